@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# Every target bootstraps .venv first (CPU-only torch, pinned so pip never
+# pulls a multi-GB CUDA build).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+TORCH  ?= torch==2.13.0
+# nbgrader runs the `alembic` executable: the venv's bin/ must be on PATH.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: demo test build validate lab bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet '$(TORCH)' -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: $(VENV)/.installed  ## build, execute every solution, autograde three example submissions per notebook
+	$(PY) -m grader demo
+
+test: $(VENV)/.installed  ## the whole test suite (CI runs exactly this)
+	$(PY) -m pytest
+
+build: $(VENV)/.installed  ## rebuild the student release in notebooks/
+	$(PY) -m grader build
+
+validate: $(VENV)/.installed  ## solutions pass every test, blank releases fail every test
+	$(PY) -m grader validate
+
+lab: $(VENV)/.installed  ## JupyterLab on the student notebooks
+	$(PY) -m jupyter lab notebooks/
+
+bench: $(VENV)/.installed  ## speed ratios measured side by side
+	$(PY) -m bench
+
+clean:
+	rm -rf build

@@ -1,0 +1,55 @@
+"""Submissions made from the solution: typical mistakes and alternative answers.
+
+Each notebook lists its variants in ``solutions/variants/<notebook>.py`` as a
+``VARIANTS`` list. A variant edits one answer cell (found by its grade_id) of
+the full-solution submission. The test suite autogrades every variant with
+nbgrader: a :class:`Mistake` must lose exactly the points of the test cells it
+names, an :class:`Alternative` must keep full marks. ``make demo`` uses the
+notebook's ``DEMO_MISTAKE`` as its "partly correct" student.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from dataclasses import dataclass, field
+
+from .paths import SOLUTIONS
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    cell: str  # grade_id of the answer cell to change
+    old: str = ""  # text of the solution to replace ...
+    new: str = ""  # ... by this
+    source: str | None = None  # or the whole new cell source
+    loses: tuple[str, ...] = field(default=())  # grade_ids of test cells that must fail
+
+    def apply(self, text: str) -> str:
+        if self.source is not None:
+            return self.source
+        if self.old not in text:
+            raise ValueError(f"variant {self.name!r}: {self.old!r} is not in cell {self.cell!r}; "
+                             "update the variant after changing the solution")
+        return text.replace(self.old, self.new)
+
+
+def Mistake(name, cell, old="", new="", *, loses, source=None):
+    """A typical student error; ``loses`` names the test cells it must fail."""
+    return Variant(name, cell, old, new, source, tuple([loses] if isinstance(loses, str) else loses))
+
+
+def Alternative(name, cell, source=None, old="", new=""):
+    """A correct answer written another way: it must keep full marks."""
+    return Variant(name, cell, old, new, source, ())
+
+
+def load(notebook: str, folder=SOLUTIONS):
+    """(VARIANTS, DEMO_MISTAKE) for a notebook name such as '01_knn'."""
+    path = Path(folder) / "variants" / f"{notebook}.py"
+    if not path.exists():
+        return [], None
+    spec = importlib.util.spec_from_file_location(f"variants_{notebook}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.VARIANTS), getattr(module, "DEMO_MISTAKE", None)
