@@ -144,7 +144,7 @@ def check_equal(name, value, expected, hint=None):
         ix = tuple(int(i) for i in wrong[0])
         where = (f"{len(wrong)} of {expected.size} entries differ, the first at index {ix}: "
                  if expected.ndim else "")
-        _fail(f"`{name}` is not right: {where}yours {arr[ix]!r}, expected {expected[ix]!r}.", hint)
+        _fail(f"`{name}` is not right: {where}yours {arr[ix].item()!r}, expected {expected[ix].item()!r}.", hint)
 
 
 def check_gradient(name, f, x, analytic, tol=SMOOTH, hint=None, h=1e-5):
