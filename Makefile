@@ -7,6 +7,8 @@ PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.13.0
 # nbgrader runs the `alembic` executable: the venv's bin/ must be on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
+# ...and notebooks run in this environment's kernel, whatever a user-wide Jupyter says.
+export JUPYTER_PATH := $(abspath $(VENV))/share/jupyter
 
 .PHONY: demo test build validate lab bench clean
 

@@ -7,9 +7,7 @@ so that checks can run side by side).
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -24,11 +22,6 @@ from .paths import COURSE, SOLUTIONS
 # nothing to an instructor.
 warnings.filterwarnings("ignore", module="nbgrader")
 warnings.filterwarnings("ignore", message=".*not in session.*")
-
-# nbgrader runs the `alembic` executable that sits beside this interpreter.
-_bin = os.path.dirname(sys.executable)
-if _bin not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 CELL_TIMEOUT = 120  # seconds one cell may run before it counts as an infinite loop
 
