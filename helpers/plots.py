@@ -84,8 +84,10 @@ def show_templates(W, shape, class_names=None):
     template, rescaled to the full colour range."""
     W = np.asarray(W, dtype=np.float64)
     n_pixels = int(np.prod(shape))
-    if W.shape[0] != n_pixels:  # weights stored as (classes, pixels)
+    if W.shape[0] not in (n_pixels, n_pixels + 1):  # stored as (classes, pixels)
         W = W.T
+    if W.shape[0] not in (n_pixels, n_pixels + 1):
+        raise ValueError(f"weights of shape {W.shape} do not hold images of shape {tuple(shape)}")
     W = W[:n_pixels]  # drop a bias row added by the bias trick
     lo, hi = W.min(), W.max()
     images = ((W - lo) / (hi - lo + 1e-12)).T.reshape((-1,) + tuple(shape))

@@ -1,0 +1,1 @@
+"""Interactive ipywidgets demos for the notebooks (each degrades to a static picture headless)."""
