@@ -1,0 +1,818 @@
+# %% [markdown]
+# # 01 · Image classification with k-nearest neighbours
+#
+# The simplest classifier there is: to label a new example, find the training
+# examples that look most like it and copy their label. On the way you will
+#
+# - compute distances between examples three times, from two Python loops to
+#   none, and see why vectorised NumPy matters;
+# - turn distances into predictions with a majority vote (and a tie rule);
+# - choose the number of neighbours k honestly, with a validation set and
+#   k-fold cross-validation, and touch the test set only once.
+#
+# **Grading.** 30 points: six functions (27 points, checked by tests) and one
+# written question (3 points). Each function is followed by a test cell you can
+# run; more tests run when your notebook is graded. Run the cells from top to
+# bottom.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+import time
+
+import numpy as np
+import matplotlib.pyplot as plt
+from sklearn.metrics.pairwise import euclidean_distances, manhattan_distances
+from sklearn.model_selection import KFold, cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+
+from helpers import knn
+from helpers.data import load_digits, load_mnist1d, make_moons
+from helpers.gradcheck import check_close, check_equal, check_shape, check_true, passed, rel_error
+from helpers.guard import without_reference
+from helpers.knn import library_blocked, library_distances_blocked, python_line_count
+from helpers.plots import plot_decision_regions, show_images
+
+np.random.seed(0)
+
+mnist = load_mnist1d()
+X_train, y_train = mnist["X_train"], mnist["y_train"]  # (4000, 40), (4000,)
+X_test, y_test = mnist["X_test"], mnist["y_test"]      # (1000, 40), (1000,)
+X_moons, y_moons = make_moons(200, noise=0.35, seed=0)  # (200, 2), (200,)
+digits = load_digits()                                 # 8x8 images, split three ways
+
+K_CHOICES = [1, 3, 5, 8, 10, 12, 15, 20, 50, 100]
+DISTANCE_REFERENCES = (knn.compute_distances_two_loops, knn.compute_distances_one_loop,
+                       knn.compute_distances_no_loops, knn.compute_l1_distances,
+                       knn.KNearestNeighbor)
+print("MNIST-1D:", X_train.shape, X_test.shape, "classes", np.unique(y_train))
+
+# %% [markdown]
+# ## 1. The data-driven approach
+#
+# Nobody can write down rules that tell a "3" from an "8" in every
+# handwriting. Instead we collect **examples with labels** and let an
+# algorithm learn from them. Every classifier in this course has two steps:
+#
+# - `train(X, y)`: look at the labelled training examples;
+# - `predict(X)`: give a label to examples it has never seen.
+#
+# Our data is **MNIST-1D**: each example is a signal of 40 numbers drawn from
+# one of ten digit templates, then shifted, scaled, sheared and made noisy.
+# It is small enough to run on a laptop in seconds, yet hard enough to tell
+# good models from bad ones (paper: logistic regression 32%, MLP 68%, CNN 94%).
+
+# %%
+fig, axes = plt.subplots(2, 5, figsize=(11, 3.6), sharex=True, sharey=True)
+for digit, ax in enumerate(axes.flat):
+    for x in X_train[y_train == digit][:3]:
+        ax.plot(mnist["t"], x, lw=1)
+    ax.set_title(f"class {digit}")
+fig.suptitle("Three training signals of each class")
+fig.tight_layout()
+
+# %% [markdown]
+# ### Train, validation, test
+#
+# A model is judged on data it did not see while it was built. We keep three
+# kinds of data apart:
+#
+# | set | used for | how often |
+# | --- | --- | --- |
+# | training | fitting the model (kNN: memorising it) | always |
+# | validation | choosing **hyperparameters** such as k or the distance | as often as we like |
+# | test | the one final estimate of accuracy | **once**, at the very end |
+#
+# If we chose k by looking at test accuracy, the test set would become part of
+# training, and the number we report would be too optimistic. So in this
+# notebook no choice depends on `X_test`: its accuracy is measured once, in
+# section 6.
+
+# %% [markdown]
+# ## 2. Nearest neighbour and distances
+#
+# The **nearest neighbour** classifier memorises the training set. To
+# predict, it finds the training example closest to the new one and returns
+# its label. "Closest" needs a distance between vectors $a, b \in \mathbb{R}^D$:
+#
+# $$d_1(a, b) = \sum_{p=1}^{D} |a_p - b_p| \qquad \text{(L1, Manhattan)}$$
+#
+# $$d_2(a, b) = \sqrt{\sum_{p=1}^{D} (a_p - b_p)^2} \qquad \text{(L2, Euclidean)}$$
+#
+# L2 punishes one big difference more than many medium ones; L1 is more
+# forgiving of a single outlying coordinate.
+#
+# Prediction needs the distance from **every** test example to **every**
+# training example: a matrix `dists` of shape `(num_test, num_train)` with
+# `dists[i, j]` $= d_2$(`X_test[i]`, `X_train[j]`). We will compute it three
+# times, each faster than the last.
+#
+# In every distance exercise, compute the distances from the formula with
+# array arithmetic (`-`, `**`, `np.sum`, `np.sqrt`, `@`). Library distance
+# functions (`np.linalg.norm`, `scipy.spatial.distance.cdist`, scikit-learn's
+# `euclidean_distances`) are not allowed: the tests block them.
+
+# %% [markdown]
+# ### Exercise 1 (3 points): two loops
+#
+# The direct translation of the definition: one loop over test examples, one
+# over training examples, one distance per pair.
+
+# %% nbgrader={"grade": false, "grade_id": "compute_distances_two_loops", "locked": false, "schema_version": 3, "solution": true}
+def compute_distances_two_loops(X_test, X_train):
+    """L2 distances with a loop over test points and a loop over training points.
+
+    X_test: (num_test, D) array, X_train: (num_train, D) array.
+    Returns dists: (num_test, num_train) float64 array with
+    dists[i, j] = sqrt(sum over p of (X_test[i, p] - X_train[j, p]) ** 2).
+    """
+    num_test, num_train = X_test.shape[0], X_train.shape[0]
+    dists = np.zeros((num_test, num_train))
+    for i in range(num_test):
+        for j in range(num_train):
+            ### BEGIN SOLUTION
+            dists[i, j] = np.sqrt(np.sum((X_test[i] - X_train[j]) ** 2))
+            ### END SOLUTION
+    return dists
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_compute_distances_two_loops", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+_rng = np.random.default_rng(101)
+_A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
+with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+    _d = compute_distances_two_loops(_A, _B)
+check_shape("compute_distances_two_loops(A, B)", _d, (5, 7),
+            hint="one row per test point, one column per training point")
+check_close("compute_distances_two_loops(A, B)", _d, euclidean_distances(_A, _B), tol=1e-8,
+            hint="dists[i, j] is the square root of the sum of squared differences: "
+                 "did you forget np.sqrt, or square the sum instead of summing the squares?")
+passed("compute_distances_two_loops agrees with scikit-learn's euclidean_distances")
+### BEGIN HIDDEN TESTS
+with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+    _d = compute_distances_two_loops(X_test[:3], X_train[:60])
+    _d1 = compute_distances_two_loops(_A[:1, :1], _B[:1, :1])
+check_close("compute_distances_two_loops(X_test[:3], X_train[:60])", _d,
+            euclidean_distances(X_test[:3], X_train[:60]), tol=1e-8,
+            hint="this is MNIST-1D: 40 features per point.")
+check_close("compute_distances_two_loops on one number each", _d1,
+            np.abs(_A[:1, :1] - _B[:1, :1]), tol=1e-8,
+            hint="in one dimension the L2 distance is |a - b|.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (3 points): one loop
+#
+# NumPy can subtract one row from every row of a matrix at once
+# (**broadcasting**: `X_train - X_test[i]` has shape `(num_train, D)`). Use it
+# to compute a whole row of `dists` per iteration.
+
+# %% nbgrader={"grade": false, "grade_id": "compute_distances_one_loop", "locked": false, "schema_version": 3, "solution": true}
+def compute_distances_one_loop(X_test, X_train):
+    """L2 distances with a single loop over test points.
+
+    Same arguments and result as compute_distances_two_loops; each iteration
+    fills the row dists[i, :] with one vectorised expression.
+    """
+    num_test, num_train = X_test.shape[0], X_train.shape[0]
+    dists = np.zeros((num_test, num_train))
+    for i in range(num_test):
+        ### BEGIN SOLUTION
+        dists[i, :] = np.sqrt(np.sum((X_train - X_test[i]) ** 2, axis=1))
+        ### END SOLUTION
+    return dists
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_compute_distances_one_loop", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+_rng = np.random.default_rng(102)
+_A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
+with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+    _d = compute_distances_one_loop(_A, _B)
+check_shape("compute_distances_one_loop(A, B)", _d, (5, 7),
+            hint="one row per test point, one column per training point")
+check_close("compute_distances_one_loop(A, B)", _d, euclidean_distances(_A, _B), tol=1e-8,
+            hint="sum the squared differences along the features only (axis=1), "
+                 "so that each training point gets its own distance.")
+passed("compute_distances_one_loop agrees with scikit-learn's euclidean_distances")
+### BEGIN HIDDEN TESTS
+with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+    _d = compute_distances_one_loop(X_test[:20], X_train[:300])
+    _d1 = compute_distances_one_loop(_A[:1], _B[:1])
+check_close("compute_distances_one_loop(X_test[:20], X_train[:300])", _d,
+            euclidean_distances(X_test[:20], X_train[:300]), tol=1e-8,
+            hint="this is MNIST-1D: 40 features per point.")
+check_close("compute_distances_one_loop(A[:1], B[:1])", _d1, euclidean_distances(_A[:1], _B[:1]),
+            tol=1e-8, hint="one test point and one training point give a 1 x 1 matrix.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 3 (5 points): no loops
+#
+# Expand the square: $\|a - b\|^2 = \|a\|^2 - 2\, a \cdot b + \|b\|^2$.
+# For all pairs at once:
+#
+# - $\|a\|^2$ for every test point is a column `(num_test, 1)`,
+# - $\|b\|^2$ for every training point is a row `(1, num_train)`,
+# - all the dot products $a \cdot b$ are **one matrix product**
+#   `X_test @ X_train.T` of shape `(num_test, num_train)`.
+#
+# Broadcasting adds the three. Rounding can make a squared distance that
+# should be 0 come out as a tiny negative number such as `-1e-12`, and
+# `np.sqrt` of it is `nan`: set negative values to 0 (`np.maximum(..., 0)`)
+# before the square root. No Python loops (not even a list comprehension).
+
+# %% nbgrader={"grade": false, "grade_id": "compute_distances_no_loops", "locked": false, "schema_version": 3, "solution": true}
+def compute_distances_no_loops(X_test, X_train):
+    """L2 distances without any Python loop, via |a|^2 - 2 a.b + |b|^2.
+
+    Same arguments and result as compute_distances_two_loops. Clip tiny
+    negative squared distances (rounding) to 0 before the square root.
+    No np.linalg.norm, no scipy.
+    """
+    ### BEGIN SOLUTION
+    test_sq = np.sum(X_test ** 2, axis=1)[:, None]    # (num_test, 1)
+    train_sq = np.sum(X_train ** 2, axis=1)[None, :]  # (1, num_train)
+    squared = test_sq - 2 * X_test @ X_train.T + train_sq
+    dists = np.sqrt(np.maximum(squared, 0))
+    ### END SOLUTION
+    return dists
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_compute_distances_no_loops", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+_rng = np.random.default_rng(103)
+_A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
+with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+    _d = compute_distances_no_loops(_A, _B)
+check_shape("compute_distances_no_loops(A, B)", _d, (5, 7),
+            hint="|a|^2 should be a column (num_test, 1) and |b|^2 a row (1, num_train).")
+check_close("compute_distances_no_loops(A, B)", _d, euclidean_distances(_A, _B), tol=1e-8,
+            hint="check the three terms: |a|^2 - 2 * X_test @ X_train.T + |b|^2 (mind the "
+                 "sign of the middle term), then np.sqrt.")
+passed("compute_distances_no_loops agrees with scikit-learn's euclidean_distances")
+### BEGIN HIDDEN TESTS
+with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+    _d = compute_distances_no_loops(X_test[:50], X_train)
+check_close("compute_distances_no_loops(X_test[:50], X_train)", _d,
+            euclidean_distances(X_test[:50], X_train), tol=1e-8,
+            hint="this is MNIST-1D: 40 features per point.")
+# The same points far from the origin: the squared distance of a point to
+# itself comes out as a tiny positive or negative number.
+_far = 1e4 + np.random.default_rng(104).standard_normal((40, 6))
+with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+    _d = compute_distances_no_loops(_far, _far)
+check_shape("compute_distances_no_loops(P, P)", _d, (40, 40))
+check_true(np.all(np.isfinite(_d)),
+           "compute_distances_no_loops(P, P) contains nan for points at distance 0 "
+           "from each other.",
+           hint="rounding makes some squared distances slightly negative: apply "
+                "np.maximum(squared, 0) before np.sqrt.")
+check_true(np.all(np.abs(np.diag(_d)) < 1e-2),
+           f"compute_distances_no_loops(P, P) should be (close to) 0 on the diagonal, the "
+           f"largest diagonal value is {np.max(np.abs(np.diag(_d))):.3g}.")
+# Vectorised code runs a few lines whatever the size; a loop runs one per point.
+with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+    _, _lines = python_line_count(compute_distances_no_loops, X_test[:300], X_train[:200])
+check_true(_lines < 100,
+           f"compute_distances_no_loops ran {_lines} lines of Python for 300 test points: "
+           "it still loops over the points.",
+           hint="no for loop, while loop, list comprehension or np.vectorize: use "
+                "broadcasting and one matrix product X_test @ X_train.T.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Do the three agree, and how fast are they?
+#
+# All three versions compute the same matrix: they should agree to rounding
+# (relative error below 1e-8). Then we time them on the same 20 test points
+# against all 4000 training points.
+
+# %%
+_sub = X_test[:20]
+timings, results = {}, {}
+for name, fn in [("two loops", compute_distances_two_loops),
+                 ("one loop", compute_distances_one_loop),
+                 ("no loops", compute_distances_no_loops)]:
+    start = time.perf_counter()
+    results[name] = fn(_sub, X_train)
+    timings[name] = time.perf_counter() - start
+for name in ["one loop", "no loops"]:
+    print(f"two loops vs {name}: relative error {rel_error(results['two loops'], results[name]):.1e}")
+for name, seconds in timings.items():
+    speedup = "" if name == "two loops" else \
+        f"  ({timings['two loops'] / seconds:.0f}x faster than two loops)"
+    print(f"{name:>9}: {1000 * seconds:8.2f} ms{speedup}")
+
+# %% [markdown]
+# The vectorised version is typically hundreds of times faster: its work
+# happens in one matrix product inside an optimised BLAS library, not in the
+# Python interpreter. (`bench/knn_distances.py` measures this on CIFAR-sized
+# arrays.)
+#
+# What does "nearest" look like? Four test signals (black) and their three
+# nearest training signals, with their classes and distances. The nearest
+# neighbour classifier predicts the class of the closest one: right for
+# three of them, wrong for the first (a 2 whose closest match is a 5).
+
+# %%
+_dists = compute_distances_no_loops(X_test[:4], X_train)
+fig, axes = plt.subplots(1, 4, figsize=(13, 2.8), sharey=True)
+for i, ax in enumerate(axes):
+    ax.plot(mnist["t"], X_test[i], color="k", lw=2.5, label=f"test, class {y_test[i]}")
+    for j in np.argsort(_dists[i])[:3]:
+        ax.plot(mnist["t"], X_train[j], lw=1,
+                label=f"class {y_train[j]}, d = {_dists[i, j]:.1f}")
+    ax.legend(fontsize=7, loc="lower left")
+fig.suptitle("Test signals and their three nearest training signals (L2)")
+fig.tight_layout()
+
+# %% [markdown]
+# ### Exercise 4 (3 points): L1 distances
+#
+# The same matrix for the L1 distance $\sum_p |a_p - b_p|$. There is no
+# matrix-product trick for L1; use at most one Python loop (over test points or
+# over features) and broadcasting.
+
+# %% nbgrader={"grade": false, "grade_id": "compute_l1_distances", "locked": false, "schema_version": 3, "solution": true}
+def compute_l1_distances(X_test, X_train):
+    """L1 (Manhattan) distances: dists[i, j] = sum over p of |X_test[i, p] - X_train[j, p]|.
+
+    X_test: (num_test, D), X_train: (num_train, D). Returns (num_test, num_train) float64.
+    """
+    num_test, num_train = X_test.shape[0], X_train.shape[0]
+    dists = np.zeros((num_test, num_train))
+    ### BEGIN SOLUTION
+    for i in range(num_test):
+        dists[i] = np.sum(np.abs(X_train - X_test[i]), axis=1)
+    ### END SOLUTION
+    return dists
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_compute_l1_distances", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+_rng = np.random.default_rng(105)
+_A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
+with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+    _d = compute_l1_distances(_A, _B)
+check_shape("compute_l1_distances(A, B)", _d, (5, 7),
+            hint="one row per test point, one column per training point")
+check_close("compute_l1_distances(A, B)", _d, manhattan_distances(_A, _B), tol=1e-8,
+            hint="L1 sums absolute differences: np.abs, no square and no square root.")
+passed("compute_l1_distances agrees with scikit-learn's manhattan_distances")
+### BEGIN HIDDEN TESTS
+with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+    _d = compute_l1_distances(X_test[:30], X_train[:500])
+check_close("compute_l1_distances(X_test[:30], X_train[:500])", _d,
+            manhattan_distances(X_test[:30], X_train[:500]), tol=1e-8,
+            hint="this is MNIST-1D: 40 features per point.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 3. From distances to labels: the k-nearest-neighbour vote
+#
+# One nearest neighbour copies the label of a single training example, even
+# if that example is an outlier or mislabelled. The **k-nearest-neighbour**
+# classifier lets the k closest training examples vote and returns the label
+# with the most votes.
+#
+# **Tie rule.** With k = 4, two votes for 3 and two votes for 1 are a tie.
+# In this course (and in scikit-learn) **the smallest label wins**: here, 1.
+# Conveniently, `np.argmax(np.bincount(labels))` does exactly that, since
+# `np.argmax` returns the first position of the maximum. (Ties in *distance*,
+# two training points exactly as far away, do not occur in the tests.)
+#
+# | nearest labels (closest first) | k | votes | prediction |
+# | --- | --- | --- | --- |
+# | 7, 2, 2 | 1 | 7: 1 | 7 |
+# | 7, 2, 2 | 3 | 2: 2, 7: 1 | 2 |
+# | 3, 1 | 2 | 1: 1, 3: 1 (tie) | 1 |
+
+# %% [markdown]
+# ### Exercise 5 (8 points): `predict_labels`
+
+# %% nbgrader={"grade": false, "grade_id": "predict_labels", "locked": false, "schema_version": 3, "solution": true}
+def predict_labels(dists, y_train, k=1):
+    """Majority vote of the k nearest training points.
+
+    dists: (num_test, num_train) distances, dists[i, j] between test point i
+        and training point j.
+    y_train: (num_train,) integer labels >= 0.
+    k: number of neighbours that vote, 1 <= k <= num_train.
+    Returns y_pred: (num_test,) labels. Ties between labels with the same
+    number of votes go to the smallest label.
+    """
+    num_test = dists.shape[0]
+    y_pred = np.zeros(num_test, dtype=y_train.dtype)
+    ### BEGIN SOLUTION
+    nearest = np.argsort(dists, axis=1)[:, :k]  # indices of the k closest, closest first
+    for i in range(num_test):
+        votes = np.bincount(y_train[nearest[i]])
+        y_pred[i] = np.argmax(votes)  # first maximum: the smallest label among ties
+    ### END SOLUTION
+    return y_pred
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_predict_labels", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+# Distances from scikit-learn, so this test does not depend on your distance code.
+_D = euclidean_distances(X_test[:200], X_train)
+for _k in (1, 5):
+    _oracle = KNeighborsClassifier(n_neighbors=_k).fit(X_train, y_train).predict(X_test[:200])
+    with without_reference(knn.predict_labels, knn.KNearestNeighbor), \
+            library_blocked([("sklearn.neighbors", "KNeighborsClassifier")], globals(),
+                            why="count the votes yourself"):
+        _pred = predict_labels(_D, y_train, k=_k)
+    check_shape(f"predict_labels(dists, y_train, k={_k})", _pred, (200,),
+                hint="one label per test point (per row of dists).")
+    _pred = np.asarray(_pred)
+    if _k == 1:
+        _hint = ("the nearest neighbours have the SMALLEST distances (np.argsort sorts in "
+                 "increasing order), and the first k of them vote.")
+    elif np.array_equal(_pred, y_train[np.argmin(_D, axis=1)]):
+        _hint = "these are the predictions of k = 1: did you use k?"
+    else:
+        _hint = ("take the k nearest, count their labels (np.bincount), the most votes wins "
+                 "and a tie goes to the smallest label.")
+    check_equal(f"predict_labels(dists, y_train, k={_k})", _pred, _oracle, hint=_hint)
+passed("predict_labels equals scikit-learn's KNeighborsClassifier for k = 1 and k = 5")
+### BEGIN HIDDEN TESTS
+_D1 = manhattan_distances(X_test[200:400], X_train)
+for _k in (3, 10):
+    _oracle = KNeighborsClassifier(n_neighbors=_k, metric="manhattan").fit(
+        X_train, y_train).predict(X_test[200:400])
+    with without_reference(knn.predict_labels, knn.KNearestNeighbor):
+        _pred = predict_labels(_D1, y_train, k=_k)
+    check_equal(f"predict_labels(L1 dists, y_train, k={_k})", _pred, _oracle,
+                hint="the same vote works for any distance matrix.")
+# k equal to the number of training points: the majority label of the whole set.
+_y_small = np.array([4, 4, 1, 1, 1, 2])
+_D_small = np.random.default_rng(106).random((3, 6))
+with without_reference(knn.predict_labels, knn.KNearestNeighbor):
+    _pred = predict_labels(_D_small, _y_small, k=6)
+check_equal("predict_labels(dists, y, k=num_train)", _pred, [1, 1, 1],
+            hint="with k = num_train every training point votes.")
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_predict_labels_ties", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+# Three hand-made cases; distances increase with the column index.
+_cases = [  # (labels of the training points, k, expected, what a wrong answer means)
+    ([7, 2, 2, 5], 3, 2, "did you use k? With k = 3 the three nearest vote (7, 2, 2): 2 wins."),
+    ([3, 1, 5, 5], 2, 1, "the two nearest are labelled 3 and 1, one vote each: "
+                         "a tie goes to the SMALLEST label, 1."),
+    ([5, 2, 5, 2, 9], 4, 2, "2 - 2 tie between labels 5 and 2 among the four nearest: "
+                            "the smallest label, 2, wins."),
+]
+for _labels, _k, _expected, _hint in _cases:
+    _y = np.array(_labels)
+    _D = np.arange(1.0, len(_y) + 1)[None, :]
+    with without_reference(knn.predict_labels, knn.KNearestNeighbor):
+        _pred = predict_labels(_D, _y, k=_k)
+    _name = f"predict_labels for labels {_labels} (closest first), k={_k}"
+    check_shape(_name, _pred, (1,), hint="one row of distances gives one label.")
+    check_equal(_name, _pred, [_expected], hint=_hint)
+passed("predict_labels uses k and breaks ties toward the smallest label")
+### BEGIN HIDDEN TESTS
+# Many ties: 4 classes, small k, distinct distances in random order; the
+# oracle is scikit-learn on the same (precomputed) distances.
+_rng = np.random.default_rng(107)
+_y = _rng.integers(0, 4, size=30)
+_D = _rng.permuted(np.tile(np.arange(1.0, 31.0), (300, 1)), axis=1)
+for _k in (2, 4, 6):
+    _clf = KNeighborsClassifier(n_neighbors=_k, metric="precomputed").fit(np.zeros((30, 30)), _y)
+    with without_reference(knn.predict_labels, knn.KNearestNeighbor):
+        _pred = predict_labels(_D, _y, k=_k)
+    check_equal(f"predict_labels on 300 rows full of ties, k={_k}", _pred, _clf.predict(_D),
+                hint="among labels with the same number of votes the smallest wins.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Seeing k at work: decision regions on two moons
+#
+# On a 2-D toy problem we can colour every point of the plane by the class
+# the classifier would predict there. With k = 1, each training point rules
+# its own little cell, so a few noisy points carve out **islands** of the
+# wrong class. With k = 5 the vote smooths them away.
+
+# %%
+def knn_predictor(X_tr, y_tr, k):
+    """A function points -> labels, made from your distance and vote code."""
+    return lambda P: predict_labels(compute_distances_no_loops(P, X_tr), y_tr, k=k)
+
+
+fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+for k, ax in zip((1, 5), axes):
+    plot_decision_regions(knn_predictor(X_moons, y_moons, k), X_moons, y_moons, ax=ax,
+                          resolution=150, title=f"{k}-NN (L2)")
+fig.tight_layout()
+
+# %% [markdown]
+# ### Try it yourself
+#
+# Move k and switch the metric. The title shows the accuracy on the training
+# points and on fresh validation points from the same moons. Watch the
+# training accuracy of 1-NN (why is it 100%?) and what a very large k does.
+# (This demo uses the course's reference classifier, not your code.)
+
+# %%
+from helpers.widgets.knn import knn_demo
+
+knn_demo()
+
+# %% [markdown]
+# ## 4. Choosing k: validation and cross-validation
+#
+# k and the choice of distance are **hyperparameters**: settings we choose
+# rather than learn. We pick the values that do best on data held out from
+# training, never on the test set.
+#
+# With little data, one validation split is noisy. **k-fold
+# cross-validation** averages over several: split the training data into
+# `num_folds` equal parts (folds); for each fold, train on the other folds
+# and measure accuracy on it. Every example is used for validation exactly
+# once, and we get `num_folds` accuracies per k: their mean, and their spread
+# as an error bar.
+#
+# ```
+# fold:        0      1      2      3      4
+# round 0:   [val] [train][train][train][train]
+# round 1:  [train] [val] [train][train][train]
+# ...
+# ```
+
+# %% [markdown]
+# ### Exercise 6 (5 points): `cross_validate_k`
+#
+# Split with `np.array_split` (in order, no shuffling), so fold f holds
+# consecutive examples. Compute the distances of each validation fold **once**
+# and reuse them for every k. For distances and votes, call the course's
+# reference functions given in the code (`distance`, `knn.predict_labels`):
+# a slip in an earlier exercise then does not cost points here.
+
+# %% nbgrader={"grade": false, "grade_id": "cross_validate_k", "locked": false, "schema_version": 3, "solution": true}
+def cross_validate_k(X, y, k_choices, num_folds=5, metric="l2"):
+    """k-fold cross-validation of the number of neighbours k.
+
+    X: (N, D) data, y: (N,) labels, k_choices: list of k values to try,
+    num_folds: number of folds, metric: "l2" or "l1".
+    Returns {k: [accuracy on fold 0, ..., accuracy on fold num_folds - 1]}:
+    one list of num_folds floats in [0, 1] per k in k_choices.
+    """
+    distance = {"l2": knn.compute_distances_no_loops, "l1": knn.compute_l1_distances}[metric]
+    k_to_accuracies = {k: [] for k in k_choices}
+    ### BEGIN SOLUTION
+    X_folds = np.array_split(X, num_folds)
+    y_folds = np.array_split(y, num_folds)
+    for f in range(num_folds):
+        X_tr = np.concatenate(X_folds[:f] + X_folds[f + 1:])
+        y_tr = np.concatenate(y_folds[:f] + y_folds[f + 1:])
+        dists = distance(X_folds[f], X_tr)  # once per fold, reused for every k
+        for k in k_choices:
+            pred = knn.predict_labels(dists, y_tr, k=k)
+            k_to_accuracies[k].append(float(np.mean(pred == y_folds[f])))
+    ### END SOLUTION
+    return k_to_accuracies
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_cross_validate_k", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+_CV_LIBRARY = [("sklearn.model_selection", name) for name in
+               ("KFold", "cross_val_score", "cross_validate", "cross_val_predict")]
+_ks = [1, 3, 8]
+with without_reference(knn.cross_validate_k), \
+        library_blocked(_CV_LIBRARY, globals(), why="split the folds and score them yourself"):
+    _res = cross_validate_k(X_train[:500], y_train[:500], _ks, num_folds=5)
+check_true(isinstance(_res, dict) and sorted(_res) == _ks,
+           f"cross_validate_k should return a dict with the keys {_ks}, got "
+           f"{sorted(_res) if isinstance(_res, dict) else type(_res).__name__}.")
+for _k in _ks:
+    _oracle = cross_val_score(KNeighborsClassifier(n_neighbors=_k), X_train[:500], y_train[:500],
+                              cv=KFold(n_splits=5))
+    check_shape(f"cross_validate_k(...)[{_k}]", _res[_k], (5,),
+                hint="one accuracy per fold, appended in fold order.")
+    check_close(f"cross_validate_k(...)[{_k}] (accuracy per fold)", _res[_k], _oracle, tol=1e-9,
+                hint="fold f = the f-th chunk of np.array_split(X, num_folds); train on all "
+                     "the other folds (not on fold f itself) and score on fold f.")
+passed("cross_validate_k equals scikit-learn's cross_val_score with KFold(5)")
+### BEGIN HIDDEN TESTS
+# Labels equal to the fold number: no training point shares the label of a
+# held-out point, so 1-NN must score exactly 0 on every fold. Scoring on the
+# training part, or training on the held-out fold too, gives 1.
+_Xf, _yf = np.arange(10.0)[:, None], np.repeat(np.arange(5), 2)
+with without_reference(knn.cross_validate_k), \
+        library_blocked(_CV_LIBRARY, globals(), why="split the folds and score them yourself"):
+    _res = cross_validate_k(_Xf, _yf, [1, 2], num_folds=5)
+for _k in (1, 2):
+    check_close(f"cross_validate_k on a set where every held-out point is misclassified [k={_k}]",
+                _res[_k], np.zeros(5), tol=1e-12,
+                hint="the held-out fold must not be part of the training data, and accuracy "
+                     "is measured on the held-out fold only.")
+# L1, 3 folds of unequal sizes (601 = 201 + 200 + 200).
+with without_reference(knn.cross_validate_k), \
+        library_blocked(_CV_LIBRARY, globals(), why="split the folds and score them yourself"):
+    _res = cross_validate_k(X_train[:601], y_train[:601], [1, 12], num_folds=3, metric="l1")
+for _k in (1, 12):
+    _oracle = cross_val_score(KNeighborsClassifier(n_neighbors=_k, metric="manhattan"),
+                              X_train[:601], y_train[:601], cv=KFold(n_splits=3))
+    check_close(f"cross_validate_k(..., num_folds=3, metric='l1')[{_k}]", _res[_k], _oracle,
+                tol=1e-9, hint="use num_folds and the distance for the metric you are given.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Accuracy against k
+#
+# Cross-validation on all 4000 training signals, 5 folds. The dots are the
+# five fold accuracies, the line their mean with one standard deviation as an
+# error bar.
+
+# %%
+start = time.perf_counter()
+cv_l2 = cross_validate_k(X_train, y_train, K_CHOICES, num_folds=5, metric="l2")
+print(f"5-fold cross-validation of {len(K_CHOICES)} values of k: "
+      f"{time.perf_counter() - start:.1f} s")
+
+
+def plot_cv(results, label, ax):
+    ks = np.array(sorted(results))
+    means = np.array([np.mean(results[k]) for k in ks])
+    stds = np.array([np.std(results[k]) for k in ks])
+    line = ax.errorbar(ks, means, yerr=stds, capsize=3, marker="o", label=label)
+    for k in ks:
+        ax.scatter([k] * len(results[k]), results[k], s=8, alpha=0.4,
+                   color=line[0].get_color())
+    ax.set_xscale("log")
+    ax.set_xticks(ks, [str(k) for k in ks])
+    ax.minorticks_off()
+    ax.set_xlabel("k")
+    ax.set_ylabel("validation accuracy")
+
+
+fig, ax = plt.subplots(figsize=(7, 3.8))
+plot_cv(cv_l2, "L2", ax)
+ax.set_title("5-fold cross-validation on MNIST-1D")
+best_k = max(K_CHOICES, key=lambda k: np.mean(cv_l2[k]))  # first best on an exact tie
+print(f"best k (L2): {best_k}, mean accuracy {np.mean(cv_l2[best_k]):.1%}")
+
+# %% [markdown]
+# Small k (1, and 8 to 12 just behind) do best; the gaps between them are
+# only one or two error bars, so another split of the data could order them
+# differently. Very large k clearly hurts: the vote is swamped by far-away
+# signals of other classes.
+#
+# ### L1 or L2?
+#
+# The metric is a hyperparameter too, chosen the same way.
+
+# %%
+cv_l1 = cross_validate_k(X_train, y_train, K_CHOICES, num_folds=5, metric="l1")
+fig, ax = plt.subplots(figsize=(7, 3.8))
+plot_cv(cv_l2, "L2", ax)
+plot_cv(cv_l1, "L1", ax)
+ax.legend()
+ax.set_title("L1 vs L2, 5-fold cross-validation")
+best = {m: max(K_CHOICES, key=lambda k: np.mean(r[k])) for m, r in (("l2", cv_l2), ("l1", cv_l1))}
+for m, r in (("l2", cv_l2), ("l1", cv_l1)):
+    print(f"{m.upper()}: best k = {best[m]:>3}, accuracy {np.mean(r[best[m]]):.1%} "
+          f"± {np.std(r[best[m]]):.1%}")
+best_metric = max(best, key=lambda m: np.mean((cv_l2 if m == "l2" else cv_l1)[best[m]]))
+best_k = best[best_metric]
+print(f"chosen: {best_metric.upper()}, k = {best_k}")
+
+# %% [markdown]
+# On MNIST-1D, L2 wins by about five points for every small k. On other data
+# the order can flip (on CIFAR-10 pixels, 1-NN with L1 beats L2): which
+# distance suits the data is an empirical question, answered on validation
+# data like any other hyperparameter.
+
+# %% [markdown]
+# ## 5. What the neighbours look like
+#
+# On real 8x8 handwritten digits we can look at the neighbours themselves.
+# Each row: a validation digit (left), then its six nearest training digits
+# with their labels and L2 distances. The first two rows are typical; the
+# last three are the validation digits whose neighbours disagree most with
+# their label.
+
+# %%
+_dists = compute_distances_no_loops(digits["X_val"], digits["X_train"])
+_nearest = np.argsort(_dists, axis=1)[:, :6]
+_agree = (digits["y_train"][_nearest] == digits["y_val"][:, None]).sum(axis=1)
+_rows = [0, 1] + list(np.argsort(_agree, kind="stable")[:3])
+_images, _titles = [], []
+for q in _rows:
+    _images.append(digits["images_val"][q])
+    _titles.append(f"query: {digits['y_val'][q]}")
+    for j in _nearest[q]:
+        _images.append(digits["images_train"][j])
+        _titles.append(f"{digits['y_train'][j]} (d={_dists[q, j]:.1f})")
+show_images(_images, titles=_titles, ncols=7)
+_val_pred = predict_labels(_dists, digits["y_train"], k=1)
+print(f"1-NN on digits, validation accuracy: {np.mean(_val_pred == digits['y_val']):.1%}")
+
+# %% [markdown]
+# Digits are easy for kNN (about 99% on validation): they are centred and
+# scaled, so the same digit puts ink on the same pixels. The hard cases show
+# the limit: L2 on pixels only asks whether ink falls on the same positions.
+# A thin 8 is mostly one vertical stroke, so its neighbours include 1s; the
+# distance knows nothing about loops or shapes.
+
+# %% [markdown]
+# ## 6. The test set, once
+#
+# All choices are made (the metric and k above, from cross-validation). Now,
+# and only now, we measure accuracy on the test set. We also report k = 1 and
+# k = 5 with L2, the usual reference points, and check every prediction
+# against scikit-learn's `KNeighborsClassifier` with the same k and metric.
+
+# %%
+test_dists = {"l2": compute_distances_no_loops(X_test, X_train),
+              "l1": compute_l1_distances(X_test, X_train)}
+_sk_metric = {"l2": "euclidean", "l1": "manhattan"}
+_runs = [(best_metric, best_k, "chosen by cross-validation")]
+_runs += [("l2", k, "reference point") for k in (1, 5) if ("l2", k) != (best_metric, best_k)]
+for metric, k, why in _runs:
+    pred = predict_labels(test_dists[metric], y_train, k=k)
+    sk = KNeighborsClassifier(n_neighbors=k, metric=_sk_metric[metric]).fit(X_train, y_train)
+    same = np.array_equal(pred, sk.predict(X_test))
+    print(f"{metric.upper()}, k = {k:>3} ({why}): test accuracy {np.mean(pred == y_test):.1%}, "
+          f"identical to scikit-learn: {same}")
+
+# %% [markdown]
+# 1-NN with L2 reaches 56.7%, like scikit-learn: far better than the 10% of
+# guessing and than a linear model (32%, notebook 02), far below a small
+# convolutional network (94%, notebook 08).
+#
+# On this test set k = 5 happens to score higher than the k chosen by
+# cross-validation. Tempting as it is, switching to it now would be choosing
+# a hyperparameter on the test set, and 60% would no longer be an honest
+# estimate. The differences are also within the noise of a 1000-example test
+# set (about ±1.5 points).
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_raw_pixels", "locked": false, "points": 3, "schema_version": 3, "solution": true}
+# ### Question (3 points)
+#
+# kNN needed no training at all and still beat a linear model here. Why is it
+# nevertheless rarely used to classify images from their raw pixels? Give two
+# distinct reasons and explain each in two or three sentences.
+#
+# ### BEGIN SOLUTION
+# **Model answer.**
+#
+# 1. *Cost at test time.* Training only stores the data; every prediction
+#    computes a distance to all N training images of D pixels, O(N D) work
+#    and all N images kept in memory. In practice we care about fast
+#    prediction, so this is the wrong trade-off (a neural network is slow to
+#    train but cheap to apply). Approximate nearest-neighbour indexes help,
+#    but do not change the picture for large sets.
+# 2. *Pixel distances do not measure what matters.* Images are very
+#    high-dimensional (3072 numbers for a 32x32 colour image). In high
+#    dimension distances between random points become similar to each other,
+#    and the data needed to cover the space grows exponentially (the curse of
+#    dimensionality). Worse, L1/L2 on pixels compare positions and colours,
+#    not content: a shifted, darkened or differently-backgrounded image of the
+#    same object can be farther away than an image of another class with a
+#    similar background.
+#
+# **Rubric (3 points).**
+# - 1 point: the test-time cost (distance to every training example, memory
+#   for the whole training set; training is free but prediction is slow).
+# - 1 point: high dimension (curse of dimensionality: distances concentrate,
+#   data needed grows exponentially with D).
+# - 1 point: pixel-wise L1/L2 distance does not reflect semantic similarity
+#   (shifts, lighting, background dominate), with an example or a clear
+#   explanation.
+# A sound argument for another real limitation (e.g. sensitivity to feature
+# scaling, need to store all data) can replace one of the last two points.
+# ### END SOLUTION
+
+# %% [markdown]
+# ## 7. The same thing in PyTorch
+#
+# PyTorch has the pieces built in: `torch.cdist` computes all pairwise
+# distances, `torch.topk(..., largest=False)` finds the k smallest per row,
+# and `torch.argmax` (first maximum, so the smallest label on a tie) picks the
+# winner of the vote. We compare with the course's NumPy reference
+# (the same numbers as yours if your tests passed).
+
+# %%
+import torch
+import torch.nn.functional as F
+
+Xtr_t, ytr_t, Xte_t = torch.from_numpy(X_train), torch.from_numpy(y_train), torch.from_numpy(X_test)
+dists_t = torch.cdist(Xte_t, Xtr_t)                    # (1000, 4000), float64, L2
+dists_np = knn.compute_distances_no_loops(X_test, X_train)
+print(f"torch.cdist vs NumPy: relative error {rel_error(dists_t.numpy(), dists_np):.1e}")
+print(f"L1 (p=1) vs NumPy:    relative error "
+      f"{rel_error(torch.cdist(Xte_t, Xtr_t, p=1).numpy(), knn.compute_l1_distances(X_test, X_train)):.1e}")
+
+for k in (1, 5):
+    nearest = torch.topk(dists_t, k, dim=1, largest=False).indices   # (1000, k)
+    votes = F.one_hot(ytr_t[nearest], num_classes=10).sum(dim=1)     # (1000, 10)
+    pred_t = votes.argmax(dim=1)
+    pred_np = knn.predict_labels(dists_np, y_train, k=k)
+    print(f"k = {k}: PyTorch test accuracy {(pred_t == torch.from_numpy(y_test)).double().mean():.1%}, "
+          f"same predictions as NumPy: {np.array_equal(pred_t.numpy(), pred_np)}")
+
+# %% [markdown]
+# ## Summary
+#
+# - kNN "trains" by memorising and predicts by a vote of the k closest
+#   training examples; ties go to the smallest label.
+# - Vectorising the distances (one matrix product) made them hundreds of times
+#   faster than Python loops.
+# - k and the metric are hyperparameters, chosen by cross-validation on the
+#   training data; the test set was used once, at the end.
+# - Raw-pixel distances are a weak notion of similarity: next, linear
+#   classifiers learn a score function from the data instead (notebook 02).
