@@ -15,8 +15,7 @@ from .paths import BUILD
 
 def autograde_class(name, submissions, out=None, course=None):
     course = course or Course()
-    if not course.source_path(name).exists():
-        course.build([name])
+    course.build([name])  # grade against the current solutions/ source
     out = Path(out or BUILD / "grades" / name)
     release = course.release(name)
     folder = unpack(Path(submissions))
