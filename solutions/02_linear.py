@@ -94,6 +94,32 @@ def torch_softmax_loss(W, X, y, reg):
     return loss.item(), W_t.grad.numpy()
 
 
+# Running your loss function in a test, and the gradient checks all four share.
+def run_loss(loss_fn, refs, W, X, y, reg, **kwargs):
+    """(loss, dW) of loss_fn(W, X, y, reg, **kwargs), run with the references `refs` blocked."""
+    with without_reference(*refs):
+        return as_pair(loss_fn.__name__, loss_fn(W, X, y, reg, **kwargs))
+
+
+def numerical_dW(loss_fn, refs, W, X, y, reg, **kwargs):
+    """The numerical gradient of loss_fn's loss at W, with the references `refs` blocked."""
+    with without_reference(*refs):
+        return eval_numerical_gradient(lambda w: loss_fn(w, X, y, reg, **kwargs)[0], W.copy())
+
+
+def check_loss_gradient(loss_fn, refs, oracle, W, X, y, hint):
+    """dW at reg = 0 against the numerical gradient (`hint` says what usually goes wrong),
+    dW at reg = 0.3 against PyTorch autograd (`oracle`), and their difference against 2 * reg * W."""
+    _, dW0 = run_loss(loss_fn, refs, W, X, y, 0.0)
+    dW_num = numerical_dW(loss_fn, refs, W, X, y, 0.0)
+    _, dW_reg = run_loss(loss_fn, refs, W, X, y, 0.3)
+    check_close("dW (reg = 0) against the numerical gradient", dW0, dW_num, hint=hint)
+    check_close("dW (reg = 0.3) against PyTorch autograd", dW_reg, oracle(W, X, y, 0.3)[1],
+                hint="Is the regularization gradient 2 * reg * W?")
+    check_close("dW(reg = 0.3) - dW(reg = 0), the regularization gradient", dW_reg - dW0, 2 * 0.3 * W,
+                hint="The gradient of reg * np.sum(W * W) is 2 * reg * W.")
+
+
 # %% [markdown]
 # ## 1 The data: MNIST-1D
 #
@@ -288,14 +314,13 @@ def svm_loss_naive(W, X, y, reg, delta=1.0):
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_naive_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 # The loss: the worked example, the value for tiny weights, and PyTorch.
-with without_reference(*SVM_REFS):
-    # X = [[1]] makes the scores equal to W's single row: [13, -7, 11].
-    loss_example, _ = as_pair("svm_loss_naive", svm_loss_naive(
-        np.array([[13.0, -7.0, 11.0]]), np.ones((1, 1)), np.array([0]), 0.0, delta=10.0))
-    W, X, y = small_problem(100, N=200, D=41, C=10, scale=1e-4)
-    loss_tiny, _ = as_pair("svm_loss_naive", svm_loss_naive(W, X, y, 0.0))
-    W, X, y = small_problem(3)
-    loss_small, _ = as_pair("svm_loss_naive", svm_loss_naive(W, X, y, 0.1))
+# X = [[1]] makes the scores equal to W's single row: [13, -7, 11].
+loss_example, _ = run_loss(svm_loss_naive, SVM_REFS, np.array([[13.0, -7.0, 11.0]]), np.ones((1, 1)),
+                           np.array([0]), 0.0, delta=10.0)
+W, X, y = small_problem(100, N=200, D=41, C=10, scale=1e-4)
+loss_tiny, _ = run_loss(svm_loss_naive, SVM_REFS, W, X, y, 0.0)
+W, X, y = small_problem(3)
+loss_small, _ = run_loss(svm_loss_naive, SVM_REFS, W, X, y, 0.1)
 
 check_close("loss for scores [13, -7, 11], y = 0, delta = 10", loss_example, 8.0,
             hint="max(0, -7 - 13 + 10) + max(0, 11 - 13 + 10) = 0 + 8. Getting 18 means the correct "
@@ -307,13 +332,12 @@ check_close("loss on a small problem with reg = 0.1", loss_small, torch_svm_loss
             hint="Expected: PyTorch's multi-margin loss (times C) + reg * np.sum(W * W).")
 passed("svm_loss_naive: worked example (8), initial loss (about 9) and PyTorch agree")
 ### BEGIN HIDDEN TESTS
-with without_reference(*SVM_REFS):
-    W, X, y = small_problem(11, N=9, D=3, C=5)
-    l_reg0, _ = as_pair("svm_loss_naive", svm_loss_naive(W, X, y, 0.0))
-    l_reg, _ = as_pair("svm_loss_naive", svm_loss_naive(W, X, y, 0.7))
-    l_delta, _ = as_pair("svm_loss_naive", svm_loss_naive(W, X, y, 0.2, delta=2.5))
-    W1, X1, y1 = small_problem(23, N=1, D=7, C=2)
-    l_one, _ = as_pair("svm_loss_naive", svm_loss_naive(W1, X1, y1, 0.0))
+W, X, y = small_problem(11, N=9, D=3, C=5)
+l_reg0, _ = run_loss(svm_loss_naive, SVM_REFS, W, X, y, 0.0)
+l_reg, _ = run_loss(svm_loss_naive, SVM_REFS, W, X, y, 0.7)
+l_delta, _ = run_loss(svm_loss_naive, SVM_REFS, W, X, y, 0.2, delta=2.5)
+W1, X1, y1 = small_problem(23, N=1, D=7, C=2)
+l_one, _ = run_loss(svm_loss_naive, SVM_REFS, W1, X1, y1, 0.0)
 check_close("loss, reg = 0 (hidden)", l_reg0, torch_svm_loss(W, X, y, 0.0)[0])
 check_close("loss(reg = 0.7) - loss(reg = 0) (hidden)", l_reg - l_reg0, 0.7 * np.sum(W * W),
             hint="The regularization term is reg * np.sum(W * W), no factor 1/2.")
@@ -325,30 +349,18 @@ check_close("loss for one example and two classes (hidden)", l_one, torch_svm_lo
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_naive_grad", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 # The gradient: numerical gradient, PyTorch autograd, and the regularization term.
 W, X, y = small_problem(3)  # no margin is within 0.5 of a kink
-with without_reference(*SVM_REFS):
-    _, dW0 = as_pair("svm_loss_naive", svm_loss_naive(W, X, y, 0.0))
-    dW_num = eval_numerical_gradient(lambda w: svm_loss_naive(w, X, y, 0.0)[0], W.copy())
-    _, dW_reg = as_pair("svm_loss_naive", svm_loss_naive(W, X, y, 0.3))
-
-check_close("dW (reg = 0) against the numerical gradient", dW0, dW_num,
-            hint="Each violated margin adds X[i] to column j and subtracts X[i] from column y[i]; "
-                 "divide by N at the end.")
-check_close("dW (reg = 0.3) against PyTorch autograd", dW_reg, torch_svm_loss(W, X, y, 0.3)[1],
-            hint="Is the regularization gradient 2 * reg * W?")
-check_close("dW(reg = 0.3) - dW(reg = 0), the regularization gradient", dW_reg - dW0, 2 * 0.3 * W,
-            hint="The gradient of reg * np.sum(W * W) is 2 * reg * W.")
+check_loss_gradient(svm_loss_naive, SVM_REFS, torch_svm_loss, W, X, y,
+                    hint="Each violated margin adds X[i] to column j and subtracts X[i] from column y[i]; "
+                         "divide by N at the end.")
 passed("svm_loss_naive: dW agrees with the numerical gradient and with PyTorch autograd")
 ### BEGIN HIDDEN TESTS
 for seed, (N, D, C) in [(11, (6, 5, 4)), (23, (6, 5, 4))]:
     W, X, y = small_problem(seed, N=N, D=D, C=C)
-    with without_reference(*SVM_REFS):
-        _, dW = as_pair("svm_loss_naive", svm_loss_naive(W, X, y, 0.05))
-        num = eval_numerical_gradient(lambda w: svm_loss_naive(w, X, y, 0.05)[0], W.copy())
-    check_close(f"dW, problem {seed} (hidden)", dW, num)
+    _, dW = run_loss(svm_loss_naive, SVM_REFS, W, X, y, 0.05)
+    check_close(f"dW, problem {seed} (hidden)", dW, numerical_dW(svm_loss_naive, SVM_REFS, W, X, y, 0.05))
     check_close(f"dW against autograd, problem {seed} (hidden)", dW, torch_svm_loss(W, X, y, 0.05)[1])
 W, X, y = small_problem(5, N=8, D=3, C=6)
-with without_reference(*SVM_REFS):
-    _, dW = as_pair("svm_loss_naive", svm_loss_naive(W, X, y, 0.0, delta=0.5))
+_, dW = run_loss(svm_loss_naive, SVM_REFS, W, X, y, 0.0, delta=0.5)
 check_close("dW with delta = 0.5 (hidden)", dW, torch_svm_loss(W, X, y, 0.0, delta=0.5)[1],
             hint="The margin test must use `delta`.")
 ### END HIDDEN TESTS
@@ -453,13 +465,12 @@ def svm_loss_vectorized(W, X, y, reg, delta=1.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_vectorized_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-with without_reference(*SVM_REFS):
-    loss_example, _ = as_pair("svm_loss_vectorized", svm_loss_vectorized(
-        np.array([[13.0, -7.0, 11.0]]), np.ones((1, 1)), np.array([0]), 0.0, delta=10.0))
-    W, X, y = small_problem(101, N=200, D=41, C=10, scale=1e-4)
-    loss_tiny, _ = as_pair("svm_loss_vectorized", svm_loss_vectorized(W, X, y, 0.0))
-    W, X, y = small_problem(3)
-    loss_small, _ = as_pair("svm_loss_vectorized", svm_loss_vectorized(W, X, y, 0.1))
+loss_example, _ = run_loss(svm_loss_vectorized, SVM_REFS, np.array([[13.0, -7.0, 11.0]]), np.ones((1, 1)),
+                           np.array([0]), 0.0, delta=10.0)
+W, X, y = small_problem(101, N=200, D=41, C=10, scale=1e-4)
+loss_tiny, _ = run_loss(svm_loss_vectorized, SVM_REFS, W, X, y, 0.0)
+W, X, y = small_problem(3)
+loss_small, _ = run_loss(svm_loss_vectorized, SVM_REFS, W, X, y, 0.1)
 
 check_close("loss for scores [13, -7, 11], y = 0, delta = 10", loss_example, 8.0,
             hint="Getting 18 means the correct class still counts: set its margin to 0 "
@@ -470,12 +481,11 @@ check_close("loss on a small problem with reg = 0.1", loss_small, torch_svm_loss
             hint="Expected: PyTorch's multi-margin loss (times C) + reg * np.sum(W * W).")
 passed("svm_loss_vectorized: worked example, initial loss and PyTorch agree")
 ### BEGIN HIDDEN TESTS
-with without_reference(*SVM_REFS):
-    W, X, y = small_problem(12, N=300, D=20, C=7)
-    l_big, _ = as_pair("svm_loss_vectorized", svm_loss_vectorized(W, X, y, 0.01))
-    l_delta, _ = as_pair("svm_loss_vectorized", svm_loss_vectorized(W, X, y, 0.0, delta=3.0))
-    W1, X1, y1 = small_problem(24, N=1, D=2, C=3)
-    l_one, _ = as_pair("svm_loss_vectorized", svm_loss_vectorized(W1, X1, y1, 0.5))
+W, X, y = small_problem(12, N=300, D=20, C=7)
+l_big, _ = run_loss(svm_loss_vectorized, SVM_REFS, W, X, y, 0.01)
+l_delta, _ = run_loss(svm_loss_vectorized, SVM_REFS, W, X, y, 0.0, delta=3.0)
+W1, X1, y1 = small_problem(24, N=1, D=2, C=3)
+l_one, _ = run_loss(svm_loss_vectorized, SVM_REFS, W1, X1, y1, 0.5)
 check_close("loss, N = 300, C = 7 (hidden)", l_big, torch_svm_loss(W, X, y, 0.01)[0])
 check_close("loss with delta = 3 (hidden)", l_delta, torch_svm_loss(W, X, y, 0.0, delta=3.0)[0])
 check_close("loss for one example (hidden)", l_one, torch_svm_loss(W1, X1, y1, 0.5)[0])
@@ -483,29 +493,18 @@ check_close("loss for one example (hidden)", l_one, torch_svm_loss(W1, X1, y1, 0
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_vectorized_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 W, X, y = small_problem(3)
-with without_reference(*SVM_REFS):
-    _, dW0 = as_pair("svm_loss_vectorized", svm_loss_vectorized(W, X, y, 0.0))
-    dW_num = eval_numerical_gradient(lambda w: svm_loss_vectorized(w, X, y, 0.0)[0], W.copy())
-    _, dW_reg = as_pair("svm_loss_vectorized", svm_loss_vectorized(W, X, y, 0.3))
-
-check_close("dW (reg = 0) against the numerical gradient", dW0, dW_num,
-            hint="dW = X.T @ dS / N with dS (N, C): 1 where a margin is violated, minus the count "
-                 "of violations at the correct class. A shape (C, D) means X and dS were swapped.")
-check_close("dW (reg = 0.3) against PyTorch autograd", dW_reg, torch_svm_loss(W, X, y, 0.3)[1],
-            hint="Is the regularization gradient 2 * reg * W?")
-check_close("dW(reg = 0.3) - dW(reg = 0), the regularization gradient", dW_reg - dW0, 2 * 0.3 * W,
-            hint="The gradient of reg * np.sum(W * W) is 2 * reg * W.")
+check_loss_gradient(svm_loss_vectorized, SVM_REFS, torch_svm_loss, W, X, y,
+                    hint="dW = X.T @ dS / N with dS (N, C): 1 where a margin is violated, minus the count "
+                         "of violations at the correct class. A shape (C, D) means X and dS were swapped.")
 passed("svm_loss_vectorized: dW agrees with the numerical gradient and with PyTorch autograd")
 ### BEGIN HIDDEN TESTS
 W, X, y = small_problem(12, N=300, D=20, C=7)
-with without_reference(*SVM_REFS):
-    _, dW = as_pair("svm_loss_vectorized", svm_loss_vectorized(W, X, y, 0.01))
+_, dW = run_loss(svm_loss_vectorized, SVM_REFS, W, X, y, 0.01)
 check_close("dW, N = 300, C = 7 (hidden)", dW, torch_svm_loss(W, X, y, 0.01)[1])
 W, X, y = small_problem(23)
-with without_reference(*SVM_REFS):
-    _, dW = as_pair("svm_loss_vectorized", svm_loss_vectorized(W, X, y, 0.05, delta=2.0))
-    num = eval_numerical_gradient(lambda w: svm_loss_vectorized(w, X, y, 0.05, delta=2.0)[0], W.copy())
-check_close("dW with delta = 2 against the numerical gradient (hidden)", dW, num)
+_, dW = run_loss(svm_loss_vectorized, SVM_REFS, W, X, y, 0.05, delta=2.0)
+check_close("dW with delta = 2 against the numerical gradient (hidden)", dW,
+            numerical_dW(svm_loss_vectorized, SVM_REFS, W, X, y, 0.05, delta=2.0))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -622,13 +621,12 @@ def softmax_loss_naive(W, X, y, reg):
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_naive_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 # The worked example: with X = [[1]] the scores are [1, -2, 0], and for label k
 # the loss is -log p_k, so exp(-loss) recovers the softmax probabilities.
-with without_reference(*SOFTMAX_REFS):
-    losses = [as_pair("softmax_loss_naive", softmax_loss_naive(
-        np.array([[1.0, -2.0, 0.0]]), np.ones((1, 1)), np.array([k]), 0.0))[0] for k in range(3)]
-    W, X, y = small_problem(102, N=200, D=41, C=10, scale=1e-4)
-    loss_tiny, _ = as_pair("softmax_loss_naive", softmax_loss_naive(W, X, y, 0.0))
-    W, X, y = small_problem(2)
-    loss_small, _ = as_pair("softmax_loss_naive", softmax_loss_naive(W, X, y, 0.1))
+losses = [run_loss(softmax_loss_naive, SOFTMAX_REFS, np.array([[1.0, -2.0, 0.0]]), np.ones((1, 1)),
+                   np.array([k]), 0.0)[0] for k in range(3)]
+W, X, y = small_problem(102, N=200, D=41, C=10, scale=1e-4)
+loss_tiny, _ = run_loss(softmax_loss_naive, SOFTMAX_REFS, W, X, y, 0.0)
+W, X, y = small_problem(2)
+loss_small, _ = run_loss(softmax_loss_naive, SOFTMAX_REFS, W, X, y, 0.1)
 
 probs = np.exp(-np.array(losses))
 check_close("exp(-loss) for scores [1, -2, 0] and y = 0, 1, 2", probs,
@@ -641,12 +639,11 @@ check_close("loss on a small problem with reg = 0.1", loss_small, torch_softmax_
             hint="Expected: PyTorch's F.cross_entropy (mean over the examples) + reg * np.sum(W * W).")
 passed("softmax_loss_naive: worked example [0.705, 0.035, 0.259], initial loss ln 10 and PyTorch agree")
 ### BEGIN HIDDEN TESTS
-with without_reference(*SOFTMAX_REFS):
-    W, X, y = small_problem(13, N=9, D=3, C=5)
-    l_reg0, _ = as_pair("softmax_loss_naive", softmax_loss_naive(W, X, y, 0.0))
-    l_reg, _ = as_pair("softmax_loss_naive", softmax_loss_naive(W, X, y, 0.7))
-    W1, X1, y1 = small_problem(25, N=1, D=7, C=2)
-    l_one, _ = as_pair("softmax_loss_naive", softmax_loss_naive(W1, X1, y1, 0.0))
+W, X, y = small_problem(13, N=9, D=3, C=5)
+l_reg0, _ = run_loss(softmax_loss_naive, SOFTMAX_REFS, W, X, y, 0.0)
+l_reg, _ = run_loss(softmax_loss_naive, SOFTMAX_REFS, W, X, y, 0.7)
+W1, X1, y1 = small_problem(25, N=1, D=7, C=2)
+l_one, _ = run_loss(softmax_loss_naive, SOFTMAX_REFS, W1, X1, y1, 0.0)
 check_close("loss, reg = 0 (hidden)", l_reg0, torch_softmax_loss(W, X, y, 0.0)[0])
 check_close("loss(reg = 0.7) - loss(reg = 0) (hidden)", l_reg - l_reg0, 0.7 * np.sum(W * W),
             hint="The regularization term is reg * np.sum(W * W), no factor 1/2.")
@@ -655,8 +652,8 @@ check_close("loss for one example and two classes (hidden)", l_one, torch_softma
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_naive_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 W_big, X_one, y_zero = np.array([[1000.0, 1001.0]]), np.ones((1, 1)), np.array([0])
-with without_reference(*SOFTMAX_REFS), np.errstate(all="ignore"):
-    loss_big, dW_big = as_pair("softmax_loss_naive", softmax_loss_naive(W_big, X_one, y_zero, 0.0))
+with np.errstate(all="ignore"):
+    loss_big, dW_big = run_loss(softmax_loss_naive, SOFTMAX_REFS, W_big, X_one, y_zero, 0.0)
 expected_loss, _ = torch_softmax_loss(W_big, X_one, y_zero, 0.0)
 hint = "np.exp(1000) overflows. Subtract the largest score of each example before np.exp."
 check_close("loss for scores [1000, 1001], y = 0", loss_big, expected_loss, hint=hint)
@@ -666,8 +663,8 @@ passed("softmax_loss_naive is stable for scores [1000, 1001]")
 ### BEGIN HIDDEN TESTS
 # Large positive and large negative scores in one batch.
 W_big, X_pm, y_pm = np.array([[1000.0, 1001.0, 990.0]]), np.array([[1.0], [-1.0]]), np.array([0, 1])
-with without_reference(*SOFTMAX_REFS), np.errstate(all="ignore"):
-    loss_pm, dW_pm = as_pair("softmax_loss_naive", softmax_loss_naive(W_big, X_pm, y_pm, 0.0))
+with np.errstate(all="ignore"):
+    loss_pm, dW_pm = run_loss(softmax_loss_naive, SOFTMAX_REFS, W_big, X_pm, y_pm, 0.0)
 expected_loss, _ = torch_softmax_loss(W_big, X_pm, y_pm, 0.0)
 check_close("loss for scores of +-1000 (hidden)", loss_pm, expected_loss, hint=hint)
 check_true(np.all(np.isfinite(np.asarray(dW_pm, dtype=float))),
@@ -676,25 +673,14 @@ check_true(np.all(np.isfinite(np.asarray(dW_pm, dtype=float))),
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_naive_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 W, X, y = small_problem(2)
-with without_reference(*SOFTMAX_REFS):
-    _, dW0 = as_pair("softmax_loss_naive", softmax_loss_naive(W, X, y, 0.0))
-    dW_num = eval_numerical_gradient(lambda w: softmax_loss_naive(w, X, y, 0.0)[0], W.copy())
-    _, dW_reg = as_pair("softmax_loss_naive", softmax_loss_naive(W, X, y, 0.3))
-
-check_close("dW (reg = 0) against the numerical gradient", dW0, dW_num,
-            hint="Column j gets (p_j - [j == y_i]) * X[i] for every example; divide by N.")
-check_close("dW (reg = 0.3) against PyTorch autograd", dW_reg, torch_softmax_loss(W, X, y, 0.3)[1],
-            hint="Is the regularization gradient 2 * reg * W?")
-check_close("dW(reg = 0.3) - dW(reg = 0), the regularization gradient", dW_reg - dW0, 2 * 0.3 * W,
-            hint="The gradient of reg * np.sum(W * W) is 2 * reg * W.")
+check_loss_gradient(softmax_loss_naive, SOFTMAX_REFS, torch_softmax_loss, W, X, y,
+                    hint="Column j gets (p_j - [j == y_i]) * X[i] for every example; divide by N.")
 passed("softmax_loss_naive: dW agrees with the numerical gradient and with PyTorch autograd")
 ### BEGIN HIDDEN TESTS
 for seed, (N, D, C) in [(13, (6, 5, 4)), (26, (4, 3, 7))]:
     W, X, y = small_problem(seed, N=N, D=D, C=C)
-    with without_reference(*SOFTMAX_REFS):
-        _, dW = as_pair("softmax_loss_naive", softmax_loss_naive(W, X, y, 0.05))
-        num = eval_numerical_gradient(lambda w: softmax_loss_naive(w, X, y, 0.05)[0], W.copy())
-    check_close(f"dW, problem {seed} (hidden)", dW, num)
+    _, dW = run_loss(softmax_loss_naive, SOFTMAX_REFS, W, X, y, 0.05)
+    check_close(f"dW, problem {seed} (hidden)", dW, numerical_dW(softmax_loss_naive, SOFTMAX_REFS, W, X, y, 0.05))
     check_close(f"dW against autograd, problem {seed} (hidden)", dW, torch_softmax_loss(W, X, y, 0.05)[1])
 ### END HIDDEN TESTS
 
@@ -726,13 +712,12 @@ def softmax_loss_vectorized(W, X, y, reg):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_loss", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-with without_reference(*SOFTMAX_REFS):
-    losses = [as_pair("softmax_loss_vectorized", softmax_loss_vectorized(
-        np.array([[1.0, -2.0, 0.0]]), np.ones((1, 1)), np.array([k]), 0.0))[0] for k in range(3)]
-    W, X, y = small_problem(103, N=200, D=41, C=10, scale=1e-4)
-    loss_tiny, _ = as_pair("softmax_loss_vectorized", softmax_loss_vectorized(W, X, y, 0.0))
-    W, X, y = small_problem(2)
-    loss_small, _ = as_pair("softmax_loss_vectorized", softmax_loss_vectorized(W, X, y, 0.1))
+losses = [run_loss(softmax_loss_vectorized, SOFTMAX_REFS, np.array([[1.0, -2.0, 0.0]]), np.ones((1, 1)),
+                   np.array([k]), 0.0)[0] for k in range(3)]
+W, X, y = small_problem(103, N=200, D=41, C=10, scale=1e-4)
+loss_tiny, _ = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, W, X, y, 0.0)
+W, X, y = small_problem(2)
+loss_small, _ = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, W, X, y, 0.1)
 
 probs = np.exp(-np.array(losses))
 check_close("exp(-loss) for scores [1, -2, 0] and y = 0, 1, 2", probs,
@@ -744,18 +729,17 @@ check_close("loss on a small problem with reg = 0.1", loss_small, torch_softmax_
             hint="Expected: PyTorch's F.cross_entropy (mean over the examples) + reg * np.sum(W * W).")
 passed("softmax_loss_vectorized: worked example, initial loss ln 10 and PyTorch agree")
 ### BEGIN HIDDEN TESTS
-with without_reference(*SOFTMAX_REFS):
-    W, X, y = small_problem(14, N=300, D=20, C=7)
-    l_big, _ = as_pair("softmax_loss_vectorized", softmax_loss_vectorized(W, X, y, 0.01))
-    l_reg0, _ = as_pair("softmax_loss_vectorized", softmax_loss_vectorized(W, X, y, 0.0))
+W, X, y = small_problem(14, N=300, D=20, C=7)
+l_big, _ = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, W, X, y, 0.01)
+l_reg0, _ = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, W, X, y, 0.0)
 check_close("loss, N = 300, C = 7 (hidden)", l_big, torch_softmax_loss(W, X, y, 0.01)[0])
 check_close("loss(reg = 0.01) - loss(reg = 0) (hidden)", l_big - l_reg0, 0.01 * np.sum(W * W))
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 W_big, X_one, y_zero = np.array([[1000.0, 1001.0]]), np.ones((1, 1)), np.array([0])
-with without_reference(*SOFTMAX_REFS), np.errstate(all="ignore"):
-    loss_big, dW_big = as_pair("softmax_loss_vectorized", softmax_loss_vectorized(W_big, X_one, y_zero, 0.0))
+with np.errstate(all="ignore"):
+    loss_big, dW_big = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, W_big, X_one, y_zero, 0.0)
 expected_loss, _ = torch_softmax_loss(W_big, X_one, y_zero, 0.0)
 hint = "np.exp(1000) overflows. Subtract each row's maximum: scores - scores.max(axis=1, keepdims=True)."
 check_close("loss for scores [1000, 1001], y = 0", loss_big, expected_loss, hint=hint)
@@ -764,8 +748,8 @@ check_true(np.all(np.isfinite(np.asarray(dW_big, dtype=float))),
 passed("softmax_loss_vectorized is stable for scores [1000, 1001]")
 ### BEGIN HIDDEN TESTS
 W_big, X_pm, y_pm = np.array([[1000.0, 1001.0, 990.0]]), np.array([[1.0], [-1.0]]), np.array([0, 1])
-with without_reference(*SOFTMAX_REFS), np.errstate(all="ignore"):
-    loss_pm, dW_pm = as_pair("softmax_loss_vectorized", softmax_loss_vectorized(W_big, X_pm, y_pm, 0.0))
+with np.errstate(all="ignore"):
+    loss_pm, dW_pm = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, W_big, X_pm, y_pm, 0.0)
 expected_loss, _ = torch_softmax_loss(W_big, X_pm, y_pm, 0.0)
 check_close("loss for scores of +-1000 (hidden)", loss_pm, expected_loss,
             hint=hint + " Shift each row by its own maximum, not by one number for the whole batch.")
@@ -775,29 +759,18 @@ check_true(np.all(np.isfinite(np.asarray(dW_pm, dtype=float))),
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 W, X, y = small_problem(2)
-with without_reference(*SOFTMAX_REFS):
-    _, dW0 = as_pair("softmax_loss_vectorized", softmax_loss_vectorized(W, X, y, 0.0))
-    dW_num = eval_numerical_gradient(lambda w: softmax_loss_vectorized(w, X, y, 0.0)[0], W.copy())
-    _, dW_reg = as_pair("softmax_loss_vectorized", softmax_loss_vectorized(W, X, y, 0.3))
-
-check_close("dW (reg = 0) against the numerical gradient", dW0, dW_num,
-            hint="dS = P with 1 subtracted at each row's correct class; dW = X.T @ dS / N. "
-                 "A shape (C, D) means X and dS were swapped.")
-check_close("dW (reg = 0.3) against PyTorch autograd", dW_reg, torch_softmax_loss(W, X, y, 0.3)[1],
-            hint="Is the regularization gradient 2 * reg * W?")
-check_close("dW(reg = 0.3) - dW(reg = 0), the regularization gradient", dW_reg - dW0, 2 * 0.3 * W,
-            hint="The gradient of reg * np.sum(W * W) is 2 * reg * W.")
+check_loss_gradient(softmax_loss_vectorized, SOFTMAX_REFS, torch_softmax_loss, W, X, y,
+                    hint="dS = P with 1 subtracted at each row's correct class; dW = X.T @ dS / N. "
+                         "A shape (C, D) means X and dS were swapped.")
 passed("softmax_loss_vectorized: dW agrees with the numerical gradient and with PyTorch autograd")
 ### BEGIN HIDDEN TESTS
 W, X, y = small_problem(14, N=300, D=20, C=7)
-with without_reference(*SOFTMAX_REFS):
-    _, dW = as_pair("softmax_loss_vectorized", softmax_loss_vectorized(W, X, y, 0.01))
+_, dW = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, W, X, y, 0.01)
 check_close("dW, N = 300, C = 7 (hidden)", dW, torch_softmax_loss(W, X, y, 0.01)[1])
 W, X, y = small_problem(26, N=4, D=3, C=7)
-with without_reference(*SOFTMAX_REFS):
-    _, dW = as_pair("softmax_loss_vectorized", softmax_loss_vectorized(W, X, y, 0.05))
-    num = eval_numerical_gradient(lambda w: softmax_loss_vectorized(w, X, y, 0.05)[0], W.copy())
-check_close("dW against the numerical gradient, C = 7 (hidden)", dW, num)
+_, dW = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, W, X, y, 0.05)
+check_close("dW against the numerical gradient, C = 7 (hidden)", dW,
+            numerical_dW(softmax_loss_vectorized, SOFTMAX_REFS, W, X, y, 0.05))
 ### END HIDDEN TESTS
 
 # %%
