@@ -24,7 +24,7 @@ def autograde_class(name, submissions, out=None, course=None):
         intake = take(student, files, name, release)
         if intake.notebook is None:
             graded = Graded(student, name, ok=False, notes=[intake.error])
-            course._read_grades(graded)  # zero for every cell, so max_points is right
+            course.read_grades(graded)  # zero for every cell, so max_points is right
             results.append(graded)
             continue
         graded = course.autograde(name, {student: intake.notebook})[0]

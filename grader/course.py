@@ -134,7 +134,7 @@ class Course:
             if not outcome["success"]:
                 graded.ok = False
                 graded.notes.append(_failure_reason(outcome))
-            self._read_grades(graded)
+            self.read_grades(graded)
             if feedback and self.autograded_path(name, student).exists():
                 fb = api.generate_feedback(name, student, force=True)
                 if not fb["success"]:
@@ -142,7 +142,9 @@ class Course:
             results.append(graded)
         return results
 
-    def _read_grades(self, graded):
+    def read_grades(self, graded):
+        """Fill ``graded`` with per-cell points from the gradebook (all zero
+        when nbgrader could not grade the submission)."""
         from nbgrader.api import Gradebook, MissingEntry
 
         with Gradebook(self.db) as gb:
