@@ -16,27 +16,17 @@ The vote (the course's tie rule, the same as scikit-learn's
 2. The label with the most votes wins. Among labels with the same number of
    votes, **the smallest label wins** (``np.argmax`` of ``np.bincount``
    returns the first maximum).
-
-The end of the module has two small test utilities for notebook 01:
-:func:`library_distances_blocked` (no ``np.linalg.norm`` or scipy while a
-student's distance function runs) and :func:`python_line_count` (is a
-"no loops" answer really free of Python loops?).
 """
 from __future__ import annotations
 
-import importlib
-import os
-import sys
-from contextlib import contextmanager
-
 import numpy as np
 
-from .guard import reference
+from .checks.guard import reference, reference_helper
 
 __all__ = [
     "compute_distances_two_loops", "compute_distances_one_loop", "compute_distances_no_loops",
     "compute_l1_distances", "predict_labels", "cross_validate_k", "KNearestNeighbor",
-    "K_CHOICES", "library_blocked", "library_distances_blocked", "python_line_count",
+    "K_CHOICES", "DISTANCE_REFERENCES",
 ]
 
 #: The values of k that notebook 01 cross-validates.
@@ -98,6 +88,7 @@ def _metric(metric):
 # Distances
 # --------------------------------------------------------------------------
 
+@reference_helper
 def _l2(X_test, X_train):
     """|a - b|^2 = |a|^2 - 2 a.b + |b|^2 for every pair, with one matrix product."""
     sq = X_test @ X_train.T  # all the dot products a.b, (num_test, num_train)
@@ -110,6 +101,7 @@ def _l2(X_test, X_train):
     return np.sqrt(sq, out=sq)
 
 
+@reference_helper
 def _l1(X_test, X_train):
     # One pass per feature over a (num_test, num_train) buffer: fast and light
     # on memory, unlike broadcasting all (num_test, num_train, D) at once.
@@ -176,6 +168,7 @@ def compute_l1_distances(X_test, X_train):
 # Votes
 # --------------------------------------------------------------------------
 
+@reference_helper
 def _nearest(dists, k):
     """(num_test, k) indices of the k nearest training points of each row,
     ordered by distance, then by index (so ties go to the smaller index)."""
@@ -197,12 +190,14 @@ def _nearest(dists, k):
     return np.take_along_axis(cols, order, axis=1)
 
 
+@reference_helper
 def _encode(y_train):
     """(classes in increasing order, code of each label in 0..C-1)."""
     classes, codes = np.unique(y_train, return_inverse=True)
     return classes, codes.reshape(-1)
 
 
+@reference_helper
 def _counts(neighbor_codes, n_classes):
     """(n, C) votes per class from (n, k) class codes of the neighbours."""
     n = len(neighbor_codes)
@@ -210,6 +205,7 @@ def _counts(neighbor_codes, n_classes):
     return np.bincount(flat, minlength=n * n_classes).reshape(n, n_classes)
 
 
+@reference_helper
 def _vote(dists, y_train, k):
     classes, codes = _encode(y_train)
     counts = _counts(codes[_nearest(dists, k)], len(classes))
@@ -327,131 +323,6 @@ class KNearestNeighbor:
         return _vote(dists, self.y_train, _k(self.k if k is None else k, dists.shape[1]))
 
 
-# --------------------------------------------------------------------------
-# Test utilities for notebook 01
-# --------------------------------------------------------------------------
-
-# (module, attribute) pairs that compute distances for you.
-LIBRARY_DISTANCES = (
-    ("numpy.linalg", "norm"),
-    ("scipy.spatial.distance", "cdist"),
-    ("scipy.spatial.distance", "pdist"),
-    ("scipy.spatial.distance", "euclidean"),
-    ("scipy.spatial.distance", "sqeuclidean"),
-    ("scipy.spatial.distance", "cityblock"),
-    ("scipy.spatial.distance", "minkowski"),
-    ("sklearn.metrics.pairwise", "euclidean_distances"),
-    ("sklearn.metrics.pairwise", "manhattan_distances"),
-    ("sklearn.metrics.pairwise", "pairwise_distances"),
-    ("sklearn.metrics", "pairwise_distances"),
-    ("torch", "cdist"),
-)
-
-
-@contextmanager
-def library_blocked(targets, namespace=None, why="write it yourself"):
-    """Within the block, the library functions or classes in ``targets`` (a
-    list of (module, attribute) pairs) raise a ``CheckFailed`` that names the
-    call and says ``why`` it is not allowed.
-
-    The module attribute is replaced (so ``np.linalg.norm`` and
-    ``scipy.spatial.distance.cdist`` are caught whatever alias the module has),
-    and so is any name in ``namespace`` (pass the notebook's ``globals()``)
-    bound to the same object, which catches
-    ``from scipy.spatial.distance import cdist``. Modules that cannot be
-    imported are skipped; torch is patched only if it is already imported.
-    Everything is restored on exit, even after an error.
-    """
-    from .gradcheck import CheckFailed
-
-    def blocker(label):
-        def refuse(*args, **kwargs):
-            raise CheckFailed(f"Your code calls `{label}`, which is not allowed here: {why}.")
-        return refuse
-
-    saved = []  # (owner, name, original, owner is a dict)
-    try:
-        replacements = {}  # id(original) -> (original, replacement)
-        for module_name, attr in targets:
-            if module_name == "torch" and "torch" not in sys.modules:
-                continue
-            try:
-                module = importlib.import_module(module_name)
-            except Exception:
-                continue
-            if not hasattr(module, attr):
-                continue
-            original = getattr(module, attr)
-            label = f"{module_name}.{attr}".replace("numpy.", "np.")
-            replacement = replacements.setdefault(id(original), (original, blocker(label)))[1]
-            saved.append((module, attr, original, False))
-            setattr(module, attr, replacement)
-        if namespace is not None:
-            for name, value in list(namespace.items()):
-                entry = replacements.get(id(value))
-                if entry is not None and entry[0] is value:
-                    saved.append((namespace, name, value, True))
-                    namespace[name] = entry[1]
-        yield
-    finally:
-        for owner, name, original, is_dict in reversed(saved):
-            if is_dict:
-                owner[name] = original
-            else:
-                setattr(owner, name, original)
-
-
-def library_distances_blocked(namespace=None):
-    """:func:`library_blocked` for every library distance function in
-    :data:`LIBRARY_DISTANCES` (``np.linalg.norm``, scipy's ``cdist``, ...)."""
-    return library_blocked(
-        LIBRARY_DISTANCES, namespace,
-        why="compute the distances from their formula with array arithmetic "
-            "(-, *, **, np.sum, np.sqrt, @); library distance functions are not allowed")
-
-
-def _same_source(filename):
-    """A test for code objects written where ``filename`` is: the same file,
-    or any notebook cell of the same kernel (ipykernel keeps each cell in its
-    own file of one temporary folder)."""
-    folder = os.path.dirname(filename)
-    if os.path.basename(folder).startswith("ipykernel_"):
-        return lambda f: os.path.dirname(f) == folder
-    if filename.startswith("<ipython-input-"):
-        return lambda f: f.startswith("<ipython-input-")
-    return lambda f: f == filename
-
-
-def python_line_count(fn, *args, **kwargs):
-    """Run ``fn(*args, **kwargs)`` and count the Python lines it executes in
-    the file where ``fn`` is defined (in a notebook: in any of its cells),
-    including helper functions, lambdas and comprehensions written there.
-    Library code (numpy, helpers) is not counted.
-
-    Returns ``(result, count)``. Vectorised code runs a handful of lines
-    whatever the input size; a Python loop over n points runs at least n.
-    """
-    code = getattr(getattr(fn, "__wrapped__", fn), "__code__", None)
-    if code is None:
-        return fn(*args, **kwargs), 0
-    ours = _same_source(code.co_filename)
-    count = 0
-
-    def local(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    def tracer(frame, event, arg):
-        if event == "call" and ours(frame.f_code.co_filename):
-            return local
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        result = fn(*args, **kwargs)
-    finally:
-        sys.settrace(previous)
-    return result, count
+#: The distance references, all blocked while a student's distance function runs.
+DISTANCE_REFERENCES = (compute_distances_two_loops, compute_distances_one_loop,
+                       compute_distances_no_loops, compute_l1_distances, KNearestNeighbor)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .guard import reference
+from .checks.guard import reference
 
 __all__ = [
     "affine_forward", "affine_backward",

@@ -1,6 +1,6 @@
 """Linear classifiers: multiclass SVM and softmax losses, trained with mini-batch SGD.
 
-Reference answers for notebook 02 (marked with :func:`helpers.guard.reference`,
+Reference answers for notebook 02 (marked with :func:`helpers.checks.guard.reference`,
 so a student's answer cannot simply call them). Later notebooks import them.
 
 Conventions (CS231n style):
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .guard import reference
+from .checks.guard import reference
 
 __all__ = [
     "svm_loss_naive", "svm_loss_vectorized",
@@ -182,7 +182,6 @@ class LinearClassifier:
         """(loss, dW) on a mini-batch at ``self.W``; defined by subclasses."""
         raise NotImplementedError("use LinearSVM or Softmax, or define loss() in a subclass")
 
-    @reference
     def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200,
               seed=None, verbose=False):
         """Mini-batch stochastic gradient descent.
@@ -231,7 +230,6 @@ class LinearClassifier:
                 print(f"iteration {it} / {num_iters}: loss {loss:.4f}")
         return loss_history
 
-    @reference
     def predict(self, X):
         """Labels (N,) int: for each row of X (N, D), the class with the largest score."""
         if self.W is None:

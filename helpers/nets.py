@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import layers
-from .guard import reference
+from .checks.guard import reference
 
 __all__ = ["TwoLayerNet"]
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .guard import reference
+from .checks.guard import reference
 
 __all__ = ["Optimizer", "SGD", "get", "available"]
 

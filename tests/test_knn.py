@@ -15,8 +15,9 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from helpers import knn
 from helpers.data import load_mnist1d
-from helpers.gradcheck import CheckFailed, rel_error
-from helpers.guard import ReferenceUsed, without_reference
+from helpers.checks import CheckFailed, library_distances_blocked, python_line_count
+from helpers.gradcheck import rel_error
+from helpers.checks import ReferenceUsed, without_reference
 
 L2_VERSIONS = [knn.compute_distances_two_loops, knn.compute_distances_one_loop,
                knn.compute_distances_no_loops]
@@ -324,7 +325,7 @@ def test_library_distances_blocked_catches_aliases_and_restores():
     from scipy.spatial.distance import cdist as my_cdist
     namespace = {"my_norm": my_norm, "my_cdist": my_cdist, "other": len}
     A = np.ones((2, 3))
-    with knn.library_distances_blocked(namespace):
+    with library_distances_blocked(namespace):
         for call in (lambda: np.linalg.norm(A), lambda: scipy.spatial.distance.cdist(A, A),
                      lambda: namespace["my_norm"](A), lambda: namespace["my_cdist"](A, A),
                      lambda: sklearn.metrics.pairwise.euclidean_distances(A, A)):
@@ -338,7 +339,7 @@ def test_library_distances_blocked_catches_aliases_and_restores():
 
 def test_library_distances_blocked_restores_after_an_error():
     with pytest.raises(RuntimeError):
-        with knn.library_distances_blocked():
+        with library_distances_blocked():
             raise RuntimeError("boom")
     assert np.linalg.norm(np.array([3.0, 4.0])) == 5.0
 
@@ -353,12 +354,12 @@ def vectorised(A, B):
 
 def test_python_line_count_tells_loops_from_vectorised_code():
     A, B = np.ones((30, 2)), np.zeros((20, 2))
-    out1, n1 = knn.python_line_count(looped, A, B)
-    out2, n2 = knn.python_line_count(vectorised, A, B)
+    out1, n1 = python_line_count(looped, A, B)
+    out2, n2 = python_line_count(vectorised, A, B)
     np.testing.assert_array_equal(out1, out2)
     assert n1 >= 600 and n2 <= 3
     # References count as library code from another file: only their own lines.
-    assert knn.python_line_count(knn.compute_distances_no_loops, A, B)[1] < 30
+    assert python_line_count(knn.compute_distances_no_loops, A, B)[1] < 30
 
 
 # --------------------------------------------------------------------------

@@ -8,8 +8,9 @@ import torch
 import torch.nn.functional as F
 
 from helpers import linear
+from helpers.checks.oracles import torch_softmax_loss, torch_svm_loss
 from helpers.gradcheck import eval_numerical_gradient, rel_error
-from helpers.guard import ReferenceUsed, without_reference
+from helpers.checks import ReferenceUsed, without_reference
 
 SVM_LOSSES = [linear.svm_loss_naive, linear.svm_loss_vectorized]
 SOFTMAX_LOSSES = [linear.softmax_loss_naive, linear.softmax_loss_vectorized]
@@ -22,23 +23,6 @@ def problem(seed=0, N=7, D=5, C=4, w_scale=0.5):
     X = rng.standard_normal((N, D))
     y = rng.integers(0, C, size=N)
     return W, X, y
-
-
-def torch_svm(W, X, y, reg, delta=1.0):
-    """Oracle: C * multi_margin_loss, since torch divides each example's sum by C."""
-    Wt = torch.tensor(W, requires_grad=True)
-    scores = torch.tensor(X) @ Wt
-    C = W.shape[1]
-    loss = C * F.multi_margin_loss(scores, torch.tensor(y), p=1, margin=delta) + reg * (Wt * Wt).sum()
-    loss.backward()
-    return loss.item(), Wt.grad.numpy()
-
-
-def torch_softmax(W, X, y, reg):
-    Wt = torch.tensor(W, requires_grad=True)
-    loss = F.cross_entropy(torch.tensor(X) @ Wt, torch.tensor(y)) + reg * (Wt * Wt).sum()
-    loss.backward()
-    return loss.item(), Wt.grad.numpy()
 
 
 def min_abs_margin(W, X, y, delta=1.0):
@@ -59,7 +43,7 @@ def test_svm_matches_torch(fn, reg, seed):
     W, X, y = problem(seed)
     assert min_abs_margin(W, X, y) > 1e-6  # away from kinks, where torch may pick another subgradient
     loss, dW = fn(W, X, y, reg)
-    t_loss, t_dW = torch_svm(W, X, y, reg)
+    t_loss, t_dW = torch_svm_loss(W, X, y, reg)
     assert rel_error(loss, t_loss) < 1e-10
     assert dW.shape == W.shape
     assert rel_error(dW, t_dW) < 1e-10
@@ -77,7 +61,7 @@ def test_multi_margin_relation_to_our_hinge():
 def test_softmax_matches_torch(fn, reg, seed):
     W, X, y = problem(seed)
     loss, dW = fn(W, X, y, reg)
-    t_loss, t_dW = torch_softmax(W, X, y, reg)
+    t_loss, t_dW = torch_softmax_loss(W, X, y, reg)
     assert rel_error(loss, t_loss) < 1e-10
     assert rel_error(dW, t_dW) < 1e-10
 
@@ -143,7 +127,7 @@ def test_softmax_stable_for_large_scores(fn):
     with np.errstate(all="raise"):
         loss, dW = fn(W, np.ones((1, 1)), np.array([0]), 0.0)
     assert loss == pytest.approx(math.log1p(math.e))
-    t_loss, t_dW = torch_softmax(W, np.ones((1, 1)), np.array([0]), 0.0)
+    t_loss, t_dW = torch_softmax_loss(W, np.ones((1, 1)), np.array([0]), 0.0)
     assert rel_error(dW, t_dW) < 1e-12
 
 

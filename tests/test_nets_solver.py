@@ -9,8 +9,9 @@ import torch.nn.functional as F
 
 from helpers import nets, optim
 from helpers.data import load_mnist1d, train_val_split
+from helpers.checks.oracles import torch_two_layer_loss, torch_two_layer_net
 from helpers.gradcheck import eval_numerical_gradient, rel_error
-from helpers.guard import ReferenceUsed, without_reference
+from helpers.checks import ReferenceUsed, without_reference
 from helpers.solver import Solver, show_progress
 
 
@@ -21,28 +22,6 @@ from helpers.solver import Solver, show_progress
 def random_params(rng, D, H, C):
     return {"W1": rng.standard_normal((D, H)), "b1": rng.standard_normal(H),
             "W2": rng.standard_normal((H, C)), "b2": rng.standard_normal(C)}
-
-
-def torch_model(params):
-    (D, H), C = params["W1"].shape, params["W2"].shape[1]
-    model = nn.Sequential(nn.Linear(D, H), nn.ReLU(), nn.Linear(H, C)).double()
-    with torch.no_grad():
-        model[0].weight.copy_(torch.tensor(params["W1"].T))
-        model[0].bias.copy_(torch.tensor(params["b1"]))
-        model[2].weight.copy_(torch.tensor(params["W2"].T))
-        model[2].bias.copy_(torch.tensor(params["b2"]))
-    return model
-
-
-def torch_loss_and_grads(params, X, y, reg):
-    model = torch_model(params)
-    scores = model(torch.tensor(X.reshape(len(X), -1)))
-    loss = F.cross_entropy(scores, torch.tensor(y))
-    loss = loss + reg * (model[0].weight.pow(2).sum() + model[2].weight.pow(2).sum())
-    loss.backward()
-    grads = {"W1": model[0].weight.grad.numpy().T, "b1": model[0].bias.grad.numpy(),
-             "W2": model[2].weight.grad.numpy().T, "b2": model[2].bias.grad.numpy()}
-    return scores.detach().numpy(), loss.item(), grads
 
 
 def make_net(params, reg=0.0):
@@ -73,7 +52,7 @@ def test_two_layer_net_scores_match_torch():
     params = random_params(rng, 6, 5, 3)
     X = rng.standard_normal((4, 6))
     scores = make_net(params).loss(X)
-    assert rel_error(scores, torch_model(params)(torch.tensor(X)).detach().numpy()) < 1e-12
+    assert rel_error(scores, torch_two_layer_net(params)(torch.tensor(X)).detach().numpy()) < 1e-12
 
 
 @pytest.mark.parametrize("reg", [0.0, 0.05, 1.3])
@@ -83,7 +62,7 @@ def test_two_layer_net_loss_and_grads_match_torch(reg, seed):
     params = random_params(rng, 7, 6, 4)
     X, y = rng.standard_normal((5, 7)), rng.integers(0, 4, 5)
     loss, grads = make_net(params, reg).loss(X, y)
-    _, tloss, tgrads = torch_loss_and_grads(params, X, y, reg)
+    _, tloss, tgrads = torch_two_layer_loss(params, X, y, reg)
     assert isinstance(loss, float)
     assert abs(loss - tloss) < 1e-12 * max(1, abs(tloss))
     assert sorted(grads) == sorted(params)
@@ -97,7 +76,7 @@ def test_two_layer_net_flattens_image_shaped_inputs():
     params = random_params(rng, 12, 5, 3)
     X, y = rng.standard_normal((4, 3, 4)), rng.integers(0, 3, 4)
     loss, grads = make_net(params, 0.1).loss(X, y)
-    _, tloss, tgrads = torch_loss_and_grads(params, X, y, 0.1)
+    _, tloss, tgrads = torch_two_layer_loss(params, X, y, 0.1)
     assert abs(loss - tloss) < 1e-12
     assert all(rel_error(grads[k], tgrads[k]) < 1e-12 for k in params)
 

@@ -1,0 +1,149 @@
+"""Test utilities: library functions blocked while an answer runs, and a
+counter of the Python lines an answer executes.
+
+:func:`library_distances_blocked` (no ``np.linalg.norm`` or scipy while a
+student's distance function runs) and :func:`python_line_count` (is a
+"no loops" answer really free of Python loops?) are used by notebook 01.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from contextlib import ExitStack, contextmanager
+
+from . import integrity
+from .assertions import CheckFailed
+
+_settrace, _gettrace = sys.settrace, sys.gettrace
+# Bound now: reading integrity.exempted later would run verify() first and
+# put back what the blocker has just replaced.
+_exempted = integrity.exempted
+
+
+# (module, attribute) pairs that compute distances for you.
+LIBRARY_DISTANCES = (
+    ("numpy.linalg", "norm"),
+    ("scipy.spatial.distance", "cdist"),
+    ("scipy.spatial.distance", "pdist"),
+    ("scipy.spatial.distance", "euclidean"),
+    ("scipy.spatial.distance", "sqeuclidean"),
+    ("scipy.spatial.distance", "cityblock"),
+    ("scipy.spatial.distance", "minkowski"),
+    ("sklearn.metrics.pairwise", "euclidean_distances"),
+    ("sklearn.metrics.pairwise", "manhattan_distances"),
+    ("sklearn.metrics.pairwise", "pairwise_distances"),
+    ("sklearn.metrics", "pairwise_distances"),
+    ("torch", "cdist"),
+)
+
+
+@contextmanager
+def library_blocked(targets, namespace=None, why="write it yourself"):
+    """Within the block, the library functions or classes in ``targets`` (a
+    list of (module, attribute) pairs) raise a ``CheckFailed`` that names the
+    call and says ``why`` it is not allowed.
+
+    The module attribute is replaced (so ``np.linalg.norm`` and
+    ``scipy.spatial.distance.cdist`` are caught whatever alias the module has),
+    and so is any name in ``namespace`` (pass the notebook's ``globals()``)
+    bound to the same object, which catches
+    ``from scipy.spatial.distance import cdist``. Modules that cannot be
+    imported are skipped; torch is patched only if it is already imported.
+    Everything is restored on exit, even after an error.
+    """
+    def blocker(label):
+        def refuse(*args, **kwargs):
+            raise CheckFailed(f"Your code calls `{label}`, which is not allowed here: {why}.")
+        return refuse
+
+    saved = []  # (owner, name, original, owner is a dict)
+    stack = ExitStack()
+    try:
+        replacements = {}  # id(original) -> (original, replacement)
+        for module_name, attr in targets:
+            if module_name == "torch" and "torch" not in sys.modules:
+                continue
+            try:
+                module = importlib.import_module(module_name)
+            except Exception:
+                continue
+            if not hasattr(module, attr):
+                continue
+            original = getattr(module, attr)
+            label = f"{module_name}.{attr}".replace("numpy.", "np.")
+            replacement = replacements.setdefault(id(original), (original, blocker(label)))[1]
+            saved.append((module, attr, original, False))
+            setattr(module, attr, replacement)
+        # The integrity check must not put the originals back while blocked.
+        stack.enter_context(_exempted([(vars(owner), name) for owner, name, _, _ in saved]))
+        if namespace is not None:
+            for name, value in list(namespace.items()):
+                entry = replacements.get(id(value))
+                if entry is not None and entry[0] is value:
+                    saved.append((namespace, name, value, True))
+                    namespace[name] = entry[1]
+        yield
+    finally:
+        stack.close()
+        for owner, name, original, is_dict in reversed(saved):
+            if is_dict:
+                owner[name] = original
+            else:
+                setattr(owner, name, original)
+
+
+def library_distances_blocked(namespace=None):
+    """:func:`library_blocked` for every library distance function in
+    :data:`LIBRARY_DISTANCES` (``np.linalg.norm``, scipy's ``cdist``, ...)."""
+    return library_blocked(
+        LIBRARY_DISTANCES, namespace,
+        why="compute the distances from their formula with array arithmetic "
+            "(-, *, **, np.sum, np.sqrt, @); library distance functions are not allowed")
+
+
+def _same_source(filename):
+    """A test for code objects written where ``filename`` is: the same file,
+    or any notebook cell of the same kernel (ipykernel keeps each cell in its
+    own file of one temporary folder)."""
+    folder = os.path.dirname(filename)
+    if os.path.basename(folder).startswith("ipykernel_"):
+        return lambda f: os.path.dirname(f) == folder
+    if filename.startswith("<ipython-input-"):
+        return lambda f: f.startswith("<ipython-input-")
+    return lambda f: f == filename
+
+
+def python_line_count(fn, *args, **kwargs):
+    """Run ``fn(*args, **kwargs)`` and count the Python lines it executes in
+    the file where ``fn`` is defined (in a notebook: in any of its cells),
+    including helper functions, lambdas and comprehensions written there.
+    Library code (numpy, helpers) is not counted.
+
+    Returns ``(result, count)``. Vectorised code runs a handful of lines
+    whatever the input size; a Python loop over n points runs at least n.
+    """
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return fn(*args, **kwargs), 0
+    ours = _same_source(code.co_filename)
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    def tracer(frame, event, arg):
+        if event == "call" and ours(frame.f_code.co_filename):
+            return local
+        return None
+
+    previous = _gettrace()
+    _settrace(tracer)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        _settrace(previous)
+    return result, count
