@@ -37,7 +37,8 @@ def read_source(name: str, folder=SOLUTIONS) -> nbformat.NotebookNode:
     nb = jupytext.read(Path(folder) / f"{name}.py", fmt="py:percent")
     for i, cell in enumerate(nb.cells):
         cell.id = grade_id(cell) or f"{name}-{i:03d}"
-        cell.metadata = {"nbgrader": cell.metadata["nbgrader"]} if "nbgrader" in cell.metadata else {}
+        # keep only what nbgrader and the grader read: the grading metadata and tags ("demo")
+        cell.metadata = {k: cell.metadata[k] for k in ("nbgrader", "tags") if k in cell.metadata}
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nb.metadata = {"kernelspec": dict(KERNELSPEC),

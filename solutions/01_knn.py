@@ -25,10 +25,9 @@ from sklearn.model_selection import KFold, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 
 from helpers import knn
+from helpers.checks import check_close, check_equal, check_shape, check_true, passed, without_reference
 from helpers.data import load_digits, load_mnist1d, make_moons
-from helpers.gradcheck import check_close, check_equal, check_shape, check_true, passed, rel_error
-from helpers.guard import without_reference
-from helpers.knn import library_blocked, library_distances_blocked, python_line_count
+from helpers.gradcheck import rel_error
 from helpers.plots import plot_decision_regions, show_images
 
 np.random.seed(0)
@@ -40,9 +39,6 @@ X_moons, y_moons = make_moons(200, noise=0.35, seed=0)  # (200, 2), (200,)
 digits = load_digits()                                 # 8x8 images, split three ways
 
 K_CHOICES = [1, 3, 5, 8, 10, 12, 15, 20, 50, 100]
-DISTANCE_REFERENCES = (knn.compute_distances_two_loops, knn.compute_distances_one_loop,
-                       knn.compute_distances_no_loops, knn.compute_l1_distances,
-                       knn.KNearestNeighbor)
 print("MNIST-1D:", X_train.shape, X_test.shape, "classes", np.unique(y_train))
 
 # %% [markdown]
@@ -60,7 +56,7 @@ print("MNIST-1D:", X_train.shape, X_test.shape, "classes", np.unique(y_train))
 # It is small enough to run on a laptop in seconds, yet hard enough to tell
 # good models from bad ones (paper: logistic regression 32%, MLP 68%, CNN 94%).
 
-# %%
+# %% tags=["demo"]
 fig, axes = plt.subplots(2, 5, figsize=(11, 3.6), sharex=True, sharey=True)
 for digit, ax in enumerate(axes.flat):
     for x in X_train[y_train == digit][:3]:
@@ -135,9 +131,14 @@ def compute_distances_two_loops(X_test, X_train):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_two_loops", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import numpy as np
+from sklearn.metrics.pairwise import euclidean_distances
+from helpers.checks import check_close, check_shape, library_distances_blocked, passed, \
+    without_reference
+from helpers import knn as _knn
 _rng = np.random.default_rng(101)
 _A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
-with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+with without_reference(*_knn.DISTANCE_REFERENCES), library_distances_blocked(globals()):
     _d = compute_distances_two_loops(_A, _B)
 check_shape("compute_distances_two_loops(A, B)", _d, (5, 7),
             hint="one row per test point, one column per training point")
@@ -146,7 +147,7 @@ check_close("compute_distances_two_loops(A, B)", _d, euclidean_distances(_A, _B)
                  "did you forget np.sqrt, or square the sum instead of summing the squares?")
 passed("compute_distances_two_loops agrees with scikit-learn's euclidean_distances")
 ### BEGIN HIDDEN TESTS
-with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+with without_reference(*_knn.DISTANCE_REFERENCES), library_distances_blocked(globals()):
     _d = compute_distances_two_loops(X_test[:3], X_train[:60])
     _d1 = compute_distances_two_loops(_A[:1, :1], _B[:1, :1])
 check_close("compute_distances_two_loops(X_test[:3], X_train[:60])", _d,
@@ -181,9 +182,14 @@ def compute_distances_one_loop(X_test, X_train):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_one_loop", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import numpy as np
+from sklearn.metrics.pairwise import euclidean_distances
+from helpers.checks import check_close, check_shape, library_distances_blocked, passed, \
+    without_reference
+from helpers import knn as _knn
 _rng = np.random.default_rng(102)
 _A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
-with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+with without_reference(*_knn.DISTANCE_REFERENCES), library_distances_blocked(globals()):
     _d = compute_distances_one_loop(_A, _B)
 check_shape("compute_distances_one_loop(A, B)", _d, (5, 7),
             hint="one row per test point, one column per training point")
@@ -192,7 +198,7 @@ check_close("compute_distances_one_loop(A, B)", _d, euclidean_distances(_A, _B),
                  "so that each training point gets its own distance.")
 passed("compute_distances_one_loop agrees with scikit-learn's euclidean_distances")
 ### BEGIN HIDDEN TESTS
-with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+with without_reference(*_knn.DISTANCE_REFERENCES), library_distances_blocked(globals()):
     _d = compute_distances_one_loop(X_test[:20], X_train[:300])
     _d1 = compute_distances_one_loop(_A[:1], _B[:1])
 check_close("compute_distances_one_loop(X_test[:20], X_train[:300])", _d,
@@ -236,9 +242,14 @@ def compute_distances_no_loops(X_test, X_train):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_no_loops", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+import numpy as np
+from sklearn.metrics.pairwise import euclidean_distances
+from helpers.checks import check_close, check_shape, check_true, library_distances_blocked, \
+    passed, python_line_count, without_reference
+from helpers import knn as _knn
 _rng = np.random.default_rng(103)
 _A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
-with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+with without_reference(*_knn.DISTANCE_REFERENCES), library_distances_blocked(globals()):
     _d = compute_distances_no_loops(_A, _B)
 check_shape("compute_distances_no_loops(A, B)", _d, (5, 7),
             hint="|a|^2 should be a column (num_test, 1) and |b|^2 a row (1, num_train).")
@@ -247,7 +258,7 @@ check_close("compute_distances_no_loops(A, B)", _d, euclidean_distances(_A, _B),
                  "sign of the middle term), then np.sqrt.")
 passed("compute_distances_no_loops agrees with scikit-learn's euclidean_distances")
 ### BEGIN HIDDEN TESTS
-with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+with without_reference(*_knn.DISTANCE_REFERENCES), library_distances_blocked(globals()):
     _d = compute_distances_no_loops(X_test[:50], X_train)
 check_close("compute_distances_no_loops(X_test[:50], X_train)", _d,
             euclidean_distances(X_test[:50], X_train), tol=1e-8,
@@ -255,7 +266,7 @@ check_close("compute_distances_no_loops(X_test[:50], X_train)", _d,
 # The same points far from the origin: the squared distance of a point to
 # itself comes out as a tiny positive or negative number.
 _far = 1e4 + np.random.default_rng(104).standard_normal((40, 6))
-with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+with without_reference(*_knn.DISTANCE_REFERENCES), library_distances_blocked(globals()):
     _d = compute_distances_no_loops(_far, _far)
 check_shape("compute_distances_no_loops(P, P)", _d, (40, 40))
 check_true(np.all(np.isfinite(_d)),
@@ -267,7 +278,7 @@ check_true(np.all(np.abs(np.diag(_d)) < 1e-2),
            f"compute_distances_no_loops(P, P) should be (close to) 0 on the diagonal, the "
            f"largest diagonal value is {np.max(np.abs(np.diag(_d))):.3g}.")
 # Vectorised code runs a few lines whatever the size; a loop runs one per point.
-with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+with without_reference(*_knn.DISTANCE_REFERENCES), library_distances_blocked(globals()):
     _, _lines = python_line_count(compute_distances_no_loops, X_test[:300], X_train[:200])
 check_true(_lines < 100,
            f"compute_distances_no_loops ran {_lines} lines of Python for 300 test points: "
@@ -283,7 +294,7 @@ check_true(_lines < 100,
 # (relative error below 1e-8). Then we time them on the same 20 test points
 # against all 4000 training points.
 
-# %%
+# %% tags=["demo"]
 _sub = X_test[:20]
 timings, results = {}, {}
 for name, fn in [("two loops", compute_distances_two_loops),
@@ -310,7 +321,7 @@ for name, seconds in timings.items():
 # neighbour classifier predicts the class of the closest one: right for
 # three of them, wrong for the first (a 2 whose closest match is a 5).
 
-# %%
+# %% tags=["demo"]
 _dists = compute_distances_no_loops(X_test[:4], X_train)
 fig, axes = plt.subplots(1, 4, figsize=(13, 2.8), sharey=True)
 for i, ax in enumerate(axes):
@@ -345,9 +356,14 @@ def compute_l1_distances(X_test, X_train):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_l1_distances", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import numpy as np
+from sklearn.metrics.pairwise import manhattan_distances
+from helpers.checks import check_close, check_shape, library_distances_blocked, passed, \
+    without_reference
+from helpers import knn as _knn
 _rng = np.random.default_rng(105)
 _A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
-with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+with without_reference(*_knn.DISTANCE_REFERENCES), library_distances_blocked(globals()):
     _d = compute_l1_distances(_A, _B)
 check_shape("compute_l1_distances(A, B)", _d, (5, 7),
             hint="one row per test point, one column per training point")
@@ -355,7 +371,7 @@ check_close("compute_l1_distances(A, B)", _d, manhattan_distances(_A, _B), tol=1
             hint="L1 sums absolute differences: np.abs, no square and no square root.")
 passed("compute_l1_distances agrees with scikit-learn's manhattan_distances")
 ### BEGIN HIDDEN TESTS
-with without_reference(*DISTANCE_REFERENCES), library_distances_blocked(globals()):
+with without_reference(*_knn.DISTANCE_REFERENCES), library_distances_blocked(globals()):
     _d = compute_l1_distances(X_test[:30], X_train[:500])
 check_close("compute_l1_distances(X_test[:30], X_train[:500])", _d,
             manhattan_distances(X_test[:30], X_train[:500]), tol=1e-8,
@@ -408,11 +424,16 @@ def predict_labels(dists, y_train, k=1):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_predict_labels", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+import numpy as np
+from sklearn.metrics.pairwise import euclidean_distances, manhattan_distances
+from sklearn.neighbors import KNeighborsClassifier
+from helpers.checks import check_equal, check_shape, library_blocked, passed, without_reference
+from helpers import knn as _knn
 # Distances from scikit-learn, so this test does not depend on your distance code.
 _D = euclidean_distances(X_test[:200], X_train)
 for _k in (1, 5):
     _oracle = KNeighborsClassifier(n_neighbors=_k).fit(X_train, y_train).predict(X_test[:200])
-    with without_reference(knn.predict_labels, knn.KNearestNeighbor), \
+    with without_reference(_knn.predict_labels, _knn.KNearestNeighbor), \
             library_blocked([("sklearn.neighbors", "KNeighborsClassifier")], globals(),
                             why="count the votes yourself"):
         _pred = predict_labels(_D, y_train, k=_k)
@@ -434,20 +455,24 @@ _D1 = manhattan_distances(X_test[200:400], X_train)
 for _k in (3, 10):
     _oracle = KNeighborsClassifier(n_neighbors=_k, metric="manhattan").fit(
         X_train, y_train).predict(X_test[200:400])
-    with without_reference(knn.predict_labels, knn.KNearestNeighbor):
+    with without_reference(_knn.predict_labels, _knn.KNearestNeighbor):
         _pred = predict_labels(_D1, y_train, k=_k)
     check_equal(f"predict_labels(L1 dists, y_train, k={_k})", _pred, _oracle,
                 hint="the same vote works for any distance matrix.")
 # k equal to the number of training points: the majority label of the whole set.
 _y_small = np.array([4, 4, 1, 1, 1, 2])
 _D_small = np.random.default_rng(106).random((3, 6))
-with without_reference(knn.predict_labels, knn.KNearestNeighbor):
+with without_reference(_knn.predict_labels, _knn.KNearestNeighbor):
     _pred = predict_labels(_D_small, _y_small, k=6)
 check_equal("predict_labels(dists, y, k=num_train)", _pred, [1, 1, 1],
             hint="with k = num_train every training point votes.")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_predict_labels_ties", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+import numpy as np
+from sklearn.neighbors import KNeighborsClassifier
+from helpers.checks import check_equal, check_shape, passed, without_reference
+from helpers import knn as _knn
 # Three hand-made cases; distances increase with the column index.
 _cases = [  # (labels of the training points, k, expected, what a wrong answer means)
     ([7, 2, 2, 5], 3, 2, "did you use k? With k = 3 the three nearest vote (7, 2, 2): 2 wins."),
@@ -459,7 +484,7 @@ _cases = [  # (labels of the training points, k, expected, what a wrong answer m
 for _labels, _k, _expected, _hint in _cases:
     _y = np.array(_labels)
     _D = np.arange(1.0, len(_y) + 1)[None, :]
-    with without_reference(knn.predict_labels, knn.KNearestNeighbor):
+    with without_reference(_knn.predict_labels, _knn.KNearestNeighbor):
         _pred = predict_labels(_D, _y, k=_k)
     _name = f"predict_labels for labels {_labels} (closest first), k={_k}"
     check_shape(_name, _pred, (1,), hint="one row of distances gives one label.")
@@ -473,7 +498,7 @@ _y = _rng.integers(0, 4, size=30)
 _D = _rng.permuted(np.tile(np.arange(1.0, 31.0), (300, 1)), axis=1)
 for _k in (2, 4, 6):
     _clf = KNeighborsClassifier(n_neighbors=_k, metric="precomputed").fit(np.zeros((30, 30)), _y)
-    with without_reference(knn.predict_labels, knn.KNearestNeighbor):
+    with without_reference(_knn.predict_labels, _knn.KNearestNeighbor):
         _pred = predict_labels(_D, _y, k=_k)
     check_equal(f"predict_labels on 300 rows full of ties, k={_k}", _pred, _clf.predict(_D),
                 hint="among labels with the same number of votes the smallest wins.")
@@ -487,7 +512,7 @@ for _k in (2, 4, 6):
 # its own little cell, so a few noisy points carve out **islands** of the
 # wrong class. With k = 5 the vote smooths them away.
 
-# %%
+# %% tags=["demo"]
 def knn_predictor(X_tr, y_tr, k):
     """A function points -> labels, made from your distance and vote code."""
     return lambda P: predict_labels(compute_distances_no_loops(P, X_tr), y_tr, k=k)
@@ -507,7 +532,7 @@ fig.tight_layout()
 # training accuracy of 1-NN (why is it 100%?) and what a very large k does.
 # (This demo uses the course's reference classifier, not your code.)
 
-# %%
+# %% tags=["demo"]
 from helpers.widgets.knn import knn_demo
 
 knn_demo()
@@ -568,10 +593,16 @@ def cross_validate_k(X, y, k_choices, num_folds=5, metric="l2"):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_cross_validate_k", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+import numpy as np
+from sklearn.model_selection import KFold, cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+from helpers.checks import check_close, check_shape, check_true, library_blocked, passed, \
+    without_reference
+from helpers import knn as _knn
 _CV_LIBRARY = [("sklearn.model_selection", name) for name in
                ("KFold", "cross_val_score", "cross_validate", "cross_val_predict")]
 _ks = [1, 3, 8]
-with without_reference(knn.cross_validate_k), \
+with without_reference(_knn.cross_validate_k), \
         library_blocked(_CV_LIBRARY, globals(), why="split the folds and score them yourself"):
     _res = cross_validate_k(X_train[:500], y_train[:500], _ks, num_folds=5)
 check_true(isinstance(_res, dict) and sorted(_res) == _ks,
@@ -591,7 +622,7 @@ passed("cross_validate_k equals scikit-learn's cross_val_score with KFold(5)")
 # held-out point, so 1-NN must score exactly 0 on every fold. Scoring on the
 # training part, or training on the held-out fold too, gives 1.
 _Xf, _yf = np.arange(10.0)[:, None], np.repeat(np.arange(5), 2)
-with without_reference(knn.cross_validate_k), \
+with without_reference(_knn.cross_validate_k), \
         library_blocked(_CV_LIBRARY, globals(), why="split the folds and score them yourself"):
     _res = cross_validate_k(_Xf, _yf, [1, 2], num_folds=5)
 for _k in (1, 2):
@@ -600,7 +631,7 @@ for _k in (1, 2):
                 hint="the held-out fold must not be part of the training data, and accuracy "
                      "is measured on the held-out fold only.")
 # L1, 3 folds of unequal sizes (601 = 201 + 200 + 200).
-with without_reference(knn.cross_validate_k), \
+with without_reference(_knn.cross_validate_k), \
         library_blocked(_CV_LIBRARY, globals(), why="split the folds and score them yourself"):
     _res = cross_validate_k(X_train[:601], y_train[:601], [1, 12], num_folds=3, metric="l1")
 for _k in (1, 12):
@@ -617,7 +648,7 @@ for _k in (1, 12):
 # five fold accuracies, the line their mean with one standard deviation as an
 # error bar.
 
-# %%
+# %% tags=["demo"]
 start = time.perf_counter()
 cv_l2 = cross_validate_k(X_train, y_train, K_CHOICES, num_folds=5, metric="l2")
 print(f"5-fold cross-validation of {len(K_CHOICES)} values of k: "
@@ -655,7 +686,7 @@ print(f"best k (L2): {best_k}, mean accuracy {np.mean(cv_l2[best_k]):.1%}")
 #
 # The metric is a hyperparameter too, chosen the same way.
 
-# %%
+# %% tags=["demo"]
 cv_l1 = cross_validate_k(X_train, y_train, K_CHOICES, num_folds=5, metric="l1")
 fig, ax = plt.subplots(figsize=(7, 3.8))
 plot_cv(cv_l2, "L2", ax)
@@ -685,7 +716,7 @@ print(f"chosen: {best_metric.upper()}, k = {best_k}")
 # last three are the validation digits whose neighbours disagree most with
 # their label.
 
-# %%
+# %% tags=["demo"]
 _dists = compute_distances_no_loops(digits["X_val"], digits["X_train"])
 _nearest = np.argsort(_dists, axis=1)[:, :6]
 _agree = (digits["y_train"][_nearest] == digits["y_val"][:, None]).sum(axis=1)
@@ -716,7 +747,7 @@ print(f"1-NN on digits, validation accuracy: {np.mean(_val_pred == digits['y_val
 # k = 5 with L2, the usual reference points, and check every prediction
 # against scikit-learn's `KNeighborsClassifier` with the same k and metric.
 
-# %%
+# %% tags=["demo"]
 test_dists = {"l2": compute_distances_no_loops(X_test, X_train),
               "l1": compute_l1_distances(X_test, X_train)}
 _sk_metric = {"l2": "euclidean", "l1": "manhattan"}
@@ -786,7 +817,7 @@ for metric, k, why in _runs:
 # winner of the vote. We compare with the course's NumPy reference
 # (the same numbers as yours if your tests passed).
 
-# %%
+# %% tags=["demo"]
 import torch
 import torch.nn.functional as F
 

@@ -43,81 +43,16 @@ import torch
 import torch.nn.functional as F
 
 from helpers import data, linear, plots
-from helpers.gradcheck import (check_close, check_equal, check_shape, check_true,
-                               eval_numerical_gradient, passed, rel_error)
-from helpers.guard import without_reference
+from helpers.checks import check_close, check_equal, check_shape, check_true, passed, without_reference
+# The steps the loss tests share, and PyTorch's losses as their oracles.
+from helpers.checks.losses import (SOFTMAX_REFS, SVM_REFS, as_pair, check_loss_gradient,
+                                   numerical_dW, run_loss, small_problem)
+from helpers.checks.oracles import torch_softmax_loss, torch_svm_loss
+from helpers.gradcheck import eval_numerical_gradient, rel_error
 from helpers.widgets import linear as linear_widgets
 
 np.random.seed(0)
 torch.manual_seed(0)
-
-# While a test runs your function, calling the course's reference answers raises an error.
-SVM_REFS = (linear.svm_loss_naive, linear.svm_loss_vectorized)
-SOFTMAX_REFS = (linear.softmax_loss_naive, linear.softmax_loss_vectorized)
-
-
-def small_problem(seed, N=6, D=5, C=4, scale=1.0):
-    """A random (W, X, y) with W (D, C), X (N, D), y (N,): inputs for the tests."""
-    rng = np.random.default_rng(seed)
-    return scale * rng.standard_normal((D, C)), rng.standard_normal((N, D)), rng.integers(0, C, size=N)
-
-
-def as_pair(name, result):
-    """The (loss, dW) a loss function returned, or a message saying what is wrong."""
-    ok = isinstance(result, (tuple, list)) and len(result) == 2
-    check_true(ok, f"`{name}` should return a pair (loss, dW), but it returned "
-               f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else "")
-               + ".", hint="End the function with `return loss, dW`.")
-    check_shape(f"the loss returned by {name}", result[0], (),
-                hint="The loss is one number: the mean over the examples plus the regularization.")
-    return float(np.asarray(result[0])), result[1]
-
-
-# The oracles the tests compare with: PyTorch's own losses and autograd.
-def torch_svm_loss(W, X, y, reg, delta=1.0):
-    """(loss, dW) from torch. F.multi_margin_loss divides each example's sum over
-    the classes by C, so C times it is the multiclass SVM data loss used here."""
-    W_t = torch.tensor(W, dtype=torch.float64, requires_grad=True)
-    scores = torch.as_tensor(X, dtype=torch.float64) @ W_t
-    C = W_t.shape[1]
-    loss = C * F.multi_margin_loss(scores, torch.as_tensor(y), margin=delta) + reg * (W_t ** 2).sum()
-    loss.backward()
-    return loss.item(), W_t.grad.numpy()
-
-
-def torch_softmax_loss(W, X, y, reg):
-    """(loss, dW) from F.cross_entropy (mean over the examples) and autograd."""
-    W_t = torch.tensor(W, dtype=torch.float64, requires_grad=True)
-    scores = torch.as_tensor(X, dtype=torch.float64) @ W_t
-    loss = F.cross_entropy(scores, torch.as_tensor(y)) + reg * (W_t ** 2).sum()
-    loss.backward()
-    return loss.item(), W_t.grad.numpy()
-
-
-# Running your loss function in a test, and the gradient checks all four share.
-def run_loss(loss_fn, refs, W, X, y, reg, **kwargs):
-    """(loss, dW) of loss_fn(W, X, y, reg, **kwargs), run with the references `refs` blocked."""
-    with without_reference(*refs):
-        return as_pair(loss_fn.__name__, loss_fn(W, X, y, reg, **kwargs))
-
-
-def numerical_dW(loss_fn, refs, W, X, y, reg, **kwargs):
-    """The numerical gradient of loss_fn's loss at W, with the references `refs` blocked."""
-    with without_reference(*refs):
-        return eval_numerical_gradient(lambda w: loss_fn(w, X, y, reg, **kwargs)[0], W.copy())
-
-
-def check_loss_gradient(loss_fn, refs, oracle, W, X, y, hint):
-    """dW at reg = 0 against the numerical gradient (`hint` says what usually goes wrong),
-    dW at reg = 0.3 against PyTorch autograd (`oracle`), and their difference against 2 * reg * W."""
-    _, dW0 = run_loss(loss_fn, refs, W, X, y, 0.0)
-    dW_num = numerical_dW(loss_fn, refs, W, X, y, 0.0)
-    _, dW_reg = run_loss(loss_fn, refs, W, X, y, 0.3)
-    check_close("dW (reg = 0) against the numerical gradient", dW0, dW_num, hint=hint)
-    check_close("dW (reg = 0.3) against PyTorch autograd", dW_reg, oracle(W, X, y, 0.3)[1],
-                hint="Is the regularization gradient 2 * reg * W?")
-    check_close("dW(reg = 0.3) - dW(reg = 0), the regularization gradient", dW_reg - dW0, 2 * 0.3 * W,
-                hint="The gradient of reg * np.sum(W * W) is 2 * reg * W.")
 
 
 # %% [markdown]
@@ -140,7 +75,7 @@ X_test, y_test = mnist["X_test"], mnist["y_test"]
 X_train, X_val, X_test = data.standardize(X_train, X_val, X_test)
 print("train", X_train.shape, " val", X_val.shape, " test", X_test.shape)
 
-# %%
+# %% tags=["demo"]
 fig, axes = plt.subplots(2, 5, figsize=(11, 3.2), sharex=True, sharey=True)
 for digit, ax in enumerate(axes.flat):
     for signal in X_train[y_train == digit][:3]:
@@ -198,7 +133,7 @@ print("with the bias column:", X_train_b.shape)
 # A random $W$ is a classifier already, just a useless one: about 1 example in
 # 10 lands in the right class.
 
-# %%
+# %% tags=["demo"]
 W_random = 0.01 * np.random.default_rng(1).standard_normal((41, 10))
 scores = X_train_b @ W_random
 print("scores of the first two examples:\n", scores[:2].round(3))
@@ -223,7 +158,7 @@ print("accuracy of a random W:", np.mean(scores.argmax(axis=1) == y_train))
 # but only by 2 instead of 10, so it costs 8. The correct class itself is not
 # part of the sum.
 
-# %%
+# %% tags=["demo"]
 s, y_i, delta = np.array([13.0, -7.0, 11.0]), 0, 10.0
 for j in range(3):
     if j != y_i:
@@ -313,6 +248,10 @@ def svm_loss_naive(W, X, y, reg, delta=1.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_naive_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_close, passed
+from helpers.checks.losses import SVM_REFS, run_loss, small_problem
+from helpers.checks.oracles import torch_svm_loss
 # The loss: the worked example, the value for tiny weights, and PyTorch.
 # X = [[1]] makes the scores equal to W's single row: [13, -7, 11].
 loss_example, _ = run_loss(svm_loss_naive, SVM_REFS, np.array([[13.0, -7.0, 11.0]]), np.ones((1, 1)),
@@ -347,6 +286,10 @@ check_close("loss for one example and two classes (hidden)", l_one, torch_svm_lo
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_naive_grad", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from helpers.checks import check_close, passed
+from helpers.checks.losses import SVM_REFS, check_loss_gradient, numerical_dW, run_loss, \
+    small_problem
+from helpers.checks.oracles import torch_svm_loss
 # The gradient: numerical gradient, PyTorch autograd, and the regularization term.
 W, X, y = small_problem(3)  # no margin is within 0.5 of a kink
 check_loss_gradient(svm_loss_naive, SVM_REFS, torch_svm_loss, W, X, y,
@@ -377,7 +320,7 @@ check_close("dW with delta = 0.5 (hidden)", dW, torch_svm_loss(W, X, y, 0.0, del
 # correct class) and $s_1 = w - 1$, so $L(w) = \max(0, w)$, and probes it the
 # way the numerical gradient does.
 
-# %%
+# %% tags=["demo"]
 def hinge_along(w):
     """SVM loss of one example with scores [0, w - 1] and y = 0 (the reference)."""
     return linear.svm_loss_vectorized(np.array([[0.0, w - 1.0]]), np.ones((1, 1)), np.array([0]), 0.0)[0]
@@ -465,6 +408,10 @@ def svm_loss_vectorized(W, X, y, reg, delta=1.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_vectorized_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_close, passed
+from helpers.checks.losses import SVM_REFS, run_loss, small_problem
+from helpers.checks.oracles import torch_svm_loss
 loss_example, _ = run_loss(svm_loss_vectorized, SVM_REFS, np.array([[13.0, -7.0, 11.0]]), np.ones((1, 1)),
                            np.array([0]), 0.0, delta=10.0)
 W, X, y = small_problem(101, N=200, D=41, C=10, scale=1e-4)
@@ -492,6 +439,10 @@ check_close("loss for one example (hidden)", l_one, torch_svm_loss(W1, X1, y1, 0
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_vectorized_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+from helpers.checks import check_close, passed
+from helpers.checks.losses import SVM_REFS, check_loss_gradient, numerical_dW, run_loss, \
+    small_problem
+from helpers.checks.oracles import torch_svm_loss
 W, X, y = small_problem(3)
 check_loss_gradient(svm_loss_vectorized, SVM_REFS, torch_svm_loss, W, X, y,
                     hint="dW = X.T @ dS / N with dS (N, C): 1 where a margin is violated, minus the count "
@@ -511,7 +462,7 @@ check_close("dW with delta = 2 against the numerical gradient (hidden)", dW,
 # Your two versions should give the same numbers; the vectorized one should
 # be much faster.
 
-# %%
+# %% tags=["demo"]
 X_dev, y_dev = X_train_b[:1000], y_train[:1000]
 W_dev = 0.001 * np.random.default_rng(2).standard_normal((41, 10))
 start = time.perf_counter()
@@ -542,7 +493,7 @@ print(f"difference: loss {abs(loss_n - loss_v):.1e}, dW relative error {rel_erro
 # $p = [0.705, 0.035, 0.259]$. Halve the scores (for instance by stronger
 # regularization) and the probabilities spread out.
 
-# %%
+# %% tags=["demo"]
 for s in ([1.0, -2.0, 0.0], [0.5, -1.0, 0.0]):
     e = np.exp(s)
     print(f"scores {s} -> exp {e.round(3)} -> probabilities {(e / e.sum()).round(3)}")
@@ -578,7 +529,7 @@ fig.tight_layout()
 # and with $c = \max_k s_k$ every exponent is at most 0, so nothing
 # overflows. Compute the loss as $\log \sum_j e^{s_j - c} - (s_{y_i} - c)$.
 
-# %%
+# %% tags=["demo"]
 big = np.array([1000.0, 1001.0])
 with np.errstate(over="ignore", invalid="ignore"):
     print("without the shift:", np.exp(big) / np.exp(big).sum())
@@ -619,6 +570,12 @@ def softmax_loss_naive(W, X, y, reg):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_naive_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, check_equal, passed
+from helpers.checks.losses import SOFTMAX_REFS, run_loss, small_problem
+from helpers.checks.oracles import torch_softmax_loss
 # The worked example: with X = [[1]] the scores are [1, -2, 0], and for label k
 # the loss is -log p_k, so exp(-loss) recovers the softmax probabilities.
 losses = [run_loss(softmax_loss_naive, SOFTMAX_REFS, np.array([[1.0, -2.0, 0.0]]), np.ones((1, 1)),
@@ -651,6 +608,10 @@ check_close("loss for one example and two classes (hidden)", l_one, torch_softma
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_naive_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_close, check_true, passed
+from helpers.checks.losses import SOFTMAX_REFS, run_loss
+from helpers.checks.oracles import torch_softmax_loss
 W_big, X_one, y_zero = np.array([[1000.0, 1001.0]]), np.ones((1, 1)), np.array([0])
 with np.errstate(all="ignore"):
     loss_big, dW_big = run_loss(softmax_loss_naive, SOFTMAX_REFS, W_big, X_one, y_zero, 0.0)
@@ -672,6 +633,10 @@ check_true(np.all(np.isfinite(np.asarray(dW_pm, dtype=float))),
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_naive_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+from helpers.checks import check_close, passed
+from helpers.checks.losses import SOFTMAX_REFS, check_loss_gradient, numerical_dW, run_loss, \
+    small_problem
+from helpers.checks.oracles import torch_softmax_loss
 W, X, y = small_problem(2)
 check_loss_gradient(softmax_loss_naive, SOFTMAX_REFS, torch_softmax_loss, W, X, y,
                     hint="Column j gets (p_j - [j == y_i]) * X[i] for every example; divide by N.")
@@ -712,6 +677,12 @@ def softmax_loss_vectorized(W, X, y, reg):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_loss", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, passed
+from helpers.checks.losses import SOFTMAX_REFS, run_loss, small_problem
+from helpers.checks.oracles import torch_softmax_loss
 losses = [run_loss(softmax_loss_vectorized, SOFTMAX_REFS, np.array([[1.0, -2.0, 0.0]]), np.ones((1, 1)),
                    np.array([k]), 0.0)[0] for k in range(3)]
 W, X, y = small_problem(103, N=200, D=41, C=10, scale=1e-4)
@@ -737,6 +708,10 @@ check_close("loss(reg = 0.01) - loss(reg = 0) (hidden)", l_big - l_reg0, 0.01 * 
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_close, check_true, passed
+from helpers.checks.losses import SOFTMAX_REFS, run_loss
+from helpers.checks.oracles import torch_softmax_loss
 W_big, X_one, y_zero = np.array([[1000.0, 1001.0]]), np.ones((1, 1)), np.array([0])
 with np.errstate(all="ignore"):
     loss_big, dW_big = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, W_big, X_one, y_zero, 0.0)
@@ -758,6 +733,10 @@ check_true(np.all(np.isfinite(np.asarray(dW_pm, dtype=float))),
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+from helpers.checks import check_close, passed
+from helpers.checks.losses import SOFTMAX_REFS, check_loss_gradient, numerical_dW, run_loss, \
+    small_problem
+from helpers.checks.oracles import torch_softmax_loss
 W, X, y = small_problem(2)
 check_loss_gradient(softmax_loss_vectorized, SOFTMAX_REFS, torch_softmax_loss, W, X, y,
                     hint="dS = P with 1 subtracted at each row's correct class; dW = X.T @ dS / N. "
@@ -773,7 +752,7 @@ check_close("dW against the numerical gradient, C = 7 (hidden)", dW,
             numerical_dW(softmax_loss_vectorized, SOFTMAX_REFS, W, X, y, 0.05))
 ### END HIDDEN TESTS
 
-# %%
+# %% tags=["demo"]
 start = time.perf_counter()
 loss_n, grad_n = softmax_loss_naive(W_dev, X_dev, y_dev, 1e-3)
 t_naive = time.perf_counter() - start
@@ -794,7 +773,7 @@ print(f"difference: loss {abs(loss_n - loss_v):.1e}, dW relative error {rel_erro
 # than [10, -100, -100] (whose loss, about $2e^{-110} \approx 3 \cdot 10^{-48}$,
 # is too small for float64 to tell from 0 after adding it to 1).
 
-# %%
+# %% tags=["demo"]
 examples = [[10.0, -2.0, 3.0], [10.0, 9.0, 9.0], [10.0, -100.0, -100.0]]
 X_one, y_zero = np.ones((1, 1)), np.array([0])
 svm_values = [svm_loss_vectorized(np.array([s]), X_one, y_zero, 0.0)[0] for s in examples]
@@ -823,11 +802,11 @@ fig.tight_layout()
 # the mean hinge loss to 0? Why does the softmax loss keep falling as you make
 # the weights larger?
 
-# %%
+# %% tags=["demo"]
 W_toy, X_toy, y_toy = linear_widgets.toy_problem()
 linear_widgets.draw(W_toy, X_toy, y_toy, cls=0, point=0);
 
-# %%
+# %% tags=["demo"]
 linear_widgets.weight_row_demo()
 
 # %% [markdown]
@@ -896,7 +875,14 @@ class LinearClassifier:
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_LinearClassifier_train", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-CLASSIFIER_REFS = (linear.LinearClassifier, linear.LinearClassifier.train, linear.LinearClassifier.predict)
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, check_equal, check_shape, check_true, passed, \
+    without_reference
+from helpers.checks.oracles import torch_svm_loss
+from helpers import linear as _linear
+CLASSIFIER_REFS = (_linear.LinearClassifier, _linear.LinearClassifier.train, _linear.LinearClassifier.predict)
 
 
 class RecordingSoftmax(LinearClassifier):
@@ -905,7 +891,7 @@ class RecordingSoftmax(LinearClassifier):
 
     def loss(self, X_batch, y_batch, reg):
         self.batches.append((np.array(X_batch, copy=True), np.array(y_batch, copy=True), reg))
-        return linear.softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
+        return _linear.softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
 
 
 # 1. All 30 examples are the same, so every mini-batch has the same gradient,
@@ -976,7 +962,7 @@ passed("train: SGD steps equal torch.optim.SGD, batches are rows with their labe
 # Several steps on identical examples with the SVM loss, continuing from a given W.
 class RecordingSVM(LinearClassifier):
     def loss(self, X_batch, y_batch, reg):
-        return linear.svm_loss_vectorized(self.W, X_batch, y_batch, reg)
+        return _linear.svm_loss_vectorized(self.W, X_batch, y_batch, reg)
 
 
 rng = np.random.default_rng(30)
@@ -1003,10 +989,15 @@ check_true(len(h0) == 0, "num_iters = 0 should give an empty history (hidden).")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_LinearClassifier_predict", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, check_equal, check_shape, check_true, passed, \
+    without_reference
+from helpers import linear as _linear
 rng = np.random.default_rng(21)
 W_known, X_known = rng.standard_normal((6, 5)), rng.standard_normal((40, 6))
-with without_reference(linear.LinearClassifier, linear.LinearClassifier.train,
-                       linear.LinearClassifier.predict):
+with without_reference(_linear.LinearClassifier, _linear.LinearClassifier.train,
+                       _linear.LinearClassifier.predict):
     clf = LinearClassifier()
     clf.W = W_known.copy()
     pred = clf.predict(X_known)
@@ -1020,8 +1011,8 @@ passed("predict agrees with torch.argmax of the scores")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(31)
 W_known, X_known = rng.standard_normal((3, 2)), rng.standard_normal((1, 3))
-with without_reference(linear.LinearClassifier, linear.LinearClassifier.train,
-                       linear.LinearClassifier.predict):
+with without_reference(_linear.LinearClassifier, _linear.LinearClassifier.train,
+                       _linear.LinearClassifier.predict):
     clf = LinearClassifier()
     clf.W = W_known.copy()
     pred = clf.predict(X_known)
@@ -1053,7 +1044,7 @@ class Softmax(LinearClassifier):
 # falls; the initial values are the ones the tests checked: about 9 for the
 # SVM and $\ln 10 = 2.302$ for softmax.
 
-# %%
+# %% tags=["demo"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3))
 for ax, model, lr in [(axes[0], LinearSVM(), 0.03), (axes[1], Softmax(), 0.3)]:
     start = time.perf_counter()
@@ -1121,6 +1112,9 @@ def random_search(make_model, X_train, y_train, X_val, y_val, lr_range, reg_rang
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_random_search", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_close, check_true, passed, without_reference
+from helpers import linear as _linear
 class FakeModel:
     """Stands in for a classifier: its train and validation accuracies are known
     functions of (lr, reg), and best on validation at lr = 1e-2, reg = 1e-4."""
@@ -1152,7 +1146,7 @@ X_fake_train = np.column_stack([np.ones(500), np.arange(500)])
 X_fake_val = np.column_stack([np.zeros(400), np.arange(400)])
 y_fake_train, y_fake_val = np.zeros(500, dtype=int), np.zeros(400, dtype=int)
 FakeModel.trained = []
-with without_reference(linear.random_search):
+with without_reference(_linear.random_search):
     results, best_params, best_model = random_search(
         FakeModel, X_fake_train, y_fake_train, X_fake_val, y_fake_val,
         lr_range=(1e-6, 1.0), reg_range=(1e-7, 1e-1), num_trials=200, num_iters=10, seed=0)
@@ -1183,7 +1177,7 @@ check_true(isinstance(best_model, FakeModel) and (best_model.lr, best_model.reg)
 passed("random_search samples on a log scale and picks the best validation accuracy")
 ### BEGIN HIDDEN TESTS
 FakeModel.trained = []
-with without_reference(linear.random_search):
+with without_reference(_linear.random_search):
     again = random_search(FakeModel, X_fake_train, y_fake_train, X_fake_val, y_fake_val,
                           lr_range=(1e-6, 1.0), reg_range=(1e-7, 1e-1), num_trials=200, num_iters=10, seed=0)
     other = random_search(FakeModel, X_fake_train, y_fake_train, X_fake_val, y_fake_val,
@@ -1201,7 +1195,7 @@ check_true(0.25 < np.mean(lrs < 1e-3) < 0.75, "Not log-uniform on another range 
 # Now the real search on MNIST-1D, for both classifiers. Each dot is one
 # trial; its colour is the validation accuracy.
 
-# %%
+# %% tags=["demo"]
 start = time.perf_counter()
 searches = {}
 for name, make_model in [("SVM", LinearSVM), ("softmax", Softmax)]:
@@ -1226,7 +1220,7 @@ fig.tight_layout()
 # %% [markdown]
 # Only now, once, the test set:
 
-# %%
+# %% tags=["demo"]
 for name, (_, _, best_model) in searches.items():
     accuracy = np.mean(best_model.predict(X_test_b) == y_test)
     print(f"{name:<8} test accuracy {accuracy:.1%}   (paper, logistic regression: 32%)")
@@ -1243,7 +1237,7 @@ for name, (_, _, best_model) in searches.items():
 # $W$ (without the bias) reshaped to 8x8 is the picture the classifier
 # matches against: a ring for 0, a stroke for 1.
 
-# %%
+# %% tags=["demo"]
 digits = data.load_digits()
 D_train, D_val, D_test = data.subtract_mean_image(digits["X_train"], digits["X_val"], digits["X_test"])
 D_train, D_val, D_test = add_bias(D_train), add_bias(D_val), add_bias(D_test)
@@ -1262,7 +1256,7 @@ plots.show_templates(digit_model.W[:-1], (8, 8));
 # `F.cross_entropy`, and autograd gives the gradient. First the loss and the
 # gradient against your NumPy version:
 
-# %%
+# %% tags=["demo"]
 import torch.nn as nn
 
 W_np = 0.01 * np.random.default_rng(3).standard_normal((41, 10))
@@ -1284,7 +1278,7 @@ print(f"relative error of dW: {rel_error(model.weight.grad.numpy().T, grad_np):.
 # `weight_decay = 2 * reg`. Twenty full-batch steps from the same start give
 # the same weights:
 
-# %%
+# %% tags=["demo"]
 model = nn.Linear(41, 10, bias=False).double()
 with torch.no_grad():
     model.weight.copy_(torch.tensor(W_np.T))
@@ -1302,7 +1296,7 @@ print(f"after 20 steps, relative error between the weights: "
 # And the usual PyTorch loop with mini-batches, in float32 as networks are
 # trained; it lands where the NumPy classifiers did:
 
-# %%
+# %% tags=["demo"]
 torch.manual_seed(0)
 model = nn.Linear(41, 10, bias=False)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.3, weight_decay=2e-4)

@@ -32,10 +32,11 @@ import torch.nn.functional as F
 
 from helpers import layers as L
 from helpers import nets
+from helpers.checks import check_close, check_equal, check_shape, check_true, passed, without_reference
+# PyTorch as the oracle of the tests: autograd, and the same two-layer net in torch.nn.
+from helpers.checks.oracles import torch_grads, torch_two_layer_loss, torch_two_layer_net
 from helpers.data import load_mnist1d, make_moons, train_val_split
-from helpers.gradcheck import (check_close, check_equal, check_shape, check_true, passed,
-                               eval_numerical_gradient, eval_numerical_gradient_array, rel_error)
-from helpers.guard import without_reference
+from helpers.gradcheck import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
 from helpers.plots import plot_decision_regions, plot_history
 from helpers.solver import Solver
 from helpers.widgets.backprop import circuit_demo, draw_circuit
@@ -53,43 +54,6 @@ X_moons, y_moons = make_moons(1000, noise=0.1, seed=0)  # seed 001's split: 640 
 moons = dict(X_train=X_moons[:640], y_train=y_moons[:640],
              X_val=X_moons[640:800], y_val=y_moons[640:800])
 X_moons_test, y_moons_test = X_moons[800:], y_moons[800:]
-
-
-def torch_grads(f, *arrays, upstream=None):
-    """PyTorch's autograd as an oracle: the value of f(*tensors) and the
-    gradient with respect to each array (float64). For an output that is not a
-    scalar, the gradients of sum(output * upstream)."""
-    ts = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
-    out = f(*ts)
-    out.backward(None if upstream is None else torch.as_tensor(np.asarray(upstream, np.float64)))
-    grads = [t.grad.numpy() if t.grad is not None else np.zeros(t.shape) for t in ts]
-    return out.detach().numpy(), grads
-
-
-def torch_two_layer_net(params):
-    """nn.Sequential(Linear, ReLU, Linear) in float64 holding the weights of
-    `params` (W1 (D, H), b1, W2 (H, C), b2; nn.Linear stores W transposed)."""
-    (D, H), C = params["W1"].shape, params["W2"].shape[1]
-    net = nn.Sequential(nn.Linear(D, H), nn.ReLU(), nn.Linear(H, C)).double()
-    with torch.no_grad():
-        net[0].weight.copy_(torch.tensor(params["W1"].T))
-        net[0].bias.copy_(torch.tensor(params["b1"]))
-        net[2].weight.copy_(torch.tensor(params["W2"].T))
-        net[2].bias.copy_(torch.tensor(params["b2"]))
-    return net
-
-
-def torch_two_layer_loss(params, X, y, reg):
-    """Scores, loss and NumPy-shaped gradients of the two-layer net, by PyTorch:
-    cross-entropy + reg * (sum(W1**2) + sum(W2**2))."""
-    net = torch_two_layer_net(params)
-    scores = net(torch.tensor(X.reshape(len(X), -1)))
-    loss = F.cross_entropy(scores, torch.tensor(y))
-    loss = loss + reg * (net[0].weight.pow(2).sum() + net[2].weight.pow(2).sum())
-    loss.backward()
-    grads = {"W1": net[0].weight.grad.numpy().T, "b1": net[0].bias.grad.numpy(),
-             "W2": net[2].weight.grad.numpy().T, "b2": net[2].bias.grad.numpy()}
-    return scores.detach().numpy(), loss.item(), grads
 
 
 print("MNIST-1D train / val / test:", X_train.shape, X_val.shape, X_test.shape)
@@ -157,6 +121,11 @@ def circuit_forward_backward(x, y, z, w):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_circuit_forward_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, check_true, passed
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient
 def _circuit_torch(x, y, z, w):
     return 2 * (x * y + torch.maximum(z, w))
 
@@ -191,14 +160,14 @@ for _point in [(1.5, 2.0, -3.0, 4.5), (-2.0, 0.5, 0.7, -0.2), (0.25, -1.5, -4.0,
 # 2 to both inputs, the max gate hands it to $z$ only, the multiply gate swaps
 # $x$ and $y$.
 
-# %%
+# %% tags=["demo"]
 draw_circuit(3, -4, 2, -1);
 
 # %% [markdown]
 # **Try it.** Move the sliders. When does $w$ start to receive a gradient? What
 # happens to $\partial f/\partial x$ when you change $x$ (and when you change $y$)?
 
-# %%
+# %% tags=["demo"]
 circuit_demo()
 
 # %% [markdown]
@@ -241,6 +210,11 @@ def sigmoid_neuron(w, x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_neuron", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, passed
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient
 def _neuron_torch(w, x):
     return torch.sigmoid(w[0] * x[0] + w[1] * x[1] + w[2])
 
@@ -327,6 +301,11 @@ def staged_backward(x, y):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_staged_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, passed
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient
 def _staged_torch(x, y):
     return (x + torch.sigmoid(y)) / (torch.sigmoid(x) + (x + y) ** 2)
 
@@ -399,9 +378,14 @@ def affine_forward(x, w, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_affine_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, check_shape, check_true, passed, without_reference
+from helpers import layers as _L
 _rng = np.random.default_rng(304)
 _x, _w, _b = _rng.standard_normal((2, 4, 5)), _rng.standard_normal((20, 3)), _rng.standard_normal(3)
-with without_reference(L.affine_forward):
+with without_reference(_L.affine_forward):
     _out, _cache = affine_forward(_x, _w, _b)
 _want = F.linear(torch.tensor(_x).reshape(2, -1), torch.tensor(_w).T, torch.tensor(_b)).numpy()
 check_shape("out for x (2, 4, 5)", _out, (2, 3),
@@ -414,7 +398,7 @@ passed("affine_forward agrees with torch.nn.functional.linear on a (2, 4, 5) bat
 for _shape, _M in [((3, 6), 4), ((1, 2, 3, 2), 5)]:
     _x = _rng.standard_normal(_shape)
     _w, _b = _rng.standard_normal((int(np.prod(_shape[1:])), _M)), _rng.standard_normal(_M)
-    with without_reference(L.affine_forward):
+    with without_reference(_L.affine_forward):
         _out, _ = affine_forward(_x, _w, _b)
     _want = F.linear(torch.tensor(_x).reshape(_shape[0], -1), torch.tensor(_w).T,
                      torch.tensor(_b)).numpy()
@@ -444,6 +428,13 @@ def affine_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_affine_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, check_shape, passed, without_reference
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient_array
+from helpers import layers as _L
 def _affine_torch(x, w, b):
     return F.linear(x.reshape(len(x), -1), w.T, b)
 
@@ -451,7 +442,7 @@ def _affine_torch(x, w, b):
 _rng = np.random.default_rng(305)
 _x, _w, _b = _rng.standard_normal((3, 2, 3)), _rng.standard_normal((6, 4)), _rng.standard_normal(4)
 _dout = _rng.standard_normal((3, 4))
-with without_reference(L.affine_backward):
+with without_reference(_L.affine_backward):
     _dx, _dw, _db = affine_backward(_dout, (_x, _w, _b))
 _, (_tdx, _tdw, _tdb) = torch_grads(_affine_torch, _x, _w, _b, upstream=_dout)
 check_shape("dx", _dx, _x.shape, hint="dx has the shape of x, (3, 2, 3): reshape dout @ w.T back.")
@@ -465,7 +456,7 @@ passed("affine_backward agrees with PyTorch autograd")
 ### BEGIN HIDDEN TESTS
 _x, _w, _b = _rng.standard_normal((5, 4)), _rng.standard_normal((4, 4)), _rng.standard_normal(4)
 _dout = _rng.standard_normal((5, 4))
-with without_reference(L.affine_backward):
+with without_reference(_L.affine_backward):
     _dx, _dw, _db = affine_backward(_dout, (_x, _w, _b))
 _, (_tdx, _tdw, _tdb) = torch_grads(_affine_torch, _x, _w, _b, upstream=_dout)
 check_close("dw for a square w (4, 4)", _dw, _tdw,
@@ -473,7 +464,7 @@ check_close("dw for a square w (4, 4)", _dw, _tdw,
 check_close("dx for a square w (4, 4)", _dx, _tdx, hint="dx = dout @ w.T.")
 _x, _w, _b = _rng.standard_normal((2, 3, 2)), _rng.standard_normal((6, 5)), _rng.standard_normal(5)
 _dout = _rng.standard_normal((2, 5))
-with without_reference(L.affine_backward):
+with without_reference(_L.affine_backward):
     _dx, _dw, _db = affine_backward(_dout, (_x, _w, _b))
 _fwd = lambda x, w, b: _affine_torch(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy()
 check_close("dx (numerical gradient)", _dx,
@@ -501,7 +492,7 @@ check_close("db (numerical gradient)", _db,
 # output for the backward pass, so that is what they cache. Note how small
 # the sigmoid's derivative is: at most 0.25 (at 0), and nearly 0 once $|x| > 5$.
 
-# %%
+# %% tags=["demo"]
 _x = np.linspace(-6, 6, 241)
 fig, axes = plt.subplots(1, 3, figsize=(11, 2.8), sharex=True)
 for ax, (name, fwd, bwd) in zip(axes, [("ReLU", L.relu_forward, L.relu_backward),
@@ -532,9 +523,14 @@ def relu_forward(x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_relu_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, check_equal, passed, without_reference
+from helpers import layers as _L
 _x = np.array([[-2.0, -0.5, 0.0], [0.5, 1.5, -3.0]])
 _x_before = _x.copy()
-with without_reference(L.relu_forward):
+with without_reference(_L.relu_forward):
     _out, _cache = relu_forward(_x)
 check_close("relu_forward(x)", _out, F.relu(torch.tensor(_x_before)).numpy(),
             hint="out is x where x > 0 and 0 elsewhere.")
@@ -544,7 +540,7 @@ check_equal("x after relu_forward(x)", _x, _x_before,
 passed("relu_forward agrees with torch.relu")
 ### BEGIN HIDDEN TESTS
 _x = np.random.default_rng(306).standard_normal((2, 3, 4))
-with without_reference(L.relu_forward):
+with without_reference(_L.relu_forward):
     _out, _ = relu_forward(_x)
 check_close("relu_forward on a (2, 3, 4) array", _out, F.relu(torch.tensor(_x)).numpy())
 ### END HIDDEN TESTS
@@ -564,11 +560,18 @@ def relu_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_relu_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, passed, without_reference
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient_array
+from helpers import layers as _L
 _rng = np.random.default_rng(307)
 _x = _rng.standard_normal((4, 5))
 _x = np.where(_x >= 0, _x + 0.1, _x - 0.1)  # away from the kink at 0
 _dout = _rng.standard_normal((4, 5))
-with without_reference(L.relu_backward):
+with without_reference(_L.relu_backward):
     _dx = relu_backward(_dout, _x)
 _, (_tdx,) = torch_grads(F.relu, _x, upstream=_dout)
 check_close("relu_backward(dout, x)", _dx, _tdx,
@@ -579,7 +582,7 @@ passed("relu_backward agrees with PyTorch autograd")
 _x = _rng.standard_normal((2, 3, 4))
 _x = np.where(_x >= 0, _x + 0.1, _x - 0.1)
 _dout = _rng.standard_normal((2, 3, 4))
-with without_reference(L.relu_backward):
+with without_reference(_L.relu_backward):
     _dx = relu_backward(_dout, _x)
 _num = eval_numerical_gradient_array(lambda v: F.relu(torch.tensor(v)).numpy(), _x.copy(), _dout)
 check_close("relu_backward (numerical gradient)", _dx, _num)
@@ -610,8 +613,12 @@ def sigmoid_forward(x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, passed, without_reference
+from helpers import layers as _L
 _x = np.linspace(-5, 5, 12).reshape(3, 4)
-with without_reference(L.sigmoid_forward):
+with without_reference(_L.sigmoid_forward):
     _out, _cache = sigmoid_forward(_x)
 check_close("sigmoid_forward(x)", _out, torch.sigmoid(torch.tensor(_x)).numpy(),
             hint="sigma(x) = 1 / (1 + exp(-x)).")
@@ -620,15 +627,19 @@ check_close("the cache of sigmoid_forward", _cache, _out,
 passed("sigmoid_forward agrees with torch.sigmoid")
 ### BEGIN HIDDEN TESTS
 _x = np.random.default_rng(308).standard_normal((2, 3, 2)) * 3
-with without_reference(L.sigmoid_forward):
+with without_reference(_L.sigmoid_forward):
     _out, _ = sigmoid_forward(_x)
 check_close("sigmoid_forward on a (2, 3, 2) array", _out, torch.sigmoid(torch.tensor(_x)).numpy())
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_forward_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, check_true, passed, without_reference
+from helpers import layers as _L
 _x = np.array([-1000.0, -50.0, -1.0, 0.0, 1.0, 50.0, 1000.0])
 try:
-    with without_reference(L.sigmoid_forward), np.errstate(over="raise", invalid="raise"):
+    with without_reference(_L.sigmoid_forward), np.errstate(over="raise", invalid="raise"):
         _out, _ = sigmoid_forward(_x)
 except FloatingPointError as _e:
     check_true(False, f"sigmoid_forward({_x.tolist()}) overflowed ({_e}).",
@@ -652,9 +663,15 @@ def sigmoid_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, passed, without_reference
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient_array
+from helpers import layers as _L
 _rng = np.random.default_rng(309)
 _x, _dout = _rng.standard_normal((3, 4)) * 2, _rng.standard_normal((3, 4))
-with without_reference(L.sigmoid_backward):
+with without_reference(_L.sigmoid_backward):
     _dx = sigmoid_backward(_dout, torch.sigmoid(torch.tensor(_x)).numpy())
 _, (_tdx,) = torch_grads(torch.sigmoid, _x, upstream=_dout)
 check_close("sigmoid_backward(dout, out)", _dx, _tdx,
@@ -663,7 +680,7 @@ check_close("sigmoid_backward(dout, out)", _dx, _tdx,
 passed("sigmoid_backward agrees with PyTorch autograd")
 ### BEGIN HIDDEN TESTS
 _x, _dout = _rng.standard_normal((2, 5)), _rng.standard_normal((2, 5))
-with without_reference(L.sigmoid_backward):
+with without_reference(_L.sigmoid_backward):
     _dx = sigmoid_backward(_dout, torch.sigmoid(torch.tensor(_x)).numpy())
 _num = eval_numerical_gradient_array(lambda v: torch.sigmoid(torch.tensor(v)).numpy(),
                                      _x.copy(), _dout)
@@ -684,8 +701,12 @@ def tanh_forward(x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_tanh_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, passed, without_reference
+from helpers import layers as _L
 _x = np.array([[-20.0, -2.0, -0.5], [0.0, 0.7, 20.0]])
-with without_reference(L.tanh_forward):
+with without_reference(_L.tanh_forward):
     _out, _cache = tanh_forward(_x)
 check_close("tanh_forward(x)", _out, torch.tanh(torch.tensor(_x)).numpy(),
             hint="np.tanh computes it (and stays finite for large |x|).")
@@ -707,9 +728,15 @@ def tanh_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_tanh_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, passed, without_reference
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient_array
+from helpers import layers as _L
 _rng = np.random.default_rng(311)
 _x, _dout = _rng.standard_normal((3, 4)), _rng.standard_normal((3, 4))
-with without_reference(L.tanh_backward):
+with without_reference(_L.tanh_backward):
     _dx = tanh_backward(_dout, np.tanh(_x))
 _, (_tdx,) = torch_grads(torch.tanh, _x, upstream=_dout)
 check_close("tanh_backward(dout, out)", _dx, _tdx,
@@ -717,7 +744,7 @@ check_close("tanh_backward(dout, out)", _dx, _tdx,
 passed("tanh_backward agrees with PyTorch autograd")
 ### BEGIN HIDDEN TESTS
 _x, _dout = _rng.standard_normal((2, 2, 3)), _rng.standard_normal((2, 2, 3))
-with without_reference(L.tanh_backward):
+with without_reference(_L.tanh_backward):
     _dx = tanh_backward(_dout, np.tanh(_x))
 _num = eval_numerical_gradient_array(lambda v: torch.tanh(torch.tensor(v)).numpy(), _x.copy(), _dout)
 check_close("tanh_backward (numerical gradient)", _dx, _num)
@@ -763,13 +790,20 @@ def softmax_loss(x, y):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, check_shape, passed, without_reference
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient
+from helpers import layers as _L
 def _cross_entropy_torch(y):
     return lambda s: F.cross_entropy(s, torch.tensor(y))
 
 
 _rng = np.random.default_rng(312)
 _x, _y = _rng.standard_normal((5, 4)) * 2, np.array([0, 3, 1, 1, 2])
-with without_reference(L.softmax_loss):
+with without_reference(_L.softmax_loss):
     _loss, _dx = softmax_loss(_x, _y)
 _tl, (_tdx,) = torch_grads(_cross_entropy_torch(_y), _x)
 check_close("loss", _loss, _tl,
@@ -777,7 +811,7 @@ check_close("loss", _loss, _tl,
 check_shape("dx", _dx, _x.shape)
 check_close("dx", _dx, _tdx,
             hint="dx = (probabilities - one_hot(y)) / N: did you divide by N?")
-with without_reference(L.softmax_loss):
+with without_reference(_L.softmax_loss):
     _loss0, _ = softmax_loss(np.full((3, 10), 1e-3), np.array([1, 5, 9]))
 check_close("loss for equal scores and 10 classes", _loss0, np.log(10),
             hint="equal scores give probability 1/10 for every class, so the loss is ln 10.")
@@ -785,7 +819,7 @@ passed("softmax_loss agrees with torch.nn.functional.cross_entropy, and is ln 10
 ### BEGIN HIDDEN TESTS
 for _N, _C in [(1, 3), (7, 2), (6, 10)]:
     _x, _y = _rng.standard_normal((_N, _C)), _rng.integers(0, _C, _N)
-    with without_reference(L.softmax_loss):
+    with without_reference(_L.softmax_loss):
         _loss, _dx = softmax_loss(_x, _y)
     _tl, (_tdx,) = torch_grads(_cross_entropy_torch(_y), _x)
     check_close(f"loss for N={_N}, C={_C}", _loss, _tl)
@@ -796,9 +830,13 @@ for _N, _C in [(1, 3), (7, 2), (6, 10)]:
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_close, passed, without_reference
+from helpers.checks.oracles import torch_grads
+from helpers import layers as _L
 _x = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -999.0, -1001.0], [5.0, 2.0, 800.0]])
 _y = np.array([1, 0, 2])
-with without_reference(L.softmax_loss), np.errstate(all="ignore"):
+with without_reference(_L.softmax_loss), np.errstate(all="ignore"):
     _loss, _dx = softmax_loss(_x, _y)
 _tl, (_tdx,) = torch_grads(_cross_entropy_torch(_y), _x)
 _hint = ("exp(1000) overflows to inf and inf / inf is nan: subtract each row's maximum "
@@ -879,7 +917,11 @@ class TwoLayerNet:
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_init", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-with without_reference(nets.TwoLayerNet):
+import numpy as np
+from helpers.checks import check_close, check_equal, check_shape, check_true, passed, \
+    without_reference
+from helpers import nets as _nets
+with without_reference(_nets.TwoLayerNet):
     _net = TwoLayerNet(40, 200, 10, weight_scale=0.05, reg=0.3, seed=3)
     _same = TwoLayerNet(40, 200, 10, weight_scale=0.05, reg=0.3, seed=3)
     _other = TwoLayerNet(40, 200, 10, weight_scale=0.05, reg=0.3, seed=4)
@@ -902,11 +944,17 @@ for _k in ("W1", "W2"):
 passed("TwoLayerNet starts with the right shapes, scale and zero biases")
 
 # %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_scores", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+import torch.nn as nn
+from helpers.checks import check_close, check_shape, passed, without_reference
+from helpers.checks.oracles import torch_two_layer_net
+from helpers import nets as _nets
 _rng = np.random.default_rng(313)
 _params = {"W1": _rng.standard_normal((6, 5)), "b1": _rng.standard_normal(5),
            "W2": _rng.standard_normal((5, 3)), "b2": _rng.standard_normal(3)}
 _X = _rng.standard_normal((4, 6))
-with without_reference(nets.TwoLayerNet):
+with without_reference(_nets.TwoLayerNet):
     _net = TwoLayerNet(6, 5, 3)
     _net.params = {k: v.copy() for k, v in _params.items()}
     _scores = _net.loss(_X)
@@ -917,11 +965,16 @@ check_close("scores", _scores, _want, hint="scores = relu(X @ W1 + b1) @ W2 + b2
 passed("TwoLayerNet.loss(X) returns the same scores as an nn.Sequential with the same weights")
 
 # %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_close, check_true, passed, without_reference
+from helpers.checks.oracles import torch_two_layer_loss
+from helpers.gradcheck import eval_numerical_gradient
+from helpers import nets as _nets
 _rng = np.random.default_rng(314)
 _params = {"W1": _rng.standard_normal((6, 5)), "b1": _rng.standard_normal(5),
            "W2": _rng.standard_normal((5, 3)), "b2": _rng.standard_normal(3)}
 _X, _y = _rng.standard_normal((4, 6)), np.array([0, 2, 1, 2])
-with without_reference(nets.TwoLayerNet):
+with without_reference(_nets.TwoLayerNet):
     _net = TwoLayerNet(6, 5, 3, reg=0.0)
     _net.params = {k: v.copy() for k, v in _params.items()}
     _out = _net.loss(_X, _y)
@@ -944,7 +997,7 @@ _params = {"W1": _rng.standard_normal((5, 4)), "b1": _rng.standard_normal(4),
            "W2": _rng.standard_normal((4, 3)), "b2": _rng.standard_normal(3)}
 _X = _rng.standard_normal((3, 5))
 _y = _rng.integers(0, 3, 3)
-with without_reference(nets.TwoLayerNet):
+with without_reference(_nets.TwoLayerNet):
     _net = TwoLayerNet(5, 4, 3, reg=0.0)
     _net.params = {k: v.copy() for k, v in _params.items()}
     _loss, _grads = _net.loss(_X, _y)
@@ -961,11 +1014,15 @@ with without_reference(nets.TwoLayerNet):
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_reg", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_close, passed, without_reference
+from helpers.checks.oracles import torch_two_layer_loss
+from helpers import nets as _nets
 _rng = np.random.default_rng(316)
 _params = {"W1": _rng.standard_normal((6, 5)), "b1": _rng.standard_normal(5),
            "W2": _rng.standard_normal((5, 3)), "b2": _rng.standard_normal(3)}
 _X, _y = _rng.standard_normal((4, 6)), np.array([1, 1, 0, 2])
-with without_reference(nets.TwoLayerNet):
+with without_reference(_nets.TwoLayerNet):
     _net = TwoLayerNet(6, 5, 3, reg=0.7)
     _net.params = {k: v.copy() for k, v in _params.items()}
     _loss, _grads = _net.loss(_X, _y)
@@ -1003,6 +1060,8 @@ def count_parameters(layer_sizes):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_count_parameters", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch.nn as nn
+from helpers.checks import check_equal, passed
 def _torch_count(sizes):
     return sum(p.numel() for a, b in zip(sizes[:-1], sizes[1:]) for p in nn.Linear(a, b).parameters())
 
@@ -1035,7 +1094,7 @@ for _sizes in ([5, 3], [2, 5, 1], [7, 1, 7, 2, 9], (4, 4, 4)):
 # fast and a useful regularizer (try `lr` 0.1: the same network reaches only
 # about 55%).
 
-# %%
+# %% tags=["demo"]
 model = TwoLayerNet(40, 512, 10, weight_scale=0.1, reg=3e-4, seed=0)
 solver = Solver(model, dict(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val),
                 optimizer="sgd", optim_config={"lr": 2.0}, lr_decay=0.97,
@@ -1049,14 +1108,14 @@ print(f"training took {time.perf_counter() - _start:.1f} s "
 # The loss falls fast and then slowly; training accuracy keeps climbing while
 # validation accuracy levels off: the gap between them is overfitting.
 
-# %%
+# %% tags=["demo"]
 plot_history(solver);
 
 # %% [markdown]
 # Only now, once, the test set. The paper's MLP reaches 68% on MNIST-1D, a
 # linear classifier 32%.
 
-# %%
+# %% tags=["demo"]
 test_acc = solver.check_accuracy(X_test, y_test)
 print(f"two-layer net, test accuracy: {test_acc:.1%}")
 
@@ -1073,7 +1132,7 @@ print(f"two-layer net, test accuracy: {test_acc:.1%}")
 # Here it is, written with the course's reference layers; `loss` returns one
 # score per sample and `Solver` predicts class 1 where it is positive.
 
-# %%
+# %% tags=["demo"]
 class MoonsNet:
     """2-H-1: affine - sigmoid - affine - sigmoid, binary cross-entropy."""
 
@@ -1104,7 +1163,7 @@ class MoonsNet:
 # epochs and reached a test accuracy of about 0.90. Its author then found that
 # a larger learning rate does much better; we train both.
 
-# %%
+# %% tags=["demo"]
 moon_solvers = {}
 for lr in (0.2, 2.0):
     moon_solvers[lr] = Solver(MoonsNet(seed=0), moons, optim_config={"lr": lr},
@@ -1181,7 +1240,7 @@ fig.tight_layout()
 # one to one: `paddle.nn.Layer` is `torch.nn.Module`, `paddle.optimizer.SGD` is
 # `torch.optim.SGD`.)
 
-# %%
+# %% tags=["demo"]
 class TorchTwoLayerNet(nn.Module):
     """affine - relu - affine; the softmax lives in the loss (F.cross_entropy)."""
 
@@ -1209,7 +1268,7 @@ class TorchTwoLayerNet(nn.Module):
 # **Same weights, same gradients.** Give both versions the same weights and the
 # same batch (in float64) and compare every gradient.
 
-# %%
+# %% tags=["demo"]
 reg = 0.01
 np_net = TwoLayerNet(40, 64, 10, weight_scale=0.1, reg=reg, seed=1)
 np_loss, np_grads = np_net.loss(X_train[:50], y_train[:50])
@@ -1237,7 +1296,7 @@ for k in np_grads:
 # - the loop uses minibatches, each sample once per epoch;
 # - the best state is kept in memory with `copy.deepcopy(model.state_dict())`.
 
-# %%
+# %% tags=["demo"]
 class Runner:
     """Minibatch training of a torch model, with evaluation in eval() mode."""
 
@@ -1296,7 +1355,7 @@ class Runner:
 # trained by `torch.optim.SGD` (in float32, PyTorch's default) with an
 # exponential learning-rate schedule in place of `lr_decay`.
 
-# %%
+# %% tags=["demo"]
 def accuracy(scores, y):
     return (scores.argmax(dim=1) == y).float().mean().item()
 
