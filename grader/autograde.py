@@ -1,37 +1,115 @@
 """`grader autograde NOTEBOOK SUBMISSIONS`: grade a whole class.
 
 Every student gets a row in grades.csv, with a reason when the submission
-could not be graded, and a feedback HTML file when it could.
+could not be graded, and a feedback HTML file when it could. Submissions are
+graded side by side (``--workers``, or a Dask cluster with ``--scheduler``),
+each in its own sandboxed job; the results are written into the one
+gradebook by this process alone.
+
+A run can be stopped at any moment (even killed) and started again: each
+finished job is kept under ``<out>/jobs/`` keyed by what was graded, so the
+next run grades only what is missing and ends with the same files.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import sys
 from pathlib import Path
 
-from . import report
+import nbformat
+
+from . import gradebook, pool, report
 from .course import Course, Graded
 from .intake import student_files, take, unpack
+from .job import Job, Result
 from .paths import BUILD
+from .sandbox import Limits
+from .scan import scan
 
 
-def autograde_class(name, submissions, out=None, course=None):
+def autograde_class(name, submissions, out=None, course=None, workers=None, scheduler=None,
+                    grading_mode=True, sandbox=True, show_hidden=False, limits=Limits(),
+                    progress=True):
     course = course or Course()
     course.build([name])  # grade against the current solutions/ source
     out = Path(out or BUILD / "grades" / name)
     release = course.release(name)
+    template = course.template(name)
     folder = unpack(Path(submissions))
-    results = []
+    store = out / "jobs"
+    settings = json.dumps([nbformat.writes(course.source(name)), grading_mode, show_hidden,
+                           course.timeout, dataclasses.asdict(limits), sandbox])
+
+    results, jobs, notes, flags = {}, [], {}, {}
     for student, files in student_files(folder).items():
-        intake = take(student, files, name, release)
+        intake = take(student, files, name, release, grading_mode)
+        notes[student] = intake.notes
         if intake.notebook is None:
-            graded = Graded(student, name, ok=False, notes=[intake.error])
-            course.read_grades(graded)  # zero for every cell, so max_points is right
-            results.append(graded)
+            results[student] = Result(student, name, ok=False, notes=[intake.error],
+                                      cells=gradebook.zero_cells(course, name))
             continue
-        graded = course.autograde(name, {student: intake.notebook})[0]
-        graded.notes[:0] = intake.notes
-        results.append(graded)
-    report.print_table(results)
-    report.write_csv(results, out / "grades.csv")
-    report.copy_feedback(course, results, out / "feedback")
-    print(f"\n{len(results)} students. Grades: {out / 'grades.csv'}  Feedback: {out / 'feedback'}")
-    return results
+        flags[student] = scan(intake.notebook)
+        text = nbformat.writes(intake.notebook)
+        key = hashlib.sha256((settings + text).encode()).hexdigest()
+        done = _load(store / f"{student}.json", key)
+        if done is not None:
+            results[student] = done
+            continue
+        jobs.append((Job(name, student, text, template, course.timeout, limits, sandbox, show_hidden), key))
+
+    if jobs and progress:
+        print(f"Grading {len(jobs)} of {len(results) + len(jobs)} submissions "
+              f"({'Dask at ' + str(scheduler) if scheduler else f'{workers or pool.default_workers()} workers'}"
+              f"{', grading mode' if grading_mode else ''}) ...", file=sys.stderr)
+    keys = {j.student: k for j, k in jobs}
+    finished = pool.grade([j for j, _ in jobs], workers, scheduler)
+    for result in _bar(finished, len(jobs), progress):
+        gradebook.record(course, result)  # first the gradebook, then the mark that it is done
+        gradebook.atomic_write(store / f"{result.student}.json",
+                               json.dumps({"key": keys[result.student], "result": dataclasses.asdict(result)}))
+        results[result.student] = result
+
+    graded = []
+    for student in sorted(results):
+        result = results[student]
+        g = Graded.of(result)
+        g.notes[:0] = notes.get(student, [])
+        if flags.get(student):
+            g.flagged = True
+            g.notes += flags[student]
+        graded.append(g)
+    warnings = sorted({w for r in results.values() for w in r.warnings})
+    report.print_table(graded)
+    for w in warnings:
+        print(f"WARNING: {w}")
+    report.write_csv(graded, out / "grades.csv")
+    report.copy_feedback(course, graded, out / "feedback")
+    print(f"\n{len(graded)} students. Grades: {out / 'grades.csv'}  Feedback: {out / 'feedback'}")
+    return graded
+
+
+def _load(path: Path, key: str):
+    """A finished job's result if it graded exactly this submission."""
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if saved.get("key") != key:
+        return None
+    return Result(**saved["result"])
+
+
+def _bar(results, total, show):
+    if not show or not total:
+        yield from results
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=total, desc="graded", unit="student", file=sys.stderr,
+              mininterval=0.5 if sys.stderr.isatty() else 10) as bar:
+        for r in results:
+            bar.set_postfix_str(r.student, refresh=False)
+            bar.update()
+            yield r

@@ -3,9 +3,10 @@ point, the blank release none, each typical mistake loses exactly the points
 of its own exercise, and each alternative answer keeps them all."""
 from __future__ import annotations
 
+from . import prefix
 from . import variants as variant_table
-from .course import Course
-from .notebook import solved
+from .course import CellGrade, Course, Graded
+from .notebook import nbgrader_meta, solved
 from .paths import BUILD
 
 
@@ -38,17 +39,53 @@ def lost_cells(graded):
     return [gid for gid, c in graded.cells.items() if not c.manual and c.points != c.max_points]
 
 
-def check(name, root=None, verbose=True, with_variants=True, solutions=None):
-    """Autograde the solution, the blank release and every variant of one
-    notebook in its own course folder; return {student: [problems]}."""
-    course = Course(root or BUILD / "check" / name, **({"solutions": solutions} if solutions else {}))
-    course.build([name])
+def submissions_of(name, course, with_variants=True):
+    """The solution, the blank release and each listed variant, as
+    ``{student: notebook}``, and the variants by name."""
     release, source = course.release(name), course.source(name)
     table = variant_table.load(name, course.solutions)[0] if with_variants else []
-    by_name = {v.name: v for v in table}
     submissions = {"solution": solved(release, source), "blank": release}
     submissions.update({v.name: solved(release, source, v) for v in table})
-    results = course.autograde(name, submissions, feedback=False)
+    return submissions, {v.name: v for v in table}
+
+
+def fast_grades(name, course, submissions, workers=2):
+    """Per-cell grades from :mod:`grader.prefix` as :class:`Graded` rows."""
+    release, source = course.release(name), course.source(name)
+    points = prefix.grade(release, source, submissions, workers=workers, timeout=course.timeout)
+    results = []
+    for student in submissions:
+        g = Graded(student, name, ok=points[student] is not None)
+        for cell in source.cells:
+            meta = nbgrader_meta(cell)
+            if not meta.get("grade"):
+                continue
+            manual = cell.cell_type == "markdown"
+            got = None if manual else (points[student] or {}).get(meta["grade_id"], 0.0)
+            g.cells[meta["grade_id"]] = CellGrade(meta["grade_id"], got, meta["points"], manual)
+            if manual:
+                g.manual_points += meta["points"]
+            else:
+                g.max_points += meta["points"]
+                g.points += got
+        if not g.ok:
+            g.notes.append("the variant killed the runner's process")
+        results.append(g)
+    return results
+
+
+def check(name, root=None, verbose=True, with_variants=True, solutions=None, workers=None, fast=False):
+    """Autograde the solution, the blank release and every variant of one
+    notebook in its own course folder; return {student: [problems]}.
+    ``fast``: grade them from one shared executed prefix (:mod:`grader.prefix`)
+    instead of one nbgrader run each."""
+    course = Course(root or BUILD / "check" / name, **({"solutions": solutions} if solutions else {}))
+    course.build([name])
+    submissions, by_name = submissions_of(name, course, with_variants)
+    if fast:
+        results = fast_grades(name, course, submissions, workers or 2)
+    else:
+        results = course.autograde(name, submissions, workers=workers)
     report = {}
     for g in results:
         report[g.student] = problems(g, by_name.get(g.student))

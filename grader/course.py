@@ -6,25 +6,24 @@ so that checks can run side by side).
 """
 from __future__ import annotations
 
-import logging
-import shutil
-import time
+import copy
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
+from . import gradebook, pool
+from .job import CELL_TIMEOUT, Job, nbgrader_api
 from .notebook import read_source
 from .paths import COURSE, SOLUTIONS
+from .sandbox import Limits
 
 # nbgrader's gradebook emits SQLAlchemy warnings on every autograde; they say
 # nothing to an instructor.
 warnings.filterwarnings("ignore", module="nbgrader")
 warnings.filterwarnings("ignore", message=".*not in session.*")
-
-CELL_TIMEOUT = 120  # seconds one cell may run before it counts as an infinite loop
-
 
 @dataclass
 class CellGrade:
@@ -45,6 +44,29 @@ class Graded:
     ok: bool = True  # False: nbgrader could not grade it (points are 0)
     notes: list[str] = field(default_factory=list)
     cells: dict[str, CellGrade] = field(default_factory=dict)
+    flagged: bool = False  # the answers tried to change the tests or read files: look at the notes
+
+    @property
+    def status(self):
+        return "not graded" if not self.ok else "flagged" if self.flagged else "graded"
+
+    @classmethod
+    def of(cls, result):
+        """From a :class:`grader.job.Result`."""
+        g = cls(result.student, result.notebook, seconds=result.seconds, ok=result.ok,
+                notes=list(result.notes))
+        for c in result.cells:
+            points = None if c["needs_manual_grade"] else (c["auto_score"] or 0.0)
+            g.cells[c["name"]] = CellGrade(c["name"], points, c["max_score"], c["manual"])
+            if c["manual"]:
+                g.manual_points += c["max_score"]
+            else:
+                g.max_points += c["max_score"]
+                g.points += points or 0.0
+        if result.tampered:
+            g.flagged = True
+            g.notes += result.tampered
+        return g
 
 
 class Course:
@@ -52,8 +74,8 @@ class Course:
         self.root = Path(root).resolve()
         self.solutions = Path(solutions)
         self.timeout = timeout
-        self._api = None
-        self._names: list[str] = []
+        self._built: dict[str, str] = {}  # name -> source text last built here
+        self._templates: dict[str, tuple[str, bytes]] = {}
 
     # -- paths --------------------------------------------------------------
     def source_path(self, name):
@@ -76,36 +98,27 @@ class Course:
         return f"sqlite:///{self.root / 'gradebook.db'}"
 
     def api(self):
-        from nbgrader.apps import NbGraderAPI
-        from traitlets.config import Config
-
-        names = sorted(p.name for p in (self.root / "source").glob("*") if p.is_dir())
-        if self._api is None or names != self._names:
-            c = Config()
-            c.CourseDirectory.root = str(self.root)
-            c.CourseDirectory.db_assignments = [{"name": n} for n in names]
-            c.CourseDirectory.db_url = self.db
-            c.Exchange.root = str(self.root / "exchange")
-            c.ExecutePreprocessor.timeout = self.timeout
-            c.Execute.timeout = self.timeout
-            c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-            self._api = NbGraderAPI(config=c)
-            self._api.log.setLevel(logging.ERROR)
-            self._names = names
-        return self._api
+        return nbgrader_api(self.root, self.timeout)
 
     # -- build --------------------------------------------------------------
     def build(self, names):
-        """Write the nbgrader source notebooks and generate the releases."""
+        """Write the nbgrader source notebooks and generate the releases
+        (again only for sources that changed since this object built them)."""
+        todo = []
         for name in names:
+            text = nbformat.writes(read_source(name, self.solutions))
+            if self._built.get(name) == text and self.release_path(name).exists():
+                continue
             path = self.source_path(name)
             path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(read_source(name, self.solutions), path)
+            path.write_text(text if text.endswith("\n") else text + "\n")
+            todo.append((name, text))
         api = self.api()
-        for name in names:
+        for name, text in todo:
             result = api.generate_assignment(name, force=True)
             if not result["success"]:
                 raise RuntimeError(f"nbgrader could not build {name}:\n{result.get('error') or result.get('log')}")
+            self._built[name] = text
 
     def release(self, name):
         return nbformat.read(self.release_path(name), as_version=4)
@@ -113,66 +126,34 @@ class Course:
     def source(self, name):
         return nbformat.read(self.source_path(name), as_version=4)
 
+    def template(self, name) -> bytes:
+        """A gradebook that holds assignment ``name`` and no student: what a
+        grading job starts from (built in a folder of its own)."""
+        text = nbformat.writes(read_source(name, self.solutions))
+        if self._templates.get(name, (None,))[0] != text:
+            with tempfile.TemporaryDirectory(prefix="template-") as tmp:
+                Course(tmp, self.timeout, self.solutions).build([name])
+                self._templates[name] = (text, (Path(tmp) / "gradebook.db").read_bytes())
+        return self._templates[name][1]
+
     # -- grade --------------------------------------------------------------
-    def autograde(self, name, submissions, feedback=True):
-        """Autograde ``{student: notebook}`` for notebook ``name``; one
-        :class:`Graded` per student, whatever happened to the submission."""
-        api = self.api()
-        results = []
+    def autograde(self, name, submissions, workers=None, scheduler=None, grading_mode=True,
+                  sandbox=True, show_hidden=False, limits=Limits(), full=()):
+        """Autograde ``{student: notebook}`` for notebook ``name`` side by
+        side; one :class:`Graded` per student, in the order given, whatever
+        happened to the submission. Grades go into this course's gradebook.
+        Students in ``full`` are graded with every demonstration cell run."""
+        from .intake import repair
+
+        release, template = self.release(name), self.template(name)
+        jobs = []
         for student, nb in submissions.items():
-            path = self.submitted_path(name, student)
-            if path.parent.exists():
-                shutil.rmtree(path.parent)
-            for stale in (self.autograded_path(name, student).parent,
-                          self.feedback_path(name, student).parent):
-                shutil.rmtree(stale, ignore_errors=True)
-            path.parent.mkdir(parents=True)
-            nbformat.write(nb, path)
-            start = time.perf_counter()
-            outcome = api.autograde(name, student, force=True, create=True)
-            graded = Graded(student, name, seconds=time.perf_counter() - start)
-            if not outcome["success"]:
-                graded.ok = False
-                graded.notes.append(_failure_reason(outcome))
-            self.read_grades(graded)
-            if feedback and self.autograded_path(name, student).exists():
-                fb = api.generate_feedback(name, student, force=True)
-                if not fb["success"]:
-                    graded.notes.append("feedback HTML could not be written")
-            results.append(graded)
-        return results
-
-    def read_grades(self, graded):
-        """Fill ``graded`` with per-cell points from the gradebook (all zero
-        when nbgrader could not grade the submission)."""
-        from nbgrader.api import Gradebook, MissingEntry
-
-        with Gradebook(self.db) as gb:
-            try:
-                nb = gb.find_submission_notebook(graded.notebook, graded.notebook, graded.student)
-            except MissingEntry:
-                notebook = gb.find_notebook(graded.notebook, graded.notebook)
-                cells = [(c.name, None, c.max_score, c.cell_type == "markdown") for c in notebook.grade_cells]
-            else:
-                cells = [(g.name, None if g.needs_manual_grade else g.score, g.max_score,
-                          g.cell_type == "markdown") for g in nb.grades]
-            for gid, score, max_score, manual in cells:
-                if not graded.ok:
-                    score = None if manual else 0.0
-                graded.cells[gid] = CellGrade(gid, score, max_score, manual)
-        for cell in graded.cells.values():
-            if cell.manual:
-                graded.manual_points += cell.max_points
-            else:
-                graded.max_points += cell.max_points
-                graded.points += cell.points or 0.0
-
-
-def _failure_reason(outcome):
-    log = (outcome.get("log") or "") + (outcome.get("error") or "")
-    if "Kernel died" in log or "DeadKernelError" in log:
-        return "the kernel died while running the notebook (os._exit, a crash, or too much memory); graded 0"
-    if "Timeout" in log or "timed out" in log:
-        return "a cell ran too long; graded 0"
-    lines = [line for line in log.splitlines() if "ERROR" in line]
-    return "nbgrader could not grade it: " + (lines[0] if lines else "unknown error") + "; graded 0"
+            notes = []
+            nb = repair(copy.deepcopy(nb), release, notes, grading_mode and student not in full)
+            jobs.append(Job(name, student, nbformat.writes(nb), template, self.timeout, limits,
+                            sandbox, show_hidden))
+        results = {}
+        for result in pool.grade(jobs, workers, scheduler):
+            gradebook.record(self, result)
+            results[result.student] = Graded.of(result)
+        return [results[s] for s in submissions]

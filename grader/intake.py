@@ -21,6 +21,8 @@ import nbformat
 from .notebook import grade_id, is_locked
 
 HUGE_OUTPUT = 5_000_000  # characters of stored output worth a note
+DEMO_TAG = "demo"  # in the source: a cell that only demonstrates
+SKIP_TAG = "skip-execution"  # nbclient runs no cell with this tag
 
 
 @dataclass
@@ -65,8 +67,10 @@ def _safe_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "unnamed"
 
 
-def take(student: str, files: list[Path], name: str, release) -> Intake:
-    """Pick the student's notebook for ``name`` and repair what would cost grades."""
+def take(student: str, files: list[Path], name: str, release, grading_mode=True) -> Intake:
+    """Pick the student's notebook for ``name`` and repair what would cost
+    grades. In grading mode, the release's demonstration cells that the
+    student left as they were are skipped."""
     intake = Intake(student)
     if not files:
         intake.error = f"no notebook handed in (expected {name}.ipynb)"
@@ -90,7 +94,7 @@ def take(student: str, files: list[Path], name: str, release) -> Intake:
             return intake
         path = scored[0][0]
         intake.notes.append(f"graded {path.name} (expected the name {name}.ipynb)")
-    intake.notebook = _repair(readable[path], release, intake.notes)
+    intake.notebook = repair(readable[path], release, intake.notes, grading_mode)
     return intake
 
 
@@ -106,30 +110,56 @@ def _read(path: Path):
     return nb
 
 
-def _repair(nb, release, notes):
-    """Drop stored outputs and put back locked cells the student deleted or edited."""
+def repair(nb, release, notes, grading_mode=True):
+    """Drop stored outputs, put back locked cells the student deleted, edited
+    or moved (in release order), and mark the release's demonstration cells to
+    be skipped in grading mode."""
     size = sum(len(json.dumps(c.get("outputs", []))) for c in nb.cells if c.cell_type == "code")
     if size > HUGE_OUTPUT:
         notes.append(f"dropped {size / 1e6:.0f} MB of stored output before grading")
     for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if SKIP_TAG in tags:  # only the grader decides what is skipped
+            cell.metadata["tags"] = [t for t in tags if t != SKIP_TAG]
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
 
-    present = {grade_id(c) for c in nb.cells} - {None}
-    cells, last = list(nb.cells), -1
+    graded = [grade_id(ref) for ref in release.cells if grade_id(ref)]
+    # Every cell of the student's own travels with the graded cell above it.
+    groups, mine, current, duplicates = {None: []}, {}, None, []
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if gid in graded and gid not in mine:
+            mine[gid], current = cell, gid
+            groups[gid] = []
+        elif gid in graded:
+            duplicates.append(gid)
+        else:
+            if gid is not None:  # a graded cell the release does not have
+                del cell.metadata["nbgrader"]
+            groups[current].append(cell)
+    if duplicates:
+        notes.append(f"dropped copies of cells {', '.join(sorted(set(duplicates)))}")
+    if [g for g in graded if g in mine] != list(mine):
+        notes.append("cells were moved; graded with them put back in the release's order")
+
+    cells = groups[None]
     for ref in release.cells:
         gid = grade_id(ref)
         if gid is None:
             continue
-        if gid in present:
-            idx = next(i for i, c in enumerate(cells) if grade_id(c) == gid)
-            if is_locked(ref) and cells[idx].source != ref.source:
+        if gid in mine:
+            if is_locked(ref) and mine[gid].source != ref.source:
                 notes.append(f"locked cell {gid} was edited; graded with the original")
-            last = idx
+            cells.append(mine[gid])
         else:
-            cells.insert(last + 1, nbformat.from_dict(json.loads(json.dumps(ref))))
-            last += 1
+            cells.append(nbformat.from_dict(json.loads(json.dumps(ref))))
             notes.append(f"cell {gid} was missing; put back from the release")
+        cells += groups.get(gid, [])
     nb.cells = cells
+    if grading_mode:
+        demos = {c.get("id"): c.source for c in release.cells if DEMO_TAG in c.get("metadata", {}).get("tags", [])}
+        for cell in nb.cells:
+            if cell.get("id") in demos and cell.source == demos[cell.get("id")]:
+                cell.metadata.setdefault("tags", []).append(SKIP_TAG)
     return nb
-

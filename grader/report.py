@@ -1,9 +1,11 @@
-"""Grades as a table on screen, a CSV for the gradebook, and feedback files."""
+"""Grades as a table on screen, CSV files for the gradebook, and feedback files."""
 from __future__ import annotations
 
 import csv
-import shutil
+import io
 from pathlib import Path
+
+from .gradebook import atomic_write
 
 COLUMNS = ["student", "notebook", "points", "max_points", "manual_points", "status", "seconds", "notes"]
 
@@ -13,44 +15,51 @@ def _fmt(x):
 
 
 def row(g):
-    status = "graded" if g.ok else "not graded"
     return {"student": g.student, "notebook": g.notebook, "points": _fmt(g.points),
             "max_points": _fmt(g.max_points), "manual_points": _fmt(g.manual_points),
-            "status": status, "seconds": f"{g.seconds:.1f}", "notes": "; ".join(g.notes)}
+            "status": g.status, "seconds": f"{g.seconds:.1f}", "notes": "; ".join(g.notes)}
+
+
+def _csv(header, rows, writer=csv.writer):
+    buffer = io.StringIO()
+    w = writer(buffer, header) if writer is csv.DictWriter else writer(buffer)
+    if writer is csv.DictWriter:
+        w.writeheader()
+    else:
+        w.writerow(header)
+    w.writerows(rows)
+    return buffer.getvalue()
 
 
 def write_csv(results, path: Path):
     """grades.csv (one row per student and notebook) and, beside it, cells.csv
-    (one row per test cell, for finding which exercise a class got wrong)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, COLUMNS)
-        writer.writeheader()
-        writer.writerows(row(g) for g in results)
-    with open(path.with_name("cells.csv"), "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "notebook", "cell", "points", "max_points", "graded_by"])
-        for g in results:
-            for c in g.cells.values():
-                points = "" if c.points is None else _fmt(c.points)
-                writer.writerow([g.student, g.notebook, c.grade_id, points, _fmt(c.max_points),
-                                 "hand" if c.manual else "autograder"])
+    (one row per test cell, for finding which exercise a class got wrong).
+    Both are written atomically."""
+    path = Path(path)
+    atomic_write(path, _csv(COLUMNS, [row(g) for g in results], csv.DictWriter))
+    cells = [[g.student, g.notebook, c.grade_id, "" if c.points is None else _fmt(c.points),
+              _fmt(c.max_points), "hand" if c.manual else "autograder"]
+             for g in results for c in g.cells.values()]
+    atomic_write(path.with_name("cells.csv"),
+                 _csv(["student", "notebook", "cell", "points", "max_points", "graded_by"], cells))
 
 
 def copy_feedback(course, results, folder: Path):
+    """Each student's feedback HTML from the course folder to ``folder/<student>/``."""
     for g in results:
         src = course.feedback_path(g.notebook, g.student)
+        dst = Path(folder) / g.student / f"{g.notebook}.html"
         if src.exists():
-            dst = folder / g.student / f"{g.notebook}.html"
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(src, dst)
+            atomic_write(dst, src.read_text())
+        else:
+            dst.unlink(missing_ok=True)
 
 
 def print_table(results, extra=None):
-    """Fixed-width table: notebook, student, points / max, seconds, notes."""
-    print(f"{'notebook':<14} {'student':<24} {'points':>13} {'by hand':>8} {'seconds':>8}  notes")
+    """Fixed-width table: notebook, student, points / max, status, seconds, notes."""
+    print(f"{'notebook':<14} {'student':<24} {'points':>13} {'by hand':>8} {'status':>10} {'seconds':>8}  notes")
     for g in results:
         pts = f"{_fmt(g.points)} / {_fmt(g.max_points)}"
         notes = "; ".join(g.notes + ([extra(g)] if extra and extra(g) else []))
-        print(f"{g.notebook:<14} {g.student:<24} {pts:>13} {_fmt(g.manual_points):>8} "
+        print(f"{g.notebook:<14} {g.student:<24} {pts:>13} {_fmt(g.manual_points):>8} {g.status:>10} "
               f"{g.seconds:>8.1f}  {notes}")

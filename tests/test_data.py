@@ -597,3 +597,24 @@ def test_real_urllib_opener_on_local_file_urls(monkeypatch, tmp_path, cifar):
     cache = tmp_path / "cache"
     assert data.fetch(CIFAR, root=cache).read_bytes() == archive
     assert files_in(cache) == [CIFAR]
+
+
+def test_mnist1d_cache_holds_exactly_the_generated_set(tmp_path, monkeypatch):
+    from helpers import data
+
+    monkeypatch.setenv(data.ENV_VAR, str(tmp_path))
+    made = data._make_mnist1d()
+    data._mnist1d_cached.cache_clear()
+    try:
+        first = data.load_mnist1d()  # generates and saves
+        assert (tmp_path / data.MNIST1D_CACHE).exists()
+        data._mnist1d_cached.cache_clear()
+        again = data.load_mnist1d()  # reads the file back
+        (tmp_path / data.MNIST1D_CACHE).write_bytes(b"not a zip")  # a spoiled cache is made again
+        data._mnist1d_cached.cache_clear()
+        spoiled = data.load_mnist1d()
+    finally:
+        data._mnist1d_cached.cache_clear()
+    for k in made:
+        assert np.array_equal(first[k], made[k]) and np.array_equal(again[k], made[k])
+        assert np.array_equal(spoiled[k], made[k]) and again[k].dtype == made[k].dtype

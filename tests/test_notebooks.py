@@ -1,13 +1,22 @@
 """The real notebooks: the committed release is a fresh build with nothing
-secret in it, and autograding gives every submission the grade it must get."""
+secret in it, and autograding gives every submission the grade it must get.
+
+Every listed typical mistake and alternative answer is graded from one shared
+executed prefix (grader.prefix); real nbgrader, in grading mode, grades the
+solution, the blank release and the notebook's demo mistake, and must give the same per-cell grades, which is what makes the prefix runner
+trustworthy. The demo mistake is also graded in a full run (every
+demonstration cell executed) to show that grading mode changes no grade.
+"""
 import pytest
 
-from grader.check import check
+from grader import variants
+from grader.check import fast_grades, problems, submissions_of
 from grader.course import Course
 from grader.paths import NOTEBOOKS, notebook_names
 from grader.release import build, leaks
 
 NAMES = notebook_names()
+pytestmark = pytest.mark.nbgrader
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +44,38 @@ def test_release_holds_no_solution_or_hidden_test(fresh, name):
     assert leaks(course.release(name), course.source(name)) == []
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_grades_of_solution_blank_mistakes_and_alternatives(name, tmp_path):
+@pytest.fixture(scope="module", params=NAMES)
+def graded(request, fresh):
+    """(name, course, {student: Graded} from the prefix runner, variants by name)."""
+    course, _ = fresh
+    name = request.param
+    submissions, by_name = submissions_of(name, course)
+    fast = {g.student: g for g in fast_grades(name, course, submissions)}
+    return name, course, submissions, fast, by_name
+
+
+def test_every_variant_gets_the_grade_it_must(graded):
     """Solution: every point. Blank release: none. Each typical mistake loses
     exactly its own exercise's points; each alternative answer keeps them all."""
-    report = check(name, root=tmp_path)
-    assert report["solution"] == [] and report["blank"] == []
-    assert len(report) >= 5, "each notebook lists typical mistakes and alternatives"
+    name, _, _, fast, by_name = graded
+    assert len(by_name) >= 5, "each notebook lists typical mistakes and alternatives"
+    report = {s: problems(g, by_name.get(s)) for s, g in fast.items()}
     assert {s: p for s, p in report.items() if p} == {}
+
+
+def _cells(g):
+    """Points per autograded cell (written answers wait for the instructor)."""
+    return {gid: c.points for gid, c in g.cells.items() if not c.manual}
+
+
+def test_nbgrader_gives_the_same_grades_as_the_prefix_runner(graded):
+    name, course, submissions, fast, by_name = graded
+    demo = variants.load(name)[1]
+    sample = {s: submissions[s] for s in ("solution", "blank", demo)}
+    sample[f"{demo}-full"] = submissions[demo]
+    real = course.autograde(name, sample, workers=2, full={f"{demo}-full"})
+    for g in real[:3]:
+        assert g.ok, g.notes
+        assert _cells(g) == _cells(fast[g.student]), g.student
+        assert problems(g, by_name.get(g.student)) == []
+    assert _cells(real[3]) == _cells(fast[demo]), "grading mode changed a grade"

@@ -1,0 +1,126 @@
+"""Grading a class side by side: one worker, two workers and a Dask cluster
+give the same grades; a run killed part-way resumes to the same files."""
+import csv
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import nbformat
+import pytest
+
+from grader import variants
+from grader.autograde import autograde_class
+from grader.course import Course
+from grader.notebook import solved
+
+from conftest import FIXTURES, TINY, cell
+
+pytestmark = pytest.mark.nbgrader
+KNN = "01_knn"
+
+
+def _rows(out):
+    """grades.csv and cells.csv without the timings."""
+    grades = [{k: v for k, v in r.items() if k != "seconds"} for r in csv.DictReader(open(out / "grades.csv"))]
+    return grades, list(csv.DictReader(open(out / "cells.csv")))
+
+
+@pytest.fixture(scope="module")
+def knn_class(tmp_path_factory):
+    """24 students of 01_knn: the solution, the blank release, 20 typical
+    mistakes and alternative answers, a corrupt file and an empty folder."""
+    course = Course(tmp_path_factory.mktemp("course"))
+    course.build([KNN])
+    release, source = course.release(KNN), course.source(KNN)
+    folder = tmp_path_factory.mktemp("knn_class")
+    subs = {"solution": solved(release, source), "blank": release}
+    for v in variants.load(KNN)[0][:20]:
+        subs[v.name] = solved(release, source, v)
+    for student, nb in subs.items():
+        (folder / student).mkdir()
+        nbformat.write(nb, folder / student / f"{KNN}.ipynb")
+    (folder / "corrupt").mkdir()
+    (folder / "corrupt" / f"{KNN}.ipynb").write_text(nbformat.writes(release)[:300])
+    (folder / "nothing").mkdir()
+    return course, folder
+
+
+def test_one_worker_two_workers_and_dask_give_the_same_grades(knn_class, tmp_path):
+    from distributed import LocalCluster
+
+    course, folder = knn_class
+    autograde_class(KNN, folder, out=tmp_path / "w1", course=course, workers=1, progress=False)
+    autograde_class(KNN, folder, out=tmp_path / "w2", course=course, workers=2, progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        autograde_class(KNN, folder, out=tmp_path / "dask", course=course,
+                        scheduler=cluster.scheduler_address, progress=False)
+    one = _rows(tmp_path / "w1")
+    assert len(one[0]) == 24
+    assert _rows(tmp_path / "w2") == one
+    assert _rows(tmp_path / "dask") == one
+    points = {r["student"]: r["points"] for r in one[0]}
+    assert points["solution"] == "27" and points["blank"] == "0" and points["corrupt"] == "0"
+    assert {r["status"] for r in one[0]} == {"graded", "not graded"}
+
+
+RUN = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from grader.autograde import autograde_class
+    from grader.course import Course
+    course = Course(sys.argv[1], timeout=20, solutions=Path(sys.argv[2]))
+    autograde_class("00_tiny", sys.argv[3], out=sys.argv[4], course=course, workers=1, progress=False)
+""")
+
+
+def _tiny_class(folder, n=8):
+    course = Course(folder / "build", solutions=FIXTURES)
+    course.build([TINY])
+    release, source = course.release(TINY), course.source(TINY)
+    for i in range(n):
+        nb = solved(release, source)
+        if i % 2:
+            cell(nb, "add").source = f"def add(a, b):\n    return a - b + {i % 3}\n"
+        (folder / "subs" / f"s{i}").mkdir(parents=True)
+        nbformat.write(nb, folder / "subs" / f"s{i}" / f"{TINY}.ipynb")
+    return folder / "subs"
+
+
+def _run(args, **kw):
+    return subprocess.Popen([sys.executable, "-c", RUN, *map(str, args)], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+
+
+def test_a_killed_run_resumes_to_the_same_files(tmp_path):
+    subs = _tiny_class(tmp_path)
+    whole = _run([tmp_path / "c1", FIXTURES, subs, tmp_path / "whole"])
+    assert whole.wait(timeout=300) == 0
+
+    partial = _run([tmp_path / "c2", FIXTURES, subs, tmp_path / "resumed"])
+    jobs = tmp_path / "resumed" / "jobs"
+    deadline = time.time() + 200
+    while len(list(jobs.glob("*.json"))) < 3 and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(partial.pid, signal.SIGKILL)  # no clean-up of any kind
+    partial.wait()
+    finished = {p.name: p.stat().st_mtime_ns for p in jobs.glob("*.json")}
+    assert 3 <= len(finished) < 8 and not (tmp_path / "resumed" / "grades.csv").exists()
+
+    again = _run([tmp_path / "c2", FIXTURES, subs, tmp_path / "resumed"])
+    assert again.wait(timeout=300) == 0
+    assert _rows(tmp_path / "resumed") == _rows(tmp_path / "whole")
+    for name, mtime in finished.items():  # what was done was not graded again
+        assert (jobs / name).stat().st_mtime_ns == mtime
+    assert not list(jobs.glob(".*.tmp"))
+
+
+def test_grading_goes_on_without_a_sandbox_with_a_warning(tmp_path, capsys):
+    subs = _tiny_class(tmp_path, n=2)
+    course = Course(tmp_path / "course", timeout=20, solutions=FIXTURES)
+    graded = autograde_class(TINY, subs, out=tmp_path / "out", course=course, workers=1,
+                             sandbox=False, progress=False)
+    assert [g.points for g in graded] == [5, 3]
+    assert "WARNING: student code ran without a sandbox" in capsys.readouterr().out
