@@ -88,7 +88,8 @@ def nbgrader_api(root: Path, timeout: int = CELL_TIMEOUT, runtime: Path | None =
 
 
 @contextmanager
-def _environment(**values):
+def environment(**values):
+    """Set environment variables for the block, then put the old values back."""
     old = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -125,7 +126,7 @@ def run(job: Job) -> Result:
         result.warnings += warnings
         jupyter_path = os.pathsep.join([str(tmp / "jupyter"), os.environ.get("JUPYTER_PATH", "")])
         try:
-            with _environment(JUPYTER_PATH=jupyter_path, DL_COURSE_GRADING="1"):
+            with environment(JUPYTER_PATH=jupyter_path, DL_COURSE_GRADING="1"):
                 api = nbgrader_api(root, job.timeout, runtime)
                 outcome = api.autograde(job.notebook, job.student, force=True, create=True)
                 if not outcome["success"]:

@@ -37,30 +37,21 @@ def grade(jobs, workers=None, scheduler=None):
         yield from _dask(jobs, scheduler)
         return
     # Each worker needs one core: its kernel's BLAS and torch stay single-threaded.
-    env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        with ProcessPoolExecutor(workers or default_workers(),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(grading.run, j): j for j in jobs}
-            for future in as_completed(futures):
-                try:
-                    yield future.result()
-                except Exception as err:
-                    yield _lost(futures[future], err)
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with grading.environment(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1"), \
+            ProcessPoolExecutor(workers or default_workers(),
+                                mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(grading.run, j): j for j in jobs}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as err:
+                yield _lost(futures[future], err)
 
 
 def _dask(jobs, scheduler):
     from distributed import Client, as_completed as dask_completed
 
-    with Client(scheduler, set_as_default=False) as client:
+    with Client(scheduler) as client:
         futures = client.map(grading.run, jobs, pure=False)
         owner = dict(zip((f.key for f in futures), jobs))
         for future in dask_completed(futures):

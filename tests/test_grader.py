@@ -16,6 +16,7 @@ from grader.release import leaks
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAME = "00_tiny"
+pytestmark = pytest.mark.nbgrader
 
 
 @pytest.fixture(scope="module")
