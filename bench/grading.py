@@ -13,7 +13,7 @@ from grader.autograde import autograde_class
 from grader.course import Course
 from grader.notebook import solved
 
-NAME, STUDENTS = "01_knn", 12
+NAME, STUDENTS = "01_knn", 6
 
 
 def _class(folder):
