@@ -41,6 +41,11 @@ def read_source(name: str, folder=SOLUTIONS) -> nbformat.NotebookNode:
         cell.metadata = {k: cell.metadata[k] for k in ("nbgrader", "tags") if k in cell.metadata}
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+            # Run All goes on past a failing cell, so a student sees every cell
+            # that can run (JupyterLab and nbconvert honour this tag).
+            tags = cell.metadata.setdefault("tags", [])
+            if "raises-exception" not in tags:
+                tags.append("raises-exception")
     nb.metadata = {"kernelspec": dict(KERNELSPEC),
                    "language_info": {"name": "python"}}
     nbformat.validate(nb)

@@ -21,10 +21,13 @@ What happens in :meth:`Solver.train`:
 - At the end the best validation parameters are copied back into
   ``model.params`` (in place: the arrays keep their identity).
 
-Progress bar rule: with ``progress=True`` (the default) a ``tqdm.auto`` bar is
+Progress bar rule: with ``progress=True`` (the default) a text ``tqdm`` bar is
 shown only when someone can watch it: in a Jupyter kernel or when stderr is a
 terminal, and not while nbgrader autogrades or validates (it sets
-``NBGRADER_EXECUTION``). ``progress=False`` never shows one.
+``NBGRADER_EXECUTION``). ``progress=False`` never shows one. The bar is plain
+text on stdout, redrawn at most twice a second: a widget bar would leave "model
+not found" behind in a saved notebook, and redrawing on every step floods the
+notebook ("IOPub message rate exceeded").
 
 Speed: minibatch matrices are small, and a multi-threaded BLAS spends more
 time synchronising its threads than computing (on a busy 2-core machine a
@@ -212,9 +215,10 @@ class Solver:
     def _bar(self, total):
         if not (self.progress and show_progress()):
             return _NoBar()
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
-        return tqdm(total=total, desc="training", unit="it", leave=False)
+        return tqdm(total=total, desc="training", unit="it", leave=False, file=sys.stdout,
+                    mininterval=0.5)
 
     def train(self):
         """Train for up to ``num_epochs`` epochs; returns ``self``."""
@@ -269,7 +273,7 @@ class Solver:
         if val_acc > self.best_val_acc:
             self.best_val_acc, self.best_epoch = val_acc, epoch
             self.best_params = {k: np.array(v, copy=True) for k, v in self.model.params.items()}
-        bar.set_postfix_str(f"loss {self.loss_history[-1]:.3f}, val acc {val_acc:.3f}")
+        bar.set_postfix_str(f"loss {self.loss_history[-1]:.3f}, val acc {val_acc:.3f}", refresh=False)
         if self.verbose and (epoch % self.print_every == 0 or epoch == self.num_epochs):
             print(f"epoch {epoch:3d}/{self.num_epochs}: loss {self.loss_history[-1]:.4f}, "
                   f"train acc {train_acc:.3f}, val acc {val_acc:.3f}, "

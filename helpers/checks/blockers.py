@@ -8,12 +8,12 @@ student's distance function runs) and :func:`python_line_count` (is a
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from contextlib import ExitStack, contextmanager
 
 from . import integrity
-from .assertions import CheckFailed
+from .assertions import CheckFailed, check_true
+from .notes import in_a_cell
 
 _settrace, _gettrace = sys.settrace, sys.gettrace
 # Bound now: reading integrity.exempted later would run verify() first and
@@ -104,13 +104,9 @@ def library_distances_blocked(namespace=None):
 
 def _same_source(filename):
     """A test for code objects written where ``filename`` is: the same file,
-    or any notebook cell of the same kernel (ipykernel keeps each cell in its
-    own file of one temporary folder)."""
-    folder = os.path.dirname(filename)
-    if os.path.basename(folder).startswith("ipykernel_"):
-        return lambda f: os.path.dirname(f) == folder
-    if filename.startswith("<ipython-input-"):
-        return lambda f: f.startswith("<ipython-input-")
+    or any notebook cell of the same kernel."""
+    if in_a_cell(filename):
+        return in_a_cell
     return lambda f: f == filename
 
 
@@ -147,3 +143,24 @@ def python_line_count(fn, *args, **kwargs):
     finally:
         _settrace(previous)
     return result, count
+
+
+def check_no_loops(name, fn, *args, max_lines=50, sizes="", hint=None, **kwargs):
+    """Run ``fn(*args, **kwargs)`` and fail if it executes ``max_lines`` or
+    more Python lines written in the notebook (see :func:`python_line_count`);
+    returns what ``fn`` returned.
+
+    Call it with every dimension of the input at least a few hundred long, so
+    that a loop over any of them (examples, classes or features, or a call to
+    the notebook's looping version) runs far more than ``max_lines`` lines,
+    while vectorised code runs a handful. ``sizes`` describes the input in the
+    message ("500 examples of 300 features").
+    """
+    result, lines = python_line_count(fn, *args, **kwargs)
+    check_true(lines < max_lines,
+               f"`{name}` ran {lines} lines of Python{' for ' + sizes if sizes else ''}: it still "
+               "loops in Python (a for or while loop, a comprehension, np.vectorize, or a call to a "
+               "looping function of this notebook).",
+               hint=hint or "Work on whole arrays at once: broadcasting, matrix products and "
+                            "reductions along an axis.")
+    return result

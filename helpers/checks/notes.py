@@ -1,0 +1,62 @@
+"""One short line instead of a traceback for an exercise not answered yet.
+
+A blank exercise holds nbgrader's stub ``raise NotImplementedError()``. When a
+test or a later cell calls it, IPython would show some twenty lines of
+traceback ending in a bare ``NotImplementedError:``. In a notebook kernel,
+importing :mod:`helpers.checks` installs a handler that prints instead::
+
+    Not answered yet: write `svm_loss_naive` in its exercise cell (in place of ...
+
+The cell still ends in an error, so the test still fails (nbgrader counts the
+error output) and Run All goes on (every code cell of the release carries the
+``raises-exception`` tag). A NotImplementedError raised anywhere else (inside a
+library) keeps its full traceback.
+"""
+from __future__ import annotations
+
+import os
+
+
+def in_a_cell(filename):
+    """True for code written in a notebook cell (ipykernel keeps each cell in a
+    file of its own temporary folder)."""
+    return (os.path.basename(os.path.dirname(filename)).startswith("ipykernel_")
+            or filename.startswith("<ipython-input-"))
+
+
+def _stub_frame(tb):
+    """The innermost frame of ``tb`` if it was written in a notebook cell, else None."""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame if in_a_cell(tb.tb_frame.f_code.co_filename) else None
+
+
+def message(frame) -> str:
+    name = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
+    if name == "<module>":
+        return ("Not answered yet: this cell is an exercise. Replace `raise NotImplementedError()` "
+                "with your answer and run the cell again.")
+    return (f"Not answered yet: write `{name}` in its exercise cell (in place of "
+            f"`raise NotImplementedError()`), run that cell, then this one again.")
+
+
+def _handler(shell, etype, value, tb, tb_offset=None):
+    frame = _stub_frame(tb)
+    if frame is None:
+        stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    else:
+        stb = [f"\x1b[33m{message(frame)}\x1b[0m"]
+    # IPython discards what a custom handler returns: send the error output
+    # ourselves, so the cell still counts as failed.
+    shell._showtraceback(etype, value, stb)
+
+
+def install():
+    """Use the short note in the running IPython kernel (nothing outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc((NotImplementedError,), _handler)

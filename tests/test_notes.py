@@ -1,0 +1,52 @@
+"""In a real kernel, a blank exercise prints one "Not answered yet" line, the
+cell still fails, and Run All goes on past it (the raises-exception tag)."""
+import nbclient
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from grader.paths import ROOT
+
+
+def _cell(source):
+    return new_code_cell(source, metadata={"tags": ["raises-exception"]})
+
+
+@pytest.fixture(scope="module")
+def ran():
+    nb = new_notebook(cells=[
+        _cell("import helpers.checks"),
+        _cell("def svm_loss(W):\n    # YOUR CODE HERE\n    raise NotImplementedError()"),
+        _cell("svm_loss(1)"),  # a test calling a blank exercise
+        _cell("# YOUR CODE HERE\nraise NotImplementedError()"),  # a blank top-level answer
+        _cell("import numbers\nnumbers.Number.__abs__(1)"),  # NotImplementedError inside a library
+        _cell("print('the last cell ran')"),
+    ])
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT)}}).execute()
+    return nb.cells
+
+
+def _error(cell):
+    (out,) = [o for o in cell.outputs if o.output_type == "error"]
+    return out
+
+
+def test_a_blank_exercise_is_one_line_naming_it(ran):
+    err = _error(ran[2])
+    assert err.ename == "NotImplementedError"  # still an error: nbgrader fails the test
+    assert len(err.traceback) == 1 and "Not answered yet: write `svm_loss`" in err.traceback[0]
+
+
+def test_a_blank_top_level_answer_says_so(ran):
+    err = _error(ran[3])
+    assert len(err.traceback) == 1 and "Not answered yet: this cell is an exercise" in err.traceback[0]
+
+
+def test_other_not_implemented_errors_keep_their_traceback(ran):
+    err = _error(ran[4])
+    assert len(err.traceback) > 1 and "Not answered yet" not in "".join(err.traceback)
+
+
+def test_run_all_reaches_the_last_cell(ran):
+    assert ran[-1].outputs[0].text == "the last cell ran\n"
