@@ -1,5 +1,6 @@
-"""Grading a class side by side: one worker, two workers and a Dask cluster
-give the same grades; a run killed part-way resumes to the same files."""
+"""Grading a class: a 01_knn class of typical answers and broken hand-ins;
+one worker, two workers and a Dask cluster give the same grades; a run
+killed part-way resumes to the same files."""
 import csv
 import os
 import signal
@@ -28,48 +29,47 @@ def _rows(out):
     return grades, list(csv.DictReader(open(out / "cells.csv")))
 
 
-@pytest.fixture(scope="module")
-def knn_class(tmp_path_factory):
-    """24 students of 01_knn: the solution, the blank release, 14 typical
-    mistakes and alternative answers, and 8 hand-ins that cannot be graded."""
-    course = Course(tmp_path_factory.mktemp("course"))
-    course.build([KNN])
-    release, source = course.release(KNN), course.source(KNN)
-    folder = tmp_path_factory.mktemp("knn_class")
-    subs = {"solution": solved(release, source), "blank": release}
-    for v in variants.load(KNN)[0][:14]:
-        subs[v.name] = solved(release, source, v)
-    for student, nb in subs.items():
-        (folder / student).mkdir()
-        nbformat.write(nb, folder / student / f"{KNN}.ipynb")
+BROKEN = {"corrupt": lambda text: text[:300], "half": lambda text: text[:len(text) // 2],
+          "empty_json": lambda text: "{}", "zero_bytes": lambda text: "",
+          "binary": lambda text: "\x00\x01\x02 not json", "html": lambda text: "<html>my notebook</html>"}
+
+
+def _add_broken(folder, release, name):
+    """8 hand-ins that cannot be graded: 6 broken files, an empty folder, a folder without the notebook."""
     text = nbformat.writes(release)
-    broken = {"corrupt": text[:300], "half": text[:len(text) // 2], "empty_json": "{}",
-              "zero_bytes": "", "binary": "\x00\x01\x02 not json", "html": "<html>my notebook</html>"}
-    for student, content in broken.items():
+    for student, make in BROKEN.items():
         (folder / student).mkdir()
-        (folder / student / f"{KNN}.ipynb").write_text(content)
+        (folder / student / f"{name}.ipynb").write_text(make(text))
     (folder / "nothing").mkdir()
     (folder / "notes_only").mkdir()
     (folder / "notes_only" / "notes.txt").write_text("I ran out of time")
-    return course, folder
 
 
-def test_one_worker_two_workers_and_dask_give_the_same_grades(knn_class, tmp_path):
-    from distributed import LocalCluster
+def test_a_knn_class_of_typical_answers_and_broken_hand_ins(tmp_path):
+    """24 students of 01_knn: the solution, the blank release, 14 typical
+    mistakes and alternative answers, and 8 hand-ins that cannot be graded."""
+    course = Course(tmp_path / "course")
+    course.build([KNN])
+    release, source = course.release(KNN), course.source(KNN)
+    folder = tmp_path / "knn_class"
+    subs = {"solution": solved(release, source), "blank": release}
+    chosen = variants.load(KNN)[0][:14]
+    for v in chosen:
+        subs[v.name] = solved(release, source, v)
+    for student, nb in subs.items():
+        (folder / student).mkdir(parents=True)
+        nbformat.write(nb, folder / student / f"{KNN}.ipynb")
+    _add_broken(folder, release, KNN)
 
-    course, folder = knn_class
-    autograde_class(KNN, folder, out=tmp_path / "w1", course=course, workers=1, progress=False)
-    autograde_class(KNN, folder, out=tmp_path / "w2", course=course, workers=2, progress=False)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        autograde_class(KNN, folder, out=tmp_path / "dask", course=course,
-                        scheduler=cluster.scheduler_address, progress=False)
-    one = _rows(tmp_path / "w1")
-    assert len(one[0]) == 24
-    assert _rows(tmp_path / "w2") == one
-    assert _rows(tmp_path / "dask") == one
-    points = {r["student"]: r["points"] for r in one[0]}
-    assert points["solution"] == "27" and points["blank"] == "0" and points["corrupt"] == "0"
-    assert sum(r["status"] == "not graded" for r in one[0]) == 8
+    autograde_class(KNN, folder, out=tmp_path / "out", course=course, workers=2, progress=False)
+    rows = {r["student"]: r for r in _rows(tmp_path / "out")[0]}
+    assert len(rows) == 24
+    full = rows["solution"]["max_points"]
+    assert float(full) > 0 and rows["solution"]["points"] == full and rows["blank"]["points"] == "0"
+    for v in chosen:  # each mistake loses points, each alternative keeps them all
+        assert (rows[v.name]["points"] == full) == (not v.loses), v.name
+    assert sum(r["status"] == "not graded" for r in rows.values()) == 8
+    assert all(rows[s]["points"] == "0" for s in [*BROKEN, "nothing", "notes_only"])
 
 
 RUN = textwrap.dedent("""
@@ -99,6 +99,25 @@ def _tiny_class(folder, n=8):
 def _run(args, **kw):
     return subprocess.Popen([sys.executable, "-c", RUN, *map(str, args)], start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+
+
+def test_one_worker_two_workers_and_dask_give_the_same_grades(tmp_path):
+    from distributed import LocalCluster
+
+    subs = _tiny_class(tmp_path, n=4)
+    course = Course(tmp_path / "build", solutions=FIXTURES)
+    _add_broken(subs, course.release(TINY), TINY)
+    autograde_class(TINY, subs, out=tmp_path / "w1", course=course, workers=1, progress=False)
+    autograde_class(TINY, subs, out=tmp_path / "w2", course=course, workers=2, progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        autograde_class(TINY, subs, out=tmp_path / "dask", course=course,
+                        scheduler=cluster.scheduler_address, progress=False)
+    one = _rows(tmp_path / "w1")
+    points = {r["student"]: r["points"] for r in one[0]}
+    assert len(points) == 12 and [points[f"s{i}"] for i in range(4)] == ["5", "3", "5", "3"]
+    assert _rows(tmp_path / "w2") == one
+    assert _rows(tmp_path / "dask") == one
+    assert sum(r["status"] == "not graded" for r in one[0]) == 8
 
 
 def test_a_killed_run_resumes_to_the_same_files(tmp_path):
