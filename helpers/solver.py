@@ -118,6 +118,10 @@ class Solver:
         The most epochs to train (fewer when stopping early).
     lr_decay : float
         The learning rate is multiplied by this after every epoch.
+    schedule : callable or None
+        ``schedule(epoch) -> lr`` (for example ``helpers.optim.CosineDecay``),
+        called before each epoch with epoch = 0, 1, ...; it sets the
+        optimizer's ``lr`` instead of ``lr_decay``.
     patience : int or None
         Stop after this many epochs in a row without a better validation accuracy.
     num_train_samples : int or None
@@ -152,7 +156,7 @@ class Solver:
     """
 
     def __init__(self, model, data, optimizer="sgd", optim_config=None, batch_size=100,
-                 num_epochs=10, lr_decay=1.0, patience=None, num_train_samples=1000,
+                 num_epochs=10, lr_decay=1.0, schedule=None, patience=None, num_train_samples=1000,
                  num_val_samples=None, print_every=1, verbose=True, seed=0, progress=True,
                  blas_threads=1):
         if not hasattr(model, "params") or not callable(getattr(model, "loss", None)):
@@ -192,6 +196,10 @@ class Solver:
         if not (np.isfinite(lr_decay) and lr_decay > 0):
             raise ValueError(f"lr_decay must be a positive number, got {lr_decay!r}")
         self.lr_decay = float(lr_decay)
+        if schedule is not None and (not callable(schedule) or self.lr_decay != 1.0):
+            raise ValueError("schedule must be a function of the epoch giving the learning rate, "
+                             "used with lr_decay=1 (it replaces lr_decay)")
+        self.schedule = schedule
         self.verbose = bool(verbose)
         self.progress = bool(progress)
         self.blas_threads = _positive_int("blas_threads", blas_threads, allow_none=True)
@@ -238,13 +246,14 @@ class Solver:
     def _run(self, bar):
         model, optimizer = self.model, self.optimizer
         n = len(self.X_train)
-        per_epoch = max(n // self.batch_size, 1)
         for epoch in range(1, self.num_epochs + 1):
+            if self.schedule is not None:
+                optimizer.lr = self.schedule(epoch - 1)
             self.lr_history.append(float(optimizer.lr))
-            order = self.rng.permutation(n)
-            for i in range(per_epoch):
-                idx = order[i * self.batch_size:(i + 1) * self.batch_size]
-                loss, grads = model.loss(self.X_train[idx], self.y_train[idx])
+            # The last partial batch is left out (unless there is no full one).
+            for X, y in _optim.minibatches(self.X_train, self.y_train, self.batch_size, rng=self.rng,
+                                           drop_last=n >= self.batch_size):
+                loss, grads = model.loss(X, y)
                 if not np.isfinite(loss):
                     self.diverged = True
                     warnings.warn(f"the loss became {loss} in epoch {epoch}: training stopped "
