@@ -1,0 +1,152 @@
+"""Weight initializers, and per-layer statistics of a deep network.
+
+Every initializer is a function ``init(shape, rng) -> array`` for a weight
+matrix of shape ``(fan_in, fan_out)`` (our layers compute ``x @ W``, so
+``shape[0]`` is the number of inputs of each unit):
+
+============== ============================== ==========================
+name           distribution                   why
+============== ============================== ==========================
+zeros          0                              (every unit stays the same)
+normal(std)    N(0, std^2)                    a fixed scale
+xavier_normal  N(0, 1 / fan_in)               keeps the variance through
+xavier_uniform U(-sqrt(3 / fan_in), +...)     linear / tanh / sigmoid units
+he_normal      N(0, 2 / fan_in)               ReLU zeroes half of its
+he_uniform     U(-sqrt(6 / fan_in), +...)     inputs: twice the variance
+============== ============================== ==========================
+
+"Xavier" here is the fan-in form that *Deep Learning from Scratch* uses;
+``torch.nn.init.xavier_*`` averages fan-in and fan-out (std
+``sqrt(2 / (fan_in + fan_out))``): the same when the two are equal. He is
+``torch.nn.init.kaiming_*_`` with ``mode="fan_in"``, ``nonlinearity="relu"``.
+
+:func:`get` turns a name, a number (the std of a normal) or a function into an
+initializer; the registry is a literal dict, so a student's function never
+replaces a reference.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .checks.guard import reference
+
+__all__ = ["zeros", "constant", "normal", "xavier_normal", "xavier_uniform", "he_normal",
+           "he_uniform", "get", "available", "activation_stats", "gradient_norms"]
+
+
+def _fan_in(shape):
+    shape = tuple(int(s) for s in np.atleast_1d(shape))
+    if not shape or min(shape) < 1:
+        raise ValueError(f"shape must hold positive sizes, like (fan_in, fan_out); got {shape}")
+    return shape, shape[0]
+
+
+def _rng(rng):
+    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+
+@reference
+def zeros(shape, rng=None):
+    """All zeros: every unit of a layer computes the same thing, forever."""
+    return np.zeros(_fan_in(shape)[0])
+
+
+@reference
+def constant(value):
+    """An initializer filling every weight with ``value`` (for biases, say)."""
+    value = float(value)
+
+    def init(shape, rng=None):
+        return np.full(_fan_in(shape)[0], value)
+
+    init.__name__ = f"constant({value:g})"
+    return init
+
+
+@reference
+def normal(std):
+    """An initializer drawing from N(0, std^2)."""
+    std = float(std)
+    if not np.isfinite(std) or std < 0:
+        raise ValueError(f"std must be a finite number >= 0, got {std!r}")
+
+    def init(shape, rng=None):
+        return std * _rng(rng).standard_normal(_fan_in(shape)[0])
+
+    init.__name__ = f"normal({std:g})"
+    return init
+
+
+@reference
+def xavier_normal(shape, rng=None):
+    """N(0, 1 / fan_in)."""
+    shape, n = _fan_in(shape)
+    return np.sqrt(1.0 / n) * _rng(rng).standard_normal(shape)
+
+
+@reference
+def xavier_uniform(shape, rng=None):
+    """U(-a, a) with a = sqrt(3 / fan_in): the variance a^2 / 3 is 1 / fan_in."""
+    shape, n = _fan_in(shape)
+    a = np.sqrt(3.0 / n)
+    return _rng(rng).uniform(-a, a, shape)
+
+
+@reference
+def he_normal(shape, rng=None):
+    """N(0, 2 / fan_in)."""
+    shape, n = _fan_in(shape)
+    return np.sqrt(2.0 / n) * _rng(rng).standard_normal(shape)
+
+
+@reference
+def he_uniform(shape, rng=None):
+    """U(-a, a) with a = sqrt(6 / fan_in): the variance is 2 / fan_in."""
+    shape, n = _fan_in(shape)
+    a = np.sqrt(6.0 / n)
+    return _rng(rng).uniform(-a, a, shape)
+
+
+_REGISTRY = {"zeros": zeros, "xavier_normal": xavier_normal, "xavier_uniform": xavier_uniform,
+             "he_normal": he_normal, "he_uniform": he_uniform}
+
+
+def available():
+    """The names :func:`get` accepts (besides a number or a function)."""
+    return sorted(_REGISTRY)
+
+
+def get(spec):
+    """An initializer from a name in :func:`available`, a number (the std of
+    a normal distribution) or a function ``init(shape, rng)``."""
+    if callable(spec):
+        return spec
+    if isinstance(spec, str):
+        if spec.lower() not in _REGISTRY:
+            raise ValueError(f"unknown initializer {spec!r}; choose one of {available()}, "
+                             "a number (the std of a normal) or a function init(shape, rng)")
+        return _REGISTRY[spec.lower()]
+    if isinstance(spec, (int, float, np.floating, np.integer)) and not isinstance(spec, bool):
+        return normal(spec)
+    raise ValueError(f"weight_init must be a name, a number or a function, got {spec!r}")
+
+
+# ---------------------------------------------------------------- statistics
+def activation_stats(activations):
+    """For a list of activation arrays (one per hidden layer, shape (N, H)):
+    a list of dicts with the ``mean``, the ``std``, the fraction of exact
+    zeros (``zero``) and the fraction of values within 1e-3 of 0 or +-1
+    (``saturated``, for sigmoid and tanh), per layer."""
+    out = []
+    for a in activations:
+        a = np.asarray(a, dtype=float)
+        near = np.minimum(np.abs(a), np.minimum(np.abs(a - 1), np.abs(a + 1)))
+        out.append({"mean": float(a.mean()), "std": float(a.std()),
+                    "zero": float(np.mean(a == 0)), "saturated": float(np.mean(near < 1e-3))})
+    return out
+
+
+def gradient_norms(grads, keys):
+    """The Frobenius norm of ``grads[k]`` for each key in ``keys`` (for
+    example ``["W1", "W2", ...]``, from the input to the output)."""
+    return [float(np.linalg.norm(grads[k])) for k in keys]
