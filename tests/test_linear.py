@@ -113,6 +113,18 @@ def test_delta_only_sets_the_scale():
     assert l10 == pytest.approx(10 * l1)
 
 
+def test_delta_and_reg_trade_against_each_other():
+    """Delta = 10 at 10 W: the data loss is 10 times larger, the penalty 100 times,
+    so it is the problem delta = 1 with 10 times the regularization, scaled by 10."""
+    W, X, y = problem(6)
+    for fn in SVM_LOSSES:
+        l10, dW10 = fn(10 * W, X, y, 0.3, delta=10.0)
+        l1, dW1 = fn(W, X, y, 3.0, delta=1.0)
+        assert l10 == pytest.approx(10 * l1)
+        assert fn(10 * W, X, y, 0.3, delta=10.0)[0] != pytest.approx(10 * fn(W, X, y, 0.3, delta=1.0)[0])
+        np.testing.assert_allclose(dW10, dW1)  # and the same slope at corresponding points
+
+
 @pytest.mark.parametrize("fn", SOFTMAX_LOSSES, ids=lambda f: f.__name__)
 def test_softmax_worked_example(fn):
     W = np.array([[1.0, -2.0, 0.0]])
@@ -343,3 +355,87 @@ def test_widget_draws_and_builds_headless():
     reset.click()
     assert [s.value for s in sliders] == pytest.approx(list(W[:, 1]))
     plt.close("all")
+
+
+# --------------------------------------------------------------------------
+# The notebook's test steps (helpers.checks.losses)
+# --------------------------------------------------------------------------
+
+def _log_uniform_search(make_model, X_train, y_train, X_val, y_val, lr_range, reg_range,
+                        num_trials=10, num_iters=500, batch_size=200, seed=0):
+    rng = np.random.default_rng(seed)
+    results, best = {}, None
+    for trial in range(num_trials):
+        lr = 10 ** rng.uniform(np.log10(lr_range[0]), np.log10(lr_range[1]))
+        reg = 10 ** rng.uniform(np.log10(reg_range[0]), np.log10(reg_range[1]))
+        model = make_model()
+        model.train(X_train, y_train, learning_rate=lr, reg=reg, num_iters=num_iters, seed=seed + trial)
+        results[(lr, reg)] = (np.mean(model.predict(X_train) == y_train), np.mean(model.predict(X_val) == y_val))
+        if best is None or results[(lr, reg)][1] > results[best[0]][1]:
+            best = ((lr, reg), model)
+    return results, best[0], best[1]
+
+
+def test_log_spread_tells_random_draws_from_grids():
+    from helpers.checks.losses import log_spread
+    for seed in range(300):  # the notebook's thresholds: 0.35 < below < 0.65, ks < 0.16, gap > 2 / 200
+        values = 10 ** np.random.default_rng(seed).uniform(-6, 0, 200)
+        below, ks, gap = log_spread(values, 1e-6, 1.0)
+        assert 0.35 < below < 0.65 and ks < 0.16 and gap > 2 / 200, seed
+    grid = np.logspace(-6, 0, 200)
+    assert log_spread(grid, 1e-6, 1.0)[2] < 2 / 200
+    assert log_spread(np.random.default_rng(0).permutation(grid), 1e-6, 1.0)[2] < 2 / 200
+    linear_scale = np.random.default_rng(0).uniform(1e-6, 1.0, 200)
+    below, ks, _ = log_spread(linear_scale, 1e-6, 1.0)
+    assert below < 0.01 and ks > 0.5
+
+
+def test_fake_search_runs_a_search_with_known_accuracies():
+    from helpers.checks.losses import FakeModel, fake_accuracies, fake_search
+    (results, best, model), trained = fake_search(_log_uniform_search)
+    assert len(results) == 200 and len(trained) == 200
+    assert all(n == 500 for _, _, n in trained)
+    assert sorted(t[:2] for t in trained) == sorted(results)
+    for key, accuracies in results.items():
+        assert accuracies == pytest.approx(fake_accuracies(*key))
+    assert isinstance(model, FakeModel) and (model.lr, model.reg) == best
+    # Validation accuracy peaks at lr = 1e-2, reg = 1e-4; training accuracy elsewhere.
+    assert fake_accuracies(1e-2, 1e-4)[1] == 1.0 > fake_accuracies(1e-1, 1e-6)[1]
+    assert fake_accuracies(1e-1, 1e-6)[0] == 1.0 > fake_accuracies(1e-2, 1e-4)[0]
+    with pytest.raises(ReferenceUsed):
+        fake_search(linear.random_search)
+
+
+def _loops_over_examples(W, X, y, reg, delta=1.0):
+    loss, dW = 0.0, np.zeros(W.shape)
+    for i in range(X.shape[0]):
+        s = X[i] @ W
+        m = np.maximum(0, s - s[y[i]] + delta)
+        m[y[i]] = 0
+        loss += m.sum()
+    return loss / X.shape[0] + reg * np.sum(W * W), dW
+
+
+def _vectorized(W, X, y, reg, delta=1.0):
+    return linear.svm_loss_vectorized(W, X, y, reg, delta)
+
+
+def test_no_loops_check_on_the_notebook_sizes():
+    from helpers.checks import CheckFailed, check_no_loops
+    from helpers.checks.losses import small_problem
+    W, X, y = small_problem(104, N=500, D=300, C=200, scale=1e-3)
+    loss, _ = check_no_loops("vectorized", _vectorized, W, X, y, 1e-3, max_lines=100)
+    assert loss == pytest.approx(torch_svm_loss(W, X, y, 1e-3)[0])
+    with pytest.raises(CheckFailed, match="lines of Python"):
+        check_no_loops("looping", _loops_over_examples, W, X, y, 1e-3, max_lines=100)
+    with pytest.raises(CheckFailed, match="lines of Python"):
+        check_no_loops("lambda", lambda W, X, y, reg: _loops_over_examples(W, X, y, reg), W, X, y, 1e-3,
+                       max_lines=100)
+
+
+def test_loss_steps_module_refuses_assignment():
+    import helpers.checks.losses as steps
+    from helpers.checks import ChecksLocked
+    with pytest.raises((ChecksLocked, AttributeError, TypeError)):
+        steps.run_loss = lambda *a, **k: (0.0, None)
+    assert steps.run_loss.__module__ == "helpers.checks.losses"

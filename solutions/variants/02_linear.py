@@ -5,27 +5,53 @@ keep full marks. Each edits one answer cell of the solution.
 """
 from grader.variants import Alternative, Mistake
 
+SVM_VEC_HEADER = '''def svm_loss_vectorized(W, X, y, reg, delta=1.0):
+    """Multiclass SVM loss and gradient without Python loops.
+
+    Same inputs and outputs as svm_loss_naive.
+    """
+'''
+SM_VEC_HEADER = '''def softmax_loss_vectorized(W, X, y, reg):
+    """Softmax loss and gradient without Python loops.
+
+    Same inputs and outputs as softmax_loss_naive.
+    """
+'''
+SEARCH_LOOP = """    rng = np.random.default_rng(seed)
+    best_val = -1.0
+    for trial in range(num_trials):
+        lr = 10 ** rng.uniform(np.log10(lr_range[0]), np.log10(lr_range[1]))
+        reg = 10 ** rng.uniform(np.log10(reg_range[0]), np.log10(reg_range[1]))
+"""
+
 VARIANTS = [
     # ---------------------------------------------------------------- svm_loss_naive
     Mistake("svm_naive_no_reg_gradient", "svm_loss_naive",
             "    dW += 2 * reg * W\n", "",
-            loses="test_svm_loss_naive_grad"),
+            loses=["test_svm_loss_naive_grad", "test_svm_loss_naive_more"]),
     Mistake("svm_naive_counts_correct_class", "svm_loss_naive",
             "            if j == y[i]:\n                continue\n", "",
-            loses="test_svm_loss_naive_loss"),
+            loses=["test_svm_loss_naive_loss", "test_svm_loss_naive_more"]),
     Mistake("svm_naive_margin_hardcoded_to_1", "svm_loss_naive",
             "margin = scores[j] - correct + delta", "margin = scores[j] - correct + 1",
-            loses=["test_svm_loss_naive_loss", "test_svm_loss_naive_grad"]),
+            loses=["test_svm_loss_naive_loss", "test_svm_loss_naive_more"]),
     Mistake("svm_naive_forgets_correct_column", "svm_loss_naive",
             "                dW[:, y[i]] -= X[i]\n", "",
-            loses="test_svm_loss_naive_grad"),
+            loses=["test_svm_loss_naive_grad", "test_svm_loss_naive_more"]),
     Mistake("svm_naive_gradient_not_averaged", "svm_loss_naive",
             "    dW /= N\n", "",
-            loses="test_svm_loss_naive_grad"),
+            loses=["test_svm_loss_naive_grad", "test_svm_loss_naive_more"]),
     Mistake("svm_naive_half_l2_convention", "svm_loss_naive",
             "    loss += reg * np.sum(W * W)\n    dW += 2 * reg * W\n",
             "    loss += 0.5 * reg * np.sum(W * W)\n    dW += reg * W\n",
-            loses=["test_svm_loss_naive_loss", "test_svm_loss_naive_grad"]),
+            loses=["test_svm_loss_naive_loss", "test_svm_loss_naive_grad", "test_svm_loss_naive_more"]),
+    # A wrong answer that also rebinds the checks in its own cell: the test
+    # cells import them afresh, so it still loses its points.
+    Mistake("svm_naive_switches_off_checks", "svm_loss_naive",
+            "    dW += 2 * reg * W\n    return loss, dW",
+            "    return loss, dW\n\n\n"
+            "check_close = check_true = check_equal = passed = lambda *a, **k: None\n",
+            loses=["test_svm_loss_naive_grad", "test_svm_loss_naive_more"]),
     Alternative("svm_naive_loop_over_examples_only", "svm_loss_naive",
                 old="""    for i in range(N):
         scores = X[i] @ W
@@ -57,19 +83,51 @@ VARIANTS = [
     # ---------------------------------------------------------------- svm_loss_vectorized
     Mistake("svm_vectorized_transposed_gradient", "svm_loss_vectorized",
             "dW = X.T @ dS / N + 2 * reg * W", "dW = dS.T @ X / N + 2 * reg * W.T",
-            loses="test_svm_loss_vectorized_grad"),
+            loses=["test_svm_loss_vectorized_grad", "test_svm_loss_vectorized_more"]),
     Mistake("svm_vectorized_counts_correct_class", "svm_loss_vectorized",
             "    margins[rows, y] = 0\n", "",
-            loses=["test_svm_loss_vectorized_loss", "test_svm_loss_vectorized_grad"]),
+            loses=["test_svm_loss_vectorized_loss", "test_svm_loss_vectorized_grad", "test_svm_loss_vectorized_no_loops", "test_svm_loss_vectorized_more"]),
     Mistake("svm_vectorized_no_reg_gradient", "svm_loss_vectorized",
             "dW = X.T @ dS / N + 2 * reg * W", "dW = X.T @ dS / N",
-            loses="test_svm_loss_vectorized_grad"),
+            loses=["test_svm_loss_vectorized_grad", "test_svm_loss_vectorized_more"]),
     Mistake("svm_vectorized_correct_class_minus_one", "svm_loss_vectorized",
             "dS[rows, y] = -dS.sum(axis=1)", "dS[rows, y] = -1",
-            loses="test_svm_loss_vectorized_grad"),
+            loses=["test_svm_loss_vectorized_grad", "test_svm_loss_vectorized_more"]),
     Mistake("svm_vectorized_calls_reference", "svm_loss_vectorized",
             "    rows = np.arange(N)\n", "    return linear.svm_loss_vectorized(W, X, y, reg, delta)\n",
-            loses=["test_svm_loss_vectorized_loss", "test_svm_loss_vectorized_grad"]),
+            loses=["test_svm_loss_vectorized_loss", "test_svm_loss_vectorized_grad", "test_svm_loss_vectorized_no_loops", "test_svm_loss_vectorized_more"]),
+    # "Vectorized" versions that still loop: they lose the no-loops cell only.
+    Mistake("svm_vectorized_lambda_calls_naive", "svm_loss_vectorized",
+            source="svm_loss_vectorized = lambda W, X, y, reg, delta=1.0: svm_loss_naive(W, X, y, reg, delta)\n",
+            loses="test_svm_loss_vectorized_no_loops"),
+    Mistake("svm_vectorized_def_calls_naive", "svm_loss_vectorized",
+            source=SVM_VEC_HEADER + "    return svm_loss_naive(W, X, y, reg, delta)\n",
+            loses="test_svm_loss_vectorized_no_loops"),
+    Mistake("svm_vectorized_loop_over_examples", "svm_loss_vectorized",
+            source=SVM_VEC_HEADER + """    N = X.shape[0]
+    loss, dW = 0.0, np.zeros(W.shape)
+    for i in range(N):
+        s = X[i] @ W
+        margins = np.maximum(0, s - s[y[i]] + delta)
+        margins[y[i]] = 0
+        loss += margins.sum()
+        d = (margins > 0).astype(float)
+        d[y[i]] = -d.sum()
+        dW += np.outer(X[i], d)
+    return loss / N + reg * np.sum(W * W), dW / N + 2 * reg * W
+""", loses="test_svm_loss_vectorized_no_loops"),
+    # A wrong answer that tries to replace a shared test step: the module refuses.
+    Mistake("svm_vectorized_patches_run_loss", "svm_loss_vectorized",
+            "    margins[rows, y] = 0\n    loss = margins.sum() / N + reg * np.sum(W * W)\n"
+            "    dS = (margins > 0).astype(float)\n    dS[rows, y] = -dS.sum(axis=1)\n"
+            "    dW = X.T @ dS / N + 2 * reg * W\n    return loss, dW",
+            "    loss = margins.sum() / N + reg * np.sum(W * W)\n"
+            "    dS = (margins > 0).astype(float)\n    dS[rows, y] = -dS.sum(axis=1)\n"
+            "    dW = X.T @ dS / N + 2 * reg * W\n    return loss, dW\n\n\n"
+            "import helpers.checks.losses as hl\n"
+            "hl.run_loss = lambda *a, **k: (8.0, np.zeros((1, 3)))\n",
+            loses=["test_svm_loss_vectorized_loss", "test_svm_loss_vectorized_grad",
+                   "test_svm_loss_vectorized_no_loops", "test_svm_loss_vectorized_more"]),
     Alternative("svm_vectorized_einsum", "svm_loss_vectorized",
                 old="    scores = X @ W\n", new="    scores = np.einsum('nd,dc->nc', X, W)\n"),
     Alternative("svm_vectorized_one_hot_masks", "svm_loss_vectorized",
@@ -94,22 +152,33 @@ VARIANTS = [
     # ---------------------------------------------------------------- softmax_loss_naive
     Mistake("softmax_naive_no_shift", "softmax_loss_naive",
             "        scores = scores - np.max(scores)\n", "",
-            loses="test_softmax_loss_naive_stable"),
+            loses=["test_softmax_loss_naive_stable"]),
     Mistake("softmax_naive_no_reg_gradient", "softmax_loss_naive",
             "    dW += 2 * reg * W\n", "",
-            loses="test_softmax_loss_naive_grad"),
+            loses=["test_softmax_loss_naive_grad", "test_softmax_loss_naive_more"]),
     Mistake("softmax_naive_forgets_minus_one", "softmax_loss_naive",
             "(p - (j == y[i])) * X[i]", "p * X[i]",
-            loses="test_softmax_loss_naive_grad"),
+            loses=["test_softmax_loss_naive_grad", "test_softmax_loss_naive_more"]),
     Mistake("softmax_naive_sum_not_mean", "softmax_loss_naive",
             "    loss /= N\n", "",
             # the loss is N times too large, so it no longer matches its own (averaged) gradient
-            loses=["test_softmax_loss_naive_loss", "test_softmax_loss_naive_stable",
-                   "test_softmax_loss_naive_grad"]),
+            loses=["test_softmax_loss_naive_loss", "test_softmax_loss_naive_stable", "test_softmax_loss_naive_grad", "test_softmax_loss_naive_more"]),
     Mistake("softmax_naive_calls_vectorized_reference", "softmax_loss_naive",
             "    N, C = X.shape[0], W.shape[1]\n", "    return linear.softmax_loss_vectorized(W, X, y, reg)\n",
-            loses=["test_softmax_loss_naive_loss", "test_softmax_loss_naive_stable",
-                   "test_softmax_loss_naive_grad"]),
+            loses=["test_softmax_loss_naive_loss", "test_softmax_loss_naive_stable", "test_softmax_loss_naive_grad", "test_softmax_loss_naive_more"]),
+    Mistake("softmax_naive_switches_off_checks", "softmax_loss_naive",
+            "            dW[:, j] += (p - (j == y[i])) * X[i]\n    loss /= N\n    dW /= N\n"
+            "    loss += reg * np.sum(W * W)\n    dW += 2 * reg * W\n    return loss, dW",
+            "            dW[:, j] += p * X[i]\n    loss /= N\n    dW /= N\n"
+            "    loss += reg * np.sum(W * W)\n    dW += 2 * reg * W\n    return loss, dW\n\n\n"
+            "import helpers.checks as hc\n"
+            "check_close = check_true = check_equal = check_shape = passed = lambda *a, **k: None\n"
+            "for _name in ('check_close', 'check_true', 'passed'):\n"
+            "    try:\n"
+            "        setattr(hc, _name, check_close)\n"
+            "    except Exception:\n"
+            "        pass\n",
+            loses=["test_softmax_loss_naive_grad", "test_softmax_loss_naive_more"]),
     Alternative("softmax_naive_scipy", "softmax_loss_naive",
                 old="""    for i in range(N):
         scores = X[i] @ W
@@ -135,19 +204,49 @@ VARIANTS = [
     # ---------------------------------------------------------------- softmax_loss_vectorized
     Mistake("softmax_vectorized_no_shift", "softmax_loss_vectorized",
             "    scores = scores - scores.max(axis=1, keepdims=True)\n", "",
-            loses="test_softmax_loss_vectorized_stable"),
+            loses=["test_softmax_loss_vectorized_stable"]),
     Mistake("softmax_vectorized_one_shift_for_the_batch", "softmax_loss_vectorized",
             "scores - scores.max(axis=1, keepdims=True)", "scores - scores.max()",
-            loses="test_softmax_loss_vectorized_stable"),
+            loses=["test_softmax_loss_vectorized_stable"]),
     Mistake("softmax_vectorized_transposed_gradient", "softmax_loss_vectorized",
             "dW = X.T @ dS / N + 2 * reg * W", "dW = dS.T @ X / N + 2 * reg * W.T",
-            loses="test_softmax_loss_vectorized_grad"),
+            loses=["test_softmax_loss_vectorized_grad", "test_softmax_loss_vectorized_more"]),
     Mistake("softmax_vectorized_no_reg_gradient", "softmax_loss_vectorized",
             "dW = X.T @ dS / N + 2 * reg * W", "dW = X.T @ dS / N",
-            loses="test_softmax_loss_vectorized_grad"),
+            loses=["test_softmax_loss_vectorized_grad", "test_softmax_loss_vectorized_more"]),
     Mistake("softmax_vectorized_gradient_not_averaged", "softmax_loss_vectorized",
             "dW = X.T @ dS / N + 2 * reg * W", "dW = X.T @ dS + 2 * reg * W",
-            loses="test_softmax_loss_vectorized_grad"),
+            loses=["test_softmax_loss_vectorized_grad", "test_softmax_loss_vectorized_more"]),
+    Mistake("softmax_vectorized_lambda_calls_naive", "softmax_loss_vectorized",
+            source="softmax_loss_vectorized = lambda W, X, y, reg: softmax_loss_naive(W, X, y, reg)\n",
+            loses="test_softmax_loss_vectorized_no_loops"),
+    Mistake("softmax_vectorized_def_calls_naive", "softmax_loss_vectorized",
+            source=SM_VEC_HEADER + "    return softmax_loss_naive(W, X, y, reg)\n",
+            loses="test_softmax_loss_vectorized_no_loops"),
+    Mistake("softmax_vectorized_loop_over_examples", "softmax_loss_vectorized",
+            source=SM_VEC_HEADER + """    N = X.shape[0]
+    loss, dW = 0.0, np.zeros(W.shape)
+    for i in range(N):
+        s = X[i] @ W
+        s = s - s.max()
+        p = np.exp(s) / np.exp(s).sum()
+        loss -= np.log(p[y[i]])
+        p[y[i]] -= 1
+        dW += np.outer(X[i], p)
+    return loss / N + reg * np.sum(W * W), dW / N + 2 * reg * W
+""", loses="test_softmax_loss_vectorized_no_loops"),
+    Mistake("softmax_vectorized_list_comprehension_loss", "softmax_loss_vectorized",
+            "    loss = np.mean(np.log(exp.sum(axis=1)) - scores[rows, y]) + reg * np.sum(W * W)\n",
+            "    loss = np.mean([np.log(exp[i].sum()) - scores[i, y[i]] for i in range(N)]) + reg * np.sum(W * W)\n",
+            loses="test_softmax_loss_vectorized_no_loops"),
+    Mistake("softmax_vectorized_patches_run_loss", "softmax_loss_vectorized",
+            "    scores = scores - scores.max(axis=1, keepdims=True)\n",
+            "    import helpers.checks.losses as hl\n"
+            "    try:\n"
+            "        hl.run_loss = lambda *a, **k: (1.0, np.zeros((1, 2)))\n"
+            "    except Exception:\n"
+            "        pass\n",
+            loses="test_softmax_loss_vectorized_stable"),
     Alternative("softmax_vectorized_logsumexp", "softmax_loss_vectorized",
                 old="""    rows = np.arange(N)
     scores = X @ W
@@ -174,7 +273,7 @@ VARIANTS = [
     # ---------------------------------------------------------------- LinearClassifier
     Mistake("train_gradient_ascent", "LinearClassifier",
             "self.W -= learning_rate * dW", "self.W += learning_rate * dW",
-            loses="test_LinearClassifier_train"),
+            loses=["test_LinearClassifier_train", "test_LinearClassifier_train_more"]),
     Mistake("train_labels_drawn_separately", "LinearClassifier",
             "self.loss(X[idx], y[idx], reg)", "self.loss(X[idx], y[rng.integers(0, N, size=batch_size)], reg)",
             loses="test_LinearClassifier_train"),
@@ -183,7 +282,7 @@ VARIANTS = [
             loses="test_LinearClassifier_train"),
     Mistake("train_forgets_reg", "LinearClassifier",
             "self.loss(X[idx], y[idx], reg)", "self.loss(X[idx], y[idx], 0.0)",
-            loses="test_LinearClassifier_train"),
+            loses=["test_LinearClassifier_train", "test_LinearClassifier_train_more"]),
     Mistake("predict_argmax_over_examples", "LinearClassifier",
             "np.argmax(X @ self.W, axis=1)", "np.argmax(X @ self.W, axis=0)",
             loses="test_LinearClassifier_predict"),
@@ -191,7 +290,20 @@ VARIANTS = [
             "        N, D = X.shape\n",
             "        return linear.LinearClassifier.train(self, X, y, learning_rate, reg, num_iters,\n"
             "                                             batch_size, seed, verbose)\n",
-            loses="test_LinearClassifier_train"),
+            loses=["test_LinearClassifier_train", "test_LinearClassifier_train_more"]),
+    Mistake("train_no_loss_history", "LinearClassifier",
+            "            loss_history.append(float(loss))\n", "",
+            loses=["test_LinearClassifier_train", "test_LinearClassifier_train_more"]),
+    Mistake("predict_returns_scores", "LinearClassifier",
+            "return np.argmax(X @ self.W, axis=1)", "return X @ self.W",
+            loses="test_LinearClassifier_predict"),
+    Mistake("predict_one_hot_floats", "LinearClassifier",
+            "return np.argmax(X @ self.W, axis=1)",
+            "s = X @ self.W\n        return (s == s.max(axis=1, keepdims=True)).astype(float)",
+            loses="test_LinearClassifier_predict"),
+    Alternative("predict_float_labels", "LinearClassifier",
+                old="return np.argmax(X @ self.W, axis=1)",
+                new="return np.argmax(X @ self.W, axis=1).astype(float)"),
     Alternative("train_shuffled_epochs", "LinearClassifier",
                 old="""        for it in range(num_iters):
             idx = rng.integers(0, N, size=batch_size)
@@ -212,7 +324,7 @@ VARIANTS = [
             "        reg = 10 ** rng.uniform(np.log10(reg_range[0]), np.log10(reg_range[1]))\n",
             "        lr = rng.uniform(lr_range[0], lr_range[1])\n"
             "        reg = rng.uniform(reg_range[0], reg_range[1])\n",
-            loses="test_random_search"),
+            loses=["test_random_search_sampling"]),
     Mistake("search_best_by_training_accuracy", "random_search",
             "        if val_acc > best_val:\n            best_val, best_params, best_model = val_acc,",
             "        if train_acc > best_val:\n            best_val, best_params, best_model = train_acc,",
@@ -228,6 +340,40 @@ VARIANTS = [
         reg = 10 ** rng.uniform(np.log10(reg_range[0]), np.log10(reg_range[1]))
 """,
             loses="test_random_search"),
+    # Grids of log-spaced values: not a random search.
+    Mistake("search_log_grid", "random_search",
+            SEARCH_LOOP,
+            """    rng = np.random.default_rng(seed)
+    best_val = -1.0
+    side = int(np.ceil(np.sqrt(num_trials)))
+    lrs = np.logspace(np.log10(lr_range[0]), np.log10(lr_range[1]), side)
+    regs = np.logspace(np.log10(reg_range[0]), np.log10(reg_range[1]), side)
+    grid = [(lr, reg) for lr in lrs for reg in regs][:num_trials]
+    for trial, (lr, reg) in enumerate(grid):
+""", loses="test_random_search_sampling"),
+    Mistake("search_log_spaced_shuffled", "random_search",
+            SEARCH_LOOP,
+            """    rng = np.random.default_rng(seed)
+    best_val = -1.0
+    lrs = 10 ** np.linspace(np.log10(lr_range[0]), np.log10(lr_range[1]), num_trials)
+    regs = rng.permutation(10 ** np.linspace(np.log10(reg_range[0]), np.log10(reg_range[1]), num_trials))
+    for trial in range(num_trials):
+        lr, reg = lrs[trial], regs[trial]
+""", loses="test_random_search_sampling"),
+    Mistake("search_switches_off_checks", "random_search",
+            "        if val_acc > best_val:\n            best_val, best_params, best_model = val_acc, (lr, reg), model\n"
+            "    return results, best_params, best_model",
+            "        if train_acc > best_val:\n            best_val, best_params, best_model = train_acc, (lr, reg), model\n"
+            "    return results, best_params, best_model\n\n\n"
+            "check_true = check_close = check_equal = passed = lambda *a, **k: None\n",
+            loses="test_random_search"),
+    Alternative("search_retrains_best_at_the_end", "random_search",
+                old="""            best_val, best_params, best_model = val_acc, (lr, reg), model
+""", new="""            best_val, best_params = val_acc, (lr, reg)
+    best_model = make_model()
+    best_model.train(X_train, y_train, learning_rate=best_params[0], reg=best_params[1],
+                     num_iters=num_iters, batch_size=batch_size, seed=seed)
+"""),
     Alternative("search_natural_log_and_max_after", "random_search",
                 old="""    rng = np.random.default_rng(seed)
     best_val = -1.0
