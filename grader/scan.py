@@ -13,7 +13,7 @@ from .notebook import grade_id, is_answer
 
 # Modules whose attributes the tests rely on: assigning to them is patching.
 WATCHED = {"np", "numpy", "torch", "F", "nn", "sklearn", "helpers", "checks", "builtins", "__builtins__",
-           "math", "scipy", "knn", "L", "layers", "linear", "nets", "solver", "optim", "gradcheck"}
+           "math", "scipy", "knn", "L", "layers", "linear", "nets", "solver", "optim", "init", "gradcheck"}
 # Names of the checks a test cell uses: rebinding them is an attempt to switch tests off.
 CHECK_NAMES = {"check_close", "check_equal", "check_shape", "check_true", "check_gradient", "passed",
                "without_reference", "rel_error", "library_blocked", "library_distances_blocked",
@@ -22,7 +22,7 @@ FILE_CALLS = {"open", "exec", "eval", "compile", "__import__", "breakpoint"}
 FILE_MODULES = {"os", "pathlib", "shutil", "subprocess", "socket", "glob", "io", "sqlite3", "ctypes",
                 "importlib", "inspect", "gc", "sys", "urllib", "requests", "http", "pickle", "signal"}
 DUNDERS = {"__wrapped__", "__code__", "__globals__", "__closure__", "__dict__", "__class__",
-           "__subclasses__", "__builtins__", "__defaults__", "__kwdefaults__"}
+           "__subclasses__", "__builtins__", "__defaults__", "__kwdefaults__", "cell_contents"}
 # The test machinery: an answer has no use for it.
 TEST_MODULES = ("helpers.checks", "helpers.gradcheck")
 

@@ -32,7 +32,9 @@ __all__ = [
     "sigmoid_forward", "sigmoid_backward",
     "tanh_forward", "tanh_backward",
     "affine_relu_forward", "affine_relu_backward",
-    "softmax_loss", "svm_loss",
+    "softmax_loss", "svm_loss", "sigmoid_bce_loss",
+    "leaky_relu_forward", "leaky_relu_backward", "elu_forward", "elu_backward",
+    "dead_fraction",
 ]
 
 
@@ -278,6 +280,50 @@ def softmax_loss(x, y):
 
 
 @reference
+def sigmoid_bce_loss(x, y):
+    """Binary cross-entropy of ``sigmoid(x)``, averaged over the minibatch.
+
+    ``loss = mean_i [ softplus(x_i) - y_i * x_i ]`` with
+    ``softplus(t) = log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))``, which is
+    ``-y log sigma(x) - (1 - y) log(1 - sigma(x))`` computed without ever taking
+    the log of a sigmoid: exact for any logit (x = 40 with y = 0 gives 40, not inf).
+
+    Parameters
+    ----------
+    x : array (N,) or (N, 1)
+        Logits of class 1.
+    y : array (N,)
+        Labels, 0 or 1.
+
+    Returns
+    -------
+    loss : float
+    dx : array, the shape of x
+        dloss/dx = (sigmoid(x) - y) / N.
+    """
+    x = _array("x", x)
+    y = _array("y", y)
+    shape = x.shape
+    if x.ndim == 2 and x.shape[1] == 1:
+        x = x[:, 0]
+    if x.ndim != 1 or x.shape[0] == 0:
+        raise ValueError(f"logits x must have shape (N,) or (N, 1) with N >= 1, got {shape}")
+    n = x.shape[0]
+    if y.shape != (n,):
+        raise ValueError(f"labels y must have shape (N,) = ({n},) to match x {shape}, got {y.shape}")
+    if y.size and not np.all((y == 0) | (y == 1)):
+        raise ValueError("labels y must be 0 or 1")
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(np.float64)
+    y = y.astype(x.dtype)
+    loss = np.mean(np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))) - y * x)
+    z = np.exp(-np.abs(x))  # the stable sigmoid, inline: not the guarded reference
+    sig = np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+    dx = ((sig - y) / n).reshape(shape)
+    return float(loss), dx
+
+
+@reference
 def svm_loss(x, y):
     """Multiclass SVM (hinge) loss with margin delta = 1, averaged over the minibatch.
 
@@ -308,3 +354,60 @@ def svm_loss(x, y):
     dx[rows, y] = -violated.sum(axis=1)
     dx /= n
     return float(loss), dx
+
+
+# ---------------------------------------------------------------- notebook 06
+@reference
+def leaky_relu_forward(x, alpha=0.01):
+    """max(x, alpha * x): like ReLU, but a small slope ``alpha`` for x <= 0,
+    so no unit is ever completely dead. Returns ``(out, cache)``."""
+    x = _array("x", x)
+    return np.where(x > 0, x, alpha * x), (x, alpha)
+
+
+@reference
+def leaky_relu_backward(dout, cache):
+    """Upstream gradient times the local slope: 1 where x > 0, else alpha."""
+    x, alpha = cache
+    dout = _array("dout", dout)
+    _same_shape("dout", dout, x.shape)
+    return dout * np.where(x > 0, 1.0, alpha)
+
+
+@reference
+def elu_forward(x, alpha=1.0):
+    """x for x > 0, alpha * (exp(x) - 1) otherwise: smooth, and negative
+    outputs down to -alpha. Returns ``(out, cache)``."""
+    x = _array("x", x)
+    negative = alpha * np.expm1(np.minimum(x, 0.0))  # min: no overflow for large x
+    return np.where(x > 0, x, negative), (x, alpha)
+
+
+@reference
+def elu_backward(dout, cache):
+    """Upstream gradient times 1 where x > 0, alpha * exp(x) otherwise."""
+    x, alpha = cache
+    dout = _array("dout", dout)
+    _same_shape("dout", dout, x.shape)
+    return dout * np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+
+
+@reference
+def dead_fraction(h):
+    """The fraction of units (columns of the activations ``h``, shape (N, H))
+    that output 0 or less for every sample of the batch: a unit is dead when
+    no input of the batch activates it, not when one sample misses it."""
+    h = _array("h", h)
+    if h.ndim != 2 or h.shape[0] == 0:
+        raise ValueError(f"h must be a batch of activations of shape (N, H) with N >= 1, got {h.shape}")
+    return float(np.mean(np.all(h <= 0, axis=0)))
+
+
+#: The activations a FullyConnectedNet can use: name -> (forward, backward).
+ACTIVATIONS = {
+    "relu": (relu_forward, relu_backward),
+    "sigmoid": (sigmoid_forward, sigmoid_backward),
+    "tanh": (tanh_forward, tanh_backward),
+    "leaky_relu": (leaky_relu_forward, leaky_relu_backward),
+    "elu": (elu_forward, elu_backward),
+}

@@ -16,7 +16,7 @@ import numpy as np
 from . import layers
 from .checks.guard import reference
 
-__all__ = ["TwoLayerNet"]
+__all__ = ["TwoLayerNet", "FullyConnectedNet"]
 
 
 def _positive_int(name, value):
@@ -97,3 +97,85 @@ class TwoLayerNet:
         grads["W2"] += 2 * reg * p["W2"]
         grads["W1"] += 2 * reg * p["W1"]
         return float(loss), grads
+
+
+@reference
+class FullyConnectedNet:
+    """{affine - activation} x (L - 1) - affine - softmax (or sigmoid for one
+    output), with any number of hidden layers.
+
+    Parameters
+    ----------
+    hidden_dims : list of int
+        The size of each hidden layer, from the input side.
+    input_dim : int
+        D (inputs may come as (N, d_1, ..., d_k) with d_1 * ... * d_k = D).
+    num_classes : int
+        C; with ``num_classes=1`` the net has one output and the binary
+        cross-entropy loss (labels 0 or 1).
+    activation : str
+        One of ``helpers.layers.ACTIVATIONS``: relu, sigmoid, tanh, leaky_relu, elu.
+    weight_init : str, number or function
+        Anything ``helpers.init.get`` accepts: "he_normal", "xavier_uniform",
+        "zeros", a std such as 0.01, or ``init(shape, rng)``.
+    bias_init : float
+        The value of every bias at the start.
+    reg : float
+        L2 strength: ``reg * sum(W**2)`` for every weight matrix.
+    seed : int
+        Seeds the initial weights.
+
+    After ``loss(X, ...)``, ``self.activations`` holds each hidden layer's
+    output (N, H_i), for statistics such as ``helpers.init.activation_stats``
+    and ``helpers.layers.dead_fraction``.
+    """
+
+    def __init__(self, hidden_dims, input_dim, num_classes, activation="relu",
+                 weight_init="he_normal", bias_init=0.0, reg=0.0, seed=0):
+        from . import init as _init
+
+        if activation not in layers.ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; choose one of "
+                             f"{sorted(layers.ACTIVATIONS)}")
+        dims = [_positive_int("input_dim", input_dim)]
+        dims += [_positive_int("each hidden dim", h) for h in hidden_dims]
+        dims.append(_positive_int("num_classes", num_classes))
+        self.activation, self.reg, self.num_layers = activation, float(reg), len(dims) - 1
+        init, rng = _init.get(weight_init), np.random.default_rng(seed)
+        self.params = {}
+        for i, (n_in, n_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
+            self.params[f"W{i}"] = np.asarray(init((n_in, n_out), rng), dtype=np.float64)
+            self.params[f"b{i}"] = np.full(n_out, float(bias_init))
+        self.activations = []
+
+    def loss(self, X, y=None):
+        """Scores (N, C) (or (N,) logits for one output) when ``y`` is None,
+        else ``(loss, grads)``."""
+        forward, backward = layers.ACTIVATIONS[self.activation]
+        p, h, caches, self.activations = self.params, X, [], []
+        for i in range(1, self.num_layers):
+            h, affine_cache = layers.affine_forward(h, p[f"W{i}"], p[f"b{i}"])
+            h, act_cache = forward(h)
+            caches.append((affine_cache, act_cache))
+            self.activations.append(h)
+        L = self.num_layers
+        scores, last_cache = layers.affine_forward(h, p[f"W{L}"], p[f"b{L}"])
+        binary = scores.shape[1] == 1
+        if y is None:
+            return scores[:, 0] if binary else scores
+        bce_or_softmax = layers.sigmoid_bce_loss if binary else layers.softmax_loss
+        loss, dscores = bce_or_softmax(scores, y)
+        grads = {}
+        dh, grads[f"W{L}"], grads[f"b{L}"] = layers.affine_backward(dscores, last_cache)
+        for i in range(L - 1, 0, -1):
+            affine_cache, act_cache = caches[i - 1]
+            dh, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_backward(backward(dh, act_cache), affine_cache)
+        for i in range(1, L + 1):
+            W = p[f"W{i}"]
+            loss += self.reg * np.sum(W * W)
+            grads[f"W{i}"] = grads[f"W{i}"] + 2 * self.reg * W
+        return float(loss), grads
+
+    def __repr__(self):
+        hidden = [self.params[f"W{i}"].shape[1] for i in range(1, self.num_layers)]
+        return f"FullyConnectedNet(hidden_dims={hidden}, activation={self.activation!r})"

@@ -8,17 +8,20 @@
 #
 # - run forward and backward passes by hand on small computational graphs;
 # - write layers as pairs of `forward` / `backward` functions (affine, ReLU,
-#   sigmoid, tanh) and the softmax loss;
+#   sigmoid, tanh), the softmax loss and a binary cross-entropy that stays
+#   exact for any logit;
 # - assemble them into a two-layer network, check every gradient against a
-#   numerical gradient and against PyTorch's autograd, and train it on
-#   MNIST-1D;
+#   numerical gradient and against PyTorch's autograd (and run such a check
+#   yourself);
+# - train it on MNIST-1D: first overfit 50 examples, then tune it to a
+#   validation accuracy target, and read its training curves;
 # - finish with the same network in PyTorch, whose autograd does exactly what
 #   you did by hand.
 #
-# **Grading.** 30 points: fourteen exercises (27 points, checked by tests) and
-# one written question (3 points). Each exercise is followed by a test cell
-# you can run; more tests run when your notebook is graded. Run the cells from
-# top to bottom.
+# **Grading.** 45 points: seventeen exercises (35 points, checked by tests) and
+# three written questions (10 points). Each exercise is followed by a test cell
+# you can run; some exercises have a second test cell whose checks run only
+# when your notebook is graded. Run the cells from top to bottom.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import copy
@@ -30,13 +33,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers import layers as L
+from helpers import layers  # the course's reference layers
 from helpers import nets
 from helpers.checks import check_close, check_equal, check_shape, check_true, passed, without_reference
 # PyTorch as the oracle of the tests: autograd, and the same two-layer net in torch.nn.
 from helpers.checks.oracles import torch_grads, torch_two_layer_loss, torch_two_layer_net
 from helpers.data import load_mnist1d, make_moons, train_val_split
-from helpers.gradcheck import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
+from helpers.gradcheck import (eval_numerical_gradient, eval_numerical_gradient_array,
+                               grad_check_sparse, rel_error)
 from helpers.plots import plot_decision_regions, plot_history
 from helpers.solver import Solver
 from helpers.widgets.backprop import circuit_demo, draw_circuit
@@ -50,11 +54,10 @@ X_train, y_train, X_val, y_val = train_val_split(mnist["X_train"], mnist["y_trai
                                                  n_val=500, seed=0)  # 3500 / 500
 X_test, y_test = mnist["X_test"], mnist["y_test"]                   # 1000, used once
 
-X_moons, y_moons = make_moons(1000, noise=0.1, seed=0)  # seed 001's split: 640 / 160 / 200
+X_moons, y_moons = make_moons(1000, noise=0.1, seed=0)  # 640 / 160 / 200
 moons = dict(X_train=X_moons[:640], y_train=y_moons[:640],
              X_val=X_moons[640:800], y_val=y_moons[640:800])
 X_moons_test, y_moons_test = X_moons[800:], y_moons[800:]
-
 
 print("MNIST-1D train / val / test:", X_train.shape, X_val.shape, X_test.shape)
 
@@ -87,9 +90,7 @@ print("MNIST-1D train / val / test:", X_train.shape, X_val.shape, X_test.shape)
 # | multiply $a = xy$ | product | **swaps**: $\partial a = $ upstream $\times$ the *other* input |
 
 # %% [markdown]
-# ### Exercise 1 (2 points): forward and backward, gate by gate
-#
-# Write the forward pass (one line per gate) and then the backward pass in
+# **Exercise 1 (2 points).** Forward and backward, gate by gate. Write the forward pass (one line per gate) and then the backward pass in
 # reverse order. At $x=3, y=-4, z=2, w=-1$ you should get $f=-20$ and
 # $\partial f/\partial x=-8$, $\partial f/\partial y=6$, $\partial f/\partial z=2$,
 # $\partial f/\partial w=0$.
@@ -120,7 +121,7 @@ def circuit_forward_backward(x, y, z, w):
     return f, (dx, dy, dz, dw)
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_circuit_forward_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_circuit_forward_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
 import torch
 from helpers.checks import check_close, check_true, passed
@@ -141,7 +142,19 @@ for _name, _value, _want, _hint in [
         ("dw", _g[3], 0.0, "w is the smaller input of max: its gradient is 0.")]:
     check_close(f"{_name} at (3, -4, 2, -1)", _value, _want, hint=_hint)
 passed("the worked example: f = -20, gradients (-8, 6, 2, 0)")
+
+# %% nbgrader={"grade": true, "grade_id": "test_circuit_forward_backward_other_points", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: three other points (one with w > z) against PyTorch autograd and the numerical gradient.
+import numpy as np
+import torch
+from helpers.checks import check_close, passed
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient
 ### BEGIN HIDDEN TESTS
+def _circuit_torch(x, y, z, w):
+    return 2 * (x * y + torch.maximum(z, w))
+
+
 for _point in [(1.5, 2.0, -3.0, 4.5), (-2.0, 0.5, 0.7, -0.2), (0.25, -1.5, -4.0, -3.5)]:
     _f, _g = circuit_forward_backward(*_point)
     _tf, _tg = torch_grads(_circuit_torch, *_point)
@@ -164,8 +177,9 @@ for _point in [(1.5, 2.0, -3.0, 4.5), (-2.0, 0.5, 0.7, -0.2), (0.25, -1.5, -4.0,
 draw_circuit(3, -4, 2, -1);
 
 # %% [markdown]
-# **Try it.** Move the sliders. When does $w$ start to receive a gradient? What
-# happens to $\partial f/\partial x$ when you change $x$ (and when you change $y$)?
+# **Try it.** Move the sliders and watch the red numbers: $w$ receives a
+# gradient only once $w > z$, and $\partial f/\partial x = 2y$ changes when you
+# move $y$, not when you move $x$ (the multiply gate swaps).
 
 # %% tags=["demo"]
 circuit_demo()
@@ -189,7 +203,8 @@ circuit_demo()
 # distributes this gradient, and each product swaps: $\partial f/\partial w_0 = x_0 \cdot 0.197$.
 
 # %% [markdown]
-# ### Exercise 2 (2 points): the sigmoid neuron
+# **Exercise 2 (2 points).** The sigmoid neuron: its forward pass and its
+# gradient with respect to the weights and the inputs.
 
 # %% nbgrader={"grade": false, "grade_id": "sigmoid_neuron", "locked": false, "schema_version": 3, "solution": true}
 def sigmoid_neuron(w, x):
@@ -209,7 +224,7 @@ def sigmoid_neuron(w, x):
     return f, dw, dx
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_sigmoid_neuron", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_sigmoid_neuron", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
 import torch
 from helpers.checks import check_close, passed
@@ -230,7 +245,19 @@ check_close("f", _f, _tf)
 check_close("dw", _dw, _tdw, hint="dw = (1 - f) * f * [x0, x1, 1].")
 check_close("dx", _dx, _tdx, hint="dx = (1 - f) * f * [w0, w1].")
 passed("the worked example: f = 0.731, local gradient 0.197, dw and dx agree with PyTorch")
+
+# %% nbgrader={"grade": true, "grade_id": "test_sigmoid_neuron_random", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: three random neurons against PyTorch autograd and the numerical gradient.
+import numpy as np
+import torch
+from helpers.checks import check_close, passed
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient
 ### BEGIN HIDDEN TESTS
+def _neuron_torch(w, x):
+    return torch.sigmoid(w[0] * x[0] + w[1] * x[1] + w[2])
+
+
 _rng = np.random.default_rng(2)
 for _ in range(3):
     _w, _x = _rng.standard_normal(3), _rng.standard_normal(2)
@@ -261,9 +288,7 @@ for _ in range(3):
 # result looks plausible but is wrong.
 
 # %% [markdown]
-# ### Exercise 3 (2 points): the backward pass of a staged computation
-#
-# The forward pass is given, one stage per line. Write the backward pass: for
+# **Exercise 3 (2 points).** The backward pass of a staged computation. The forward pass is given, one stage per line. Write the backward pass: for
 # each stage, in reverse order, the gradient of $f$ with respect to its inputs.
 # Name the gradient of a stage `d<name>` (`dnum`, `dden`, ...).
 
@@ -300,7 +325,7 @@ def staged_backward(x, y):
     return f, dx, dy
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_staged_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_staged_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
 import torch
 from helpers.checks import check_close, passed
@@ -319,7 +344,19 @@ check_close("dx at (3, -4)", _dx, _tdx,
 check_close("dy at (3, -4)", _dy, _tdy,
             hint="y is used twice (sigmoid(y), x + y): add both contributions with +=.")
 passed("dx and dy agree with PyTorch autograd at (3, -4)")
+
+# %% nbgrader={"grade": true, "grade_id": "test_staged_backward_other_points", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: four other points against PyTorch autograd and the numerical gradient.
+import numpy as np
+import torch
+from helpers.checks import check_close, passed
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient
 ### BEGIN HIDDEN TESTS
+def _staged_torch(x, y):
+    return (x + torch.sigmoid(y)) / (torch.sigmoid(x) + (x + y) ** 2)
+
+
 for _point in [(0.5, 1.5), (-1.2, 0.3), (2.0, 2.0), (-0.7, -2.5)]:
     _f, _dx, _dy = staged_backward(*_point)
     _tf, (_tdx, _tdy) = torch_grads(_staged_torch, *_point)
@@ -335,7 +372,7 @@ for _point in [(0.5, 1.5), (-1.2, 0.3), (2.0, 2.0), (-0.7, -2.5)]:
 # ## 4. Layers: forward and backward as a pair of functions
 #
 # A network is a long chain of the same few operations. We write each one
-# **once**, as two functions (the pattern of CS231n's `layers.py`):
+# **once**, as two functions:
 #
 # ```python
 # out, cache = layer_forward(x, w, ...)   # remember what backward will need
@@ -360,7 +397,7 @@ for _point in [(0.5, 1.5), (-1.2, 0.3), (2.0, 2.0), (-0.7, -2.5)]:
 # must have the original shape again.
 
 # %% [markdown]
-# ### Exercise 4 (1 point): `affine_forward`
+# **Exercise 4 (2 points).** `affine_forward`.
 
 # %% nbgrader={"grade": false, "grade_id": "affine_forward", "locked": false, "schema_version": 3, "solution": true}
 def affine_forward(x, w, b):
@@ -382,10 +419,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from helpers.checks import check_close, check_shape, check_true, passed, without_reference
-from helpers import layers as _L
+from helpers import layers as _layers
 _rng = np.random.default_rng(304)
 _x, _w, _b = _rng.standard_normal((2, 4, 5)), _rng.standard_normal((20, 3)), _rng.standard_normal(3)
-with without_reference(_L.affine_forward):
+with without_reference(_layers.affine_forward):
     _out, _cache = affine_forward(_x, _w, _b)
 _want = F.linear(torch.tensor(_x).reshape(2, -1), torch.tensor(_w).T, torch.tensor(_b)).numpy()
 check_shape("out for x (2, 4, 5)", _out, (2, 3),
@@ -394,11 +431,20 @@ check_close("out", _out, _want, hint="out = x_flat @ w + b (the bias is added to
 check_true(isinstance(_cache, tuple) and len(_cache) == 3,
            "The cache must be the tuple (x, w, b), as affine_backward expects.")
 passed("affine_forward agrees with torch.nn.functional.linear on a (2, 4, 5) batch")
+
+# %% nbgrader={"grade": true, "grade_id": "test_affine_forward_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: 2-D and 4-D inputs x, against torch.nn.functional.linear.
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, passed, without_reference
+from helpers import layers as _layers
 ### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(324)
 for _shape, _M in [((3, 6), 4), ((1, 2, 3, 2), 5)]:
     _x = _rng.standard_normal(_shape)
     _w, _b = _rng.standard_normal((int(np.prod(_shape[1:])), _M)), _rng.standard_normal(_M)
-    with without_reference(_L.affine_forward):
+    with without_reference(_layers.affine_forward):
         _out, _ = affine_forward(_x, _w, _b)
     _want = F.linear(torch.tensor(_x).reshape(_shape[0], -1), torch.tensor(_w).T,
                      torch.tensor(_b)).numpy()
@@ -406,9 +452,9 @@ for _shape, _M in [((3, 6), 4), ((1, 2, 3, 2), 5)]:
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 5 (2 points): `affine_backward`
-#
-# Use the cache `(x, w, b)` from the forward pass. No loops.
+# **Exercise 5 (3 points).** `affine_backward`. Use the cache `(x, w, b)` from
+# the forward pass. No loops: one matrix product per gradient (a separate test
+# cell runs it on a few hundred examples and counts the Python lines it runs).
 
 # %% nbgrader={"grade": false, "grade_id": "affine_backward", "locked": false, "schema_version": 3, "solution": true}
 def affine_backward(dout, cache):
@@ -427,14 +473,14 @@ def affine_backward(dout, cache):
     return dx, dw, db
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_affine_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_affine_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
 import torch
 import torch.nn.functional as F
 from helpers.checks import check_close, check_shape, passed, without_reference
 from helpers.checks.oracles import torch_grads
 from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _L
+from helpers import layers as _layers
 def _affine_torch(x, w, b):
     return F.linear(x.reshape(len(x), -1), w.T, b)
 
@@ -442,7 +488,7 @@ def _affine_torch(x, w, b):
 _rng = np.random.default_rng(305)
 _x, _w, _b = _rng.standard_normal((3, 2, 3)), _rng.standard_normal((6, 4)), _rng.standard_normal(4)
 _dout = _rng.standard_normal((3, 4))
-with without_reference(_L.affine_backward):
+with without_reference(_layers.affine_backward):
     _dx, _dw, _db = affine_backward(_dout, (_x, _w, _b))
 _, (_tdx, _tdw, _tdb) = torch_grads(_affine_torch, _x, _w, _b, upstream=_dout)
 check_shape("dx", _dx, _x.shape, hint="dx has the shape of x, (3, 2, 3): reshape dout @ w.T back.")
@@ -453,10 +499,25 @@ check_close("dx", _dx, _tdx, hint="dx = dout @ w.T, reshaped to x.shape.")
 check_close("dw", _dw, _tdw, hint="dw = x_flat.T @ dout, with x_flat = x.reshape(N, -1).")
 check_close("db", _db, _tdb, hint="db = dout.sum(axis=0): b is added to every row.")
 passed("affine_backward agrees with PyTorch autograd")
+
+# %% nbgrader={"grade": true, "grade_id": "test_affine_backward_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: a square w (where dw and its transpose have the same shape) and the numerical gradient.
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, passed, without_reference
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient_array
+from helpers import layers as _layers
 ### BEGIN HIDDEN TESTS
+def _affine_torch(x, w, b):
+    return F.linear(x.reshape(len(x), -1), w.T, b)
+
+
+_rng = np.random.default_rng(325)
 _x, _w, _b = _rng.standard_normal((5, 4)), _rng.standard_normal((4, 4)), _rng.standard_normal(4)
 _dout = _rng.standard_normal((5, 4))
-with without_reference(_L.affine_backward):
+with without_reference(_layers.affine_backward):
     _dx, _dw, _db = affine_backward(_dout, (_x, _w, _b))
 _, (_tdx, _tdw, _tdb) = torch_grads(_affine_torch, _x, _w, _b, upstream=_dout)
 check_close("dw for a square w (4, 4)", _dw, _tdw,
@@ -464,7 +525,7 @@ check_close("dw for a square w (4, 4)", _dw, _tdw,
 check_close("dx for a square w (4, 4)", _dx, _tdx, hint="dx = dout @ w.T.")
 _x, _w, _b = _rng.standard_normal((2, 3, 2)), _rng.standard_normal((6, 5)), _rng.standard_normal(5)
 _dout = _rng.standard_normal((2, 5))
-with without_reference(_L.affine_backward):
+with without_reference(_layers.affine_backward):
     _dx, _dw, _db = affine_backward(_dout, (_x, _w, _b))
 _fwd = lambda x, w, b: _affine_torch(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy()
 check_close("dx (numerical gradient)", _dx,
@@ -474,6 +535,18 @@ check_close("dw (numerical gradient)", _dw,
 check_close("db (numerical gradient)", _db,
             eval_numerical_gradient_array(lambda v: _fwd(_x, _w, v), _b.copy(), _dout))
 ### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_affine_backward_no_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_no_loops, passed, without_reference
+from helpers import layers as _layers
+_rng = np.random.default_rng(335)
+_x, _w = _rng.standard_normal((300, 200)), _rng.standard_normal((200, 250))
+_b, _dout = _rng.standard_normal(250), _rng.standard_normal((300, 250))
+with without_reference(_layers.affine_backward):
+    _dx, _dw, _db = check_no_loops("affine_backward", affine_backward, _dout, (_x, _w, _b),
+                                   max_lines=50, sizes="300 examples, D = 200, M = 250")
+passed("affine_backward runs without Python loops on 300 examples of 200 features")
 
 # %% [markdown]
 # ### Activations
@@ -495,9 +568,9 @@ check_close("db (numerical gradient)", _db,
 # %% tags=["demo"]
 _x = np.linspace(-6, 6, 241)
 fig, axes = plt.subplots(1, 3, figsize=(11, 2.8), sharex=True)
-for ax, (name, fwd, bwd) in zip(axes, [("ReLU", L.relu_forward, L.relu_backward),
-                                       ("sigmoid", L.sigmoid_forward, L.sigmoid_backward),
-                                       ("tanh", L.tanh_forward, L.tanh_backward)]):
+for ax, (name, fwd, bwd) in zip(axes, [("ReLU", layers.relu_forward, layers.relu_backward),
+                                       ("sigmoid", layers.sigmoid_forward, layers.sigmoid_backward),
+                                       ("tanh", layers.tanh_forward, layers.tanh_backward)]):
     out, cache = fwd(_x)
     ax.plot(_x, out, label=name)
     ax.plot(_x, bwd(np.ones_like(_x), cache), "--", label="local derivative")
@@ -507,9 +580,48 @@ for ax, (name, fwd, bwd) in zip(axes, [("ReLU", L.relu_forward, L.relu_backward)
 fig.tight_layout()
 
 # %% [markdown]
-# ### Exercise 6 (1 point): `relu_forward`
+# The dashed lines are what a unit passes back. A ReLU unit whose input is
+# negative passes back exactly 0; a sigmoid or tanh unit whose input is large
+# (either sign) passes back almost 0.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_dead_saturated", "locked": false, "points": 4, "schema_version": 3, "solution": true}
+# **Question (4 points).** Use the dashed curves and the backward rule
+# `dx = dout * (local derivative)` to answer. (a) When is a ReLU unit "dead",
+# and why does plain gradient descent never bring it back? (b) When do sigmoid
+# and tanh units saturate, and why does the gradient then vanish, also for the
+# layers below them? (c) How can the initial weights and the learning rate
+# cause either problem?
 #
-# Return a new array; do not change `x` in place (the cache holds it).
+# ### BEGIN SOLUTION
+# *Model answer.* (a) A ReLU unit is dead when its input $w^\top x + b$ is
+# negative for every training example. Its local derivative is then 0 for every
+# example, so `dx`, and with it the gradients of its incoming weights and bias,
+# are exactly 0: gradient descent never changes those weights, and the unit
+# stays dead (only a change elsewhere, e.g. of the inputs, could revive it).
+# (b) Sigmoid and tanh saturate when $|x|$ is large (a few units: the sigmoid's
+# derivative is below 0.01 once $|x| > 5$, tanh's once $|x| > 3$). The output is
+# then flat, the local derivative nearly 0, and since backprop multiplies the
+# upstream gradient by it, almost nothing reaches the unit's weights or any layer
+# below; stacked layers multiply such factors (at most 0.25 for sigmoid), so the
+# gradient shrinks layer by layer. (c) Too large initial weights make the
+# pre-activations large, so sigmoid/tanh units start saturated (and many ReLU
+# units start with large negative inputs); too small weights give tiny signals
+# and tiny gradients. Too large a learning rate can throw a ReLU unit's weights
+# or bias into a region where its input is negative for all data (it dies in
+# one step), or push sigmoid/tanh units into saturation.
+#
+# *Rubric (4 points).* 1 point: dead ReLU = input negative for all examples,
+# so its gradient is exactly 0. 1 point: it never recovers because its weights
+# receive zero gradient (no update). 1 point: saturation at large $|x|$, local
+# derivative near 0 multiplies the upstream gradient, so the gradient vanishes
+# (also for the layers below). 1 point: the role of initialization scale
+# (too large saturates / kills, too small shrinks) and of a too large learning
+# rate (one big step kills ReLUs or saturates units).
+# ### END SOLUTION
+
+# %% [markdown]
+# **Exercise 6 (1 point).** `relu_forward`. Return a new array; do not change
+# `x` in place (the cache holds it).
 
 # %% nbgrader={"grade": false, "grade_id": "relu_forward", "locked": false, "schema_version": 3, "solution": true}
 def relu_forward(x):
@@ -527,26 +639,25 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from helpers.checks import check_close, check_equal, passed, without_reference
-from helpers import layers as _L
+from helpers import layers as _layers
 _x = np.array([[-2.0, -0.5, 0.0], [0.5, 1.5, -3.0]])
 _x_before = _x.copy()
-with without_reference(_L.relu_forward):
+with without_reference(_layers.relu_forward):
     _out, _cache = relu_forward(_x)
 check_close("relu_forward(x)", _out, F.relu(torch.tensor(_x_before)).numpy(),
             hint="out is x where x > 0 and 0 elsewhere.")
 check_equal("x after relu_forward(x)", _x, _x_before,
             hint="relu_forward changed its input in place; compute a new array, e.g. "
                  "np.maximum(x, 0).")
-passed("relu_forward agrees with torch.relu")
-### BEGIN HIDDEN TESTS
 _x = np.random.default_rng(306).standard_normal((2, 3, 4))
-with without_reference(_L.relu_forward):
+with without_reference(_layers.relu_forward):
     _out, _ = relu_forward(_x)
-check_close("relu_forward on a (2, 3, 4) array", _out, F.relu(torch.tensor(_x)).numpy())
-### END HIDDEN TESTS
+check_close("relu_forward on a (2, 3, 4) array", _out, F.relu(torch.tensor(_x)).numpy(),
+            hint="work elementwise on an array of any shape.")
+passed("relu_forward agrees with torch.relu on a (2, 3) and a (2, 3, 4) array")
 
 # %% [markdown]
-# ### Exercise 7 (1 point): `relu_backward`
+# **Exercise 7 (1 point).** `relu_backward`.
 
 # %% nbgrader={"grade": false, "grade_id": "relu_backward", "locked": false, "schema_version": 3, "solution": true}
 def relu_backward(dout, cache):
@@ -566,47 +677,48 @@ import torch.nn.functional as F
 from helpers.checks import check_close, passed, without_reference
 from helpers.checks.oracles import torch_grads
 from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _L
+from helpers import layers as _layers
 _rng = np.random.default_rng(307)
 _x = _rng.standard_normal((4, 5))
 _x = np.where(_x >= 0, _x + 0.1, _x - 0.1)  # away from the kink at 0
 _dout = _rng.standard_normal((4, 5))
-with without_reference(_L.relu_backward):
+with without_reference(_layers.relu_backward):
     _dx = relu_backward(_dout, _x)
 _, (_tdx,) = torch_grads(F.relu, _x, upstream=_dout)
 check_close("relu_backward(dout, x)", _dx, _tdx,
             hint="the gradient passes where the input x was positive (not where dout is "
                  "positive) and is 0 elsewhere.")
-passed("relu_backward agrees with PyTorch autograd")
-### BEGIN HIDDEN TESTS
 _x = _rng.standard_normal((2, 3, 4))
 _x = np.where(_x >= 0, _x + 0.1, _x - 0.1)
 _dout = _rng.standard_normal((2, 3, 4))
-with without_reference(_L.relu_backward):
+with without_reference(_layers.relu_backward):
     _dx = relu_backward(_dout, _x)
 _num = eval_numerical_gradient_array(lambda v: F.relu(torch.tensor(v)).numpy(), _x.copy(), _dout)
-check_close("relu_backward (numerical gradient)", _dx, _num)
-### END HIDDEN TESTS
+check_close("relu_backward on a (2, 3, 4) array (numerical gradient)", _dx, _num)
+passed("relu_backward agrees with PyTorch autograd and with the numerical gradient")
 
 # %% [markdown]
-# ### Exercise 8 (2 points): `sigmoid_forward`, numerically stable
+# ### The sigmoid in floating point
 #
-# The textbook formula `1 / (1 + np.exp(-x))` overflows for $x = -1000$:
-# `np.exp(1000)` is `inf` and NumPy warns. Compute `np.exp` only of numbers
-# $\le 0$: with $z = e^{-|x|} \in (0, 1]$,
-#
-# $$\sigma(x) = \frac{1}{1 + z} \text{ for } x \ge 0, \qquad \sigma(x) = \frac{z}{1 + z} \text{ for } x < 0 .$$
-#
-# (`np.where(cond, a, b)` computes both `a` and `b` everywhere, so it is only
-# safe when both branches are.)
+# The textbook formula `1 / (1 + np.exp(-x))` is fine in float64 (NumPy's
+# default). At $x = -1000$, `np.exp(1000)` overflows to `inf` and NumPy prints
+# an overflow warning, but `1 / (1 + inf)` is `0.0`, the correct answer
+# rounded to float64. A formula that divides two overflowing numbers is not
+# fine: `np.exp(x) / (1 + np.exp(x))` is `inf / inf = nan` at $x = 1000$, and
+# already at $x = 89$ in float32. What really breaks is the **logarithm** of a
+# sigmoid, which the next section needs.
+
+# %% [markdown]
+# **Exercise 8 (2 points).** `sigmoid_forward`. Any formula that gives the
+# right value for every float input (no `nan`, no wrong 0 or 1) is fine; an
+# overflow warning alone costs nothing.
 
 # %% nbgrader={"grade": false, "grade_id": "sigmoid_forward", "locked": false, "schema_version": 3, "solution": true}
 def sigmoid_forward(x):
-    """Sigmoid, elementwise, without overflow for any float x.
+    """Sigmoid, elementwise, correct for any float x (float64 or float32).
     x: float array of any shape. Returns (out, cache) with cache = out."""
     ### BEGIN SOLUTION
-    z = np.exp(-np.abs(x))
-    out = np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+    out = 1.0 / (1.0 + np.exp(-x))
     ### END SOLUTION
     cache = out
     return out, cache
@@ -616,40 +728,41 @@ def sigmoid_forward(x):
 import numpy as np
 import torch
 from helpers.checks import check_close, passed, without_reference
-from helpers import layers as _L
+from helpers import layers as _layers
 _x = np.linspace(-5, 5, 12).reshape(3, 4)
-with without_reference(_L.sigmoid_forward):
+with without_reference(_layers.sigmoid_forward):
     _out, _cache = sigmoid_forward(_x)
 check_close("sigmoid_forward(x)", _out, torch.sigmoid(torch.tensor(_x)).numpy(),
             hint="sigma(x) = 1 / (1 + exp(-x)).")
 check_close("the cache of sigmoid_forward", _cache, _out,
             hint="sigmoid caches its output: the backward pass needs only sigma(x).")
-passed("sigmoid_forward agrees with torch.sigmoid")
-### BEGIN HIDDEN TESTS
 _x = np.random.default_rng(308).standard_normal((2, 3, 2)) * 3
-with without_reference(_L.sigmoid_forward):
+with without_reference(_layers.sigmoid_forward):
     _out, _ = sigmoid_forward(_x)
 check_close("sigmoid_forward on a (2, 3, 2) array", _out, torch.sigmoid(torch.tensor(_x)).numpy())
-### END HIDDEN TESTS
+passed("sigmoid_forward agrees with torch.sigmoid")
 
-# %% nbgrader={"grade": true, "grade_id": "test_sigmoid_forward_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_sigmoid_forward_large", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
 import torch
 from helpers.checks import check_close, check_true, passed, without_reference
-from helpers import layers as _L
-_x = np.array([-1000.0, -50.0, -1.0, 0.0, 1.0, 50.0, 1000.0])
-try:
-    with without_reference(_L.sigmoid_forward), np.errstate(over="raise", invalid="raise"):
-        _out, _ = sigmoid_forward(_x)
-except FloatingPointError as _e:
-    check_true(False, f"sigmoid_forward({_x.tolist()}) overflowed ({_e}).",
-               hint="compute np.exp only of numbers <= 0, e.g. z = np.exp(-np.abs(x)), then "
-                    "1 / (1 + z) where x >= 0 and z / (1 + z) where x < 0.")
-check_close("sigmoid_forward at large |x|", _out, torch.sigmoid(torch.tensor(_x)).numpy())
-passed("sigmoid_forward is stable: no overflow at x = -1000 or 1000")
+from helpers import layers as _layers
+_hint = ("exp of a large number is inf, and inf / inf is nan: write the sigmoid so that at "
+         "most one exp overflows, e.g. 1 / (1 + np.exp(-x)).")
+for _dtype, _big in ((np.float64, 1000.0), (np.float32, 100.0)):
+    _x = np.array([-_big, -50.0, -1.0, 0.0, 1.0, 50.0, _big], dtype=_dtype)
+    with without_reference(_layers.sigmoid_forward), np.errstate(all="ignore"):
+        _out, _ = sigmoid_forward(_x.copy())
+    _out = np.asarray(_out, dtype=np.float64)
+    check_true(not np.isnan(_out).any(),
+               f"sigmoid_forward({_x.tolist()}) in {np.dtype(_dtype).name} contains nan: {_out.tolist()}.",
+               hint=_hint)
+    check_close(f"sigmoid_forward at large |x| in {np.dtype(_dtype).name}", _out,
+                torch.sigmoid(torch.tensor(_x, dtype=torch.float64)).numpy(), tol=1e-6, hint=_hint)
+passed("sigmoid_forward is right at x = +-1000 in float64 and +-100 in float32 (warnings ignored)")
 
 # %% [markdown]
-# ### Exercise 9 (1 point): `sigmoid_backward`
+# **Exercise 9 (1 point).** `sigmoid_backward`.
 
 # %% nbgrader={"grade": false, "grade_id": "sigmoid_backward", "locked": false, "schema_version": 3, "solution": true}
 def sigmoid_backward(dout, cache):
@@ -668,27 +781,25 @@ import torch
 from helpers.checks import check_close, passed, without_reference
 from helpers.checks.oracles import torch_grads
 from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _L
+from helpers import layers as _layers
 _rng = np.random.default_rng(309)
 _x, _dout = _rng.standard_normal((3, 4)) * 2, _rng.standard_normal((3, 4))
-with without_reference(_L.sigmoid_backward):
+with without_reference(_layers.sigmoid_backward):
     _dx = sigmoid_backward(_dout, torch.sigmoid(torch.tensor(_x)).numpy())
 _, (_tdx,) = torch_grads(torch.sigmoid, _x, upstream=_dout)
 check_close("sigmoid_backward(dout, out)", _dx, _tdx,
             hint="the cache is already out = sigma(x): dx = dout * out * (1 - out), "
                  "without applying the sigmoid again.")
-passed("sigmoid_backward agrees with PyTorch autograd")
-### BEGIN HIDDEN TESTS
 _x, _dout = _rng.standard_normal((2, 5)), _rng.standard_normal((2, 5))
-with without_reference(_L.sigmoid_backward):
+with without_reference(_layers.sigmoid_backward):
     _dx = sigmoid_backward(_dout, torch.sigmoid(torch.tensor(_x)).numpy())
 _num = eval_numerical_gradient_array(lambda v: torch.sigmoid(torch.tensor(v)).numpy(),
                                      _x.copy(), _dout)
 check_close("sigmoid_backward (numerical gradient)", _dx, _num)
-### END HIDDEN TESTS
+passed("sigmoid_backward agrees with PyTorch autograd and with the numerical gradient")
 
 # %% [markdown]
-# ### Exercise 10 (1 point): `tanh_forward`
+# **Exercise 10 (1 point).** `tanh_forward`.
 
 # %% nbgrader={"grade": false, "grade_id": "tanh_forward", "locked": false, "schema_version": 3, "solution": true}
 def tanh_forward(x):
@@ -704,9 +815,9 @@ def tanh_forward(x):
 import numpy as np
 import torch
 from helpers.checks import check_close, passed, without_reference
-from helpers import layers as _L
+from helpers import layers as _layers
 _x = np.array([[-20.0, -2.0, -0.5], [0.0, 0.7, 20.0]])
-with without_reference(_L.tanh_forward):
+with without_reference(_layers.tanh_forward):
     _out, _cache = tanh_forward(_x)
 check_close("tanh_forward(x)", _out, torch.tanh(torch.tensor(_x)).numpy(),
             hint="np.tanh computes it (and stays finite for large |x|).")
@@ -714,7 +825,7 @@ check_close("the cache of tanh_forward", _cache, _out, hint="tanh caches its out
 passed("tanh_forward agrees with torch.tanh")
 
 # %% [markdown]
-# ### Exercise 11 (1 point): `tanh_backward`
+# **Exercise 11 (1 point).** `tanh_backward`.
 
 # %% nbgrader={"grade": false, "grade_id": "tanh_backward", "locked": false, "schema_version": 3, "solution": true}
 def tanh_backward(dout, cache):
@@ -733,25 +844,23 @@ import torch
 from helpers.checks import check_close, passed, without_reference
 from helpers.checks.oracles import torch_grads
 from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _L
+from helpers import layers as _layers
 _rng = np.random.default_rng(311)
 _x, _dout = _rng.standard_normal((3, 4)), _rng.standard_normal((3, 4))
-with without_reference(_L.tanh_backward):
+with without_reference(_layers.tanh_backward):
     _dx = tanh_backward(_dout, np.tanh(_x))
 _, (_tdx,) = torch_grads(torch.tanh, _x, upstream=_dout)
 check_close("tanh_backward(dout, out)", _dx, _tdx,
             hint="the cache is already out = tanh(x): dx = dout * (1 - out**2).")
-passed("tanh_backward agrees with PyTorch autograd")
-### BEGIN HIDDEN TESTS
 _x, _dout = _rng.standard_normal((2, 2, 3)), _rng.standard_normal((2, 2, 3))
-with without_reference(_L.tanh_backward):
+with without_reference(_layers.tanh_backward):
     _dx = tanh_backward(_dout, np.tanh(_x))
 _num = eval_numerical_gradient_array(lambda v: torch.tanh(torch.tensor(v)).numpy(), _x.copy(), _dout)
 check_close("tanh_backward (numerical gradient)", _dx, _num)
-### END HIDDEN TESTS
+passed("tanh_backward agrees with PyTorch autograd and with the numerical gradient")
 
 # %% [markdown]
-# ## 5. The loss layer: softmax cross-entropy
+# ## 5. Loss layers: softmax and binary cross-entropy
 #
 # The last layer turns scores $s$ (one row of $C$ numbers per sample) into a
 # loss. As in notebook 02, softmax makes probabilities
@@ -766,7 +875,7 @@ check_close("tanh_backward (numerical gradient)", _dx, _num)
 # A loss layer is the start of the backward pass: it returns `(loss, dx)`.
 
 # %% [markdown]
-# ### Exercise 12 (3 points): `softmax_loss`
+# **Exercise 12 (3 points).** `softmax_loss`, stable for large scores.
 
 # %% nbgrader={"grade": false, "grade_id": "softmax_loss", "locked": false, "schema_version": 3, "solution": true}
 def softmax_loss(x, y):
@@ -789,21 +898,21 @@ def softmax_loss(x, y):
     return loss, dx
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_softmax_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_softmax_loss", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
 import torch
 import torch.nn.functional as F
 from helpers.checks import check_close, check_shape, passed, without_reference
 from helpers.checks.oracles import torch_grads
 from helpers.gradcheck import eval_numerical_gradient
-from helpers import layers as _L
+from helpers import layers as _layers
 def _cross_entropy_torch(y):
     return lambda s: F.cross_entropy(s, torch.tensor(y))
 
 
 _rng = np.random.default_rng(312)
 _x, _y = _rng.standard_normal((5, 4)) * 2, np.array([0, 3, 1, 1, 2])
-with without_reference(_L.softmax_loss):
+with without_reference(_layers.softmax_loss):
     _loss, _dx = softmax_loss(_x, _y)
 _tl, (_tdx,) = torch_grads(_cross_entropy_torch(_y), _x)
 check_close("loss", _loss, _tl,
@@ -811,15 +920,30 @@ check_close("loss", _loss, _tl,
 check_shape("dx", _dx, _x.shape)
 check_close("dx", _dx, _tdx,
             hint="dx = (probabilities - one_hot(y)) / N: did you divide by N?")
-with without_reference(_L.softmax_loss):
+with without_reference(_layers.softmax_loss):
     _loss0, _ = softmax_loss(np.full((3, 10), 1e-3), np.array([1, 5, 9]))
 check_close("loss for equal scores and 10 classes", _loss0, np.log(10),
             hint="equal scores give probability 1/10 for every class, so the loss is ln 10.")
 passed("softmax_loss agrees with torch.nn.functional.cross_entropy, and is ln 10 at the start")
+
+# %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: one sample, two classes and ten classes, against PyTorch and the numerical gradient.
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, passed, without_reference
+from helpers.checks.oracles import torch_grads
+from helpers.gradcheck import eval_numerical_gradient
+from helpers import layers as _layers
 ### BEGIN HIDDEN TESTS
+def _cross_entropy_torch(y):
+    return lambda s: F.cross_entropy(s, torch.tensor(y))
+
+
+_rng = np.random.default_rng(332)
 for _N, _C in [(1, 3), (7, 2), (6, 10)]:
     _x, _y = _rng.standard_normal((_N, _C)), _rng.integers(0, _C, _N)
-    with without_reference(_L.softmax_loss):
+    with without_reference(_layers.softmax_loss):
         _loss, _dx = softmax_loss(_x, _y)
     _tl, (_tdx,) = torch_grads(_cross_entropy_torch(_y), _x)
     check_close(f"loss for N={_N}, C={_C}", _loss, _tl)
@@ -831,12 +955,18 @@ for _N, _C in [(1, 3), (7, 2), (6, 10)]:
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
+import torch
+import torch.nn.functional as F
 from helpers.checks import check_close, passed, without_reference
 from helpers.checks.oracles import torch_grads
-from helpers import layers as _L
+from helpers import layers as _layers
+def _cross_entropy_torch(y):
+    return lambda s: F.cross_entropy(s, torch.tensor(y))
+
+
 _x = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -999.0, -1001.0], [5.0, 2.0, 800.0]])
 _y = np.array([1, 0, 2])
-with without_reference(_L.softmax_loss), np.errstate(all="ignore"):
+with without_reference(_layers.softmax_loss), np.errstate(all="ignore"):
     _loss, _dx = softmax_loss(_x, _y)
 _tl, (_tdx,) = torch_grads(_cross_entropy_torch(_y), _x)
 _hint = ("exp(1000) overflows to inf and inf / inf is nan: subtract each row's maximum "
@@ -844,6 +974,93 @@ _hint = ("exp(1000) overflows to inf and inf / inf is nan: subtract each row's m
 check_close("loss for scores around 1000", _loss, _tl, hint=_hint)
 check_close("dx for scores around 1000", _dx, _tdx, hint=_hint)
 passed("softmax_loss is stable for scores like [1000, 1001, 999]")
+
+# %% [markdown]
+# ### Binary cross-entropy from a logit
+#
+# A network for two classes can end in **one** number per sample, a *logit*
+# $s$, and predict $p = \sigma(s)$ for class 1. The loss of a sample with label
+# $y \in \{0, 1\}$ is the binary cross-entropy
+# $-y \log p - (1 - y)\log(1 - p)$, averaged over the batch.
+#
+# Computing $p$ first and then its logarithm breaks. At $s = 40$,
+# $e^{-40} \approx 4\cdot10^{-18}$ is below float64's spacing near 1, so
+# $p = 1/(1 + e^{-40})$ rounds to exactly `1.0`; for $y = 0$,
+# $\log(1 - p) = \log 0 = -\infty$ and the loss is `inf`, although the true loss
+# is 40. Clipping $p$ to $[10^{-15}, 1 - 10^{-15}]$ hides the `inf` but gives
+# 34.5 instead of 40. The fix is to
+# never form $p$: with $\operatorname{softplus}(t) = \log(1 + e^{t})$,
+#
+# $$-\log \sigma(s) = \operatorname{softplus}(-s), \qquad -\log\big(1 - \sigma(s)\big) = \operatorname{softplus}(s),
+#   \qquad \text{loss} = \operatorname{softplus}(s) - y\,s ,$$
+#
+# and $\operatorname{softplus}(s) = \max(s, 0) + \log(1 + e^{-|s|})$ never
+# overflows (`np.log1p` keeps the small term exact; `np.logaddexp(0, s)` computes
+# the same). The gradient is as simple as softmax's:
+# $\partial\,\text{loss}/\partial s_i = \big(\sigma(s_i) - y_i\big)/N$.
+
+# %% [markdown]
+# **Exercise 13 (2 points).** `sigmoid_bce_loss`, exact for any logit (a second
+# test cell uses logits like $\pm 40$ and $\pm 1000$).
+
+# %% nbgrader={"grade": false, "grade_id": "sigmoid_bce_loss", "locked": false, "schema_version": 3, "solution": true}
+def sigmoid_bce_loss(x, y):
+    """Binary cross-entropy of sigmoid(x), averaged over the batch.
+
+    x: (N,) float logits. y: (N,) labels, 0 or 1.
+    Returns (loss, dx): loss a float, dx = dloss/dx of shape (N,).
+    Exact for any logit: never take the log of sigmoid(x).
+    """
+    ### BEGIN SOLUTION
+    N = x.shape[0]
+    softplus = np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))  # log(1 + e^x)
+    loss = np.mean(softplus - y * x)
+    z = np.exp(-np.abs(x))
+    sig = np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+    dx = (sig - y) / N
+    ### END SOLUTION
+    return loss, dx
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_sigmoid_bce_loss", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, check_shape, passed, without_reference
+from helpers.checks.oracles import torch_grads
+from helpers import layers as _layers
+_x = np.array([-3.0, -0.5, 0.0, 0.8, 2.5, 4.0])
+_y = np.array([0, 1, 1, 0, 1, 1])
+with without_reference(_layers.sigmoid_bce_loss):
+    _loss, _dx = sigmoid_bce_loss(_x, _y)
+_tl, (_tdx,) = torch_grads(
+    lambda s: F.binary_cross_entropy_with_logits(s, torch.tensor(_y, dtype=torch.float64)), _x)
+check_close("loss", _loss, _tl, hint="loss = mean of -y log p - (1 - y) log(1 - p), p = sigmoid(x).")
+check_shape("dx", _dx, _x.shape)
+check_close("dx", _dx, _tdx, hint="dx = (sigmoid(x) - y) / N: did you divide by N?")
+passed("sigmoid_bce_loss agrees with torch.nn.functional.binary_cross_entropy_with_logits")
+
+# %% nbgrader={"grade": true, "grade_id": "test_sigmoid_bce_loss_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+import torch.nn.functional as F
+from helpers.checks import check_close, check_true, passed, without_reference
+from helpers.checks.oracles import torch_grads
+from helpers import layers as _layers
+_hint = ("log(sigmoid(x)) breaks for large |x|: sigmoid(40) rounds to 1.0 and log(1 - 1.0) = -inf. "
+         "Write the loss as softplus(x) - y * x with softplus(x) = max(x, 0) + log1p(exp(-|x|)).")
+for _x, _y in [(np.array([40.0, -40.0, 3.0]), np.array([0, 1, 1])),
+               (np.array([-1000.0, 1000.0, 50.0, -50.0]), np.array([1, 0, 1, 0]))]:
+    with without_reference(_layers.sigmoid_bce_loss), np.errstate(all="ignore"):
+        _loss, _dx = sigmoid_bce_loss(_x.copy(), _y)
+    _tl, (_tdx,) = torch_grads(
+        lambda s: F.binary_cross_entropy_with_logits(s, torch.tensor(_y, dtype=torch.float64)), _x)
+    check_true(np.isfinite(_loss), f"sigmoid_bce_loss({_x.tolist()}, {_y.tolist()}) is {_loss}, "
+               f"the true loss is {_tl:.4f}.", hint=_hint)
+    check_close(f"loss for logits {_x.tolist()}", _loss, _tl, hint=_hint)
+    check_close(f"dx for logits {_x.tolist()}", _dx, _tdx,
+                hint="dx = (sigmoid(x) - y) / N, with a sigmoid that is right for large |x|.")
+passed("sigmoid_bce_loss is exact at logits like +-40 and +-1000")
 
 # %% [markdown]
 # ## 6. A two-layer network
@@ -860,12 +1077,13 @@ passed("softmax_loss is stable for scores like [1000, 1001, 999]")
 # gradient and nothing to the biases.
 #
 # You may call your own layer functions from above or the course's reference
-# versions `L.affine_forward`, `L.relu_forward`, `L.softmax_loss`, ... (the same
-# functions, known to be right, so a slip in an earlier exercise does not cost
-# you here).
+# versions `layers.affine_forward`, `layers.relu_forward`, `layers.softmax_loss`,
+# ... (the same functions, known to be right, so a slip in an earlier exercise
+# does not cost you here). Write the whole loss yourself, though: the tests
+# refuse the course's own `nets.TwoLayerNet`, also when called from your class.
 
 # %% [markdown]
-# ### Exercise 13 (6 points): `TwoLayerNet`
+# **Exercise 14 (6 points).** `TwoLayerNet`.
 #
 # - `__init__`: weights from `weight_scale * rng.standard_normal(shape)` with the
 #   given `rng`, biases zero, all in the dict `self.params`.
@@ -873,6 +1091,9 @@ passed("softmax_loss is stable for scores like [1000, 1001, 999]")
 #   gradient per parameter, under the same keys.
 
 # %% nbgrader={"grade": false, "grade_id": "TwoLayerNet", "locked": false, "schema_version": 3, "solution": true}
+from helpers import layers  # the reference layers, again: a scratch cell may have rebound the name
+
+
 class TwoLayerNet:
     """affine - relu - affine - softmax, for inputs of size D, H hidden units, C classes.
 
@@ -898,18 +1119,18 @@ class TwoLayerNet:
         dict of arrays shaped like self.params."""
         ### BEGIN SOLUTION
         p = self.params
-        a1, fc1_cache = L.affine_forward(X, p["W1"], p["b1"])
-        h, relu_cache = L.relu_forward(a1)
-        scores, fc2_cache = L.affine_forward(h, p["W2"], p["b2"])
+        a1, fc1_cache = layers.affine_forward(X, p["W1"], p["b1"])
+        h, relu_cache = layers.relu_forward(a1)
+        scores, fc2_cache = layers.affine_forward(h, p["W2"], p["b2"])
         if y is None:
             return scores
 
-        data_loss, dscores = L.softmax_loss(scores, y)
+        data_loss, dscores = layers.softmax_loss(scores, y)
         loss = data_loss + self.reg * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2))
         grads = {}
-        dh, grads["W2"], grads["b2"] = L.affine_backward(dscores, fc2_cache)
-        da1 = L.relu_backward(dh, relu_cache)
-        _, grads["W1"], grads["b1"] = L.affine_backward(da1, fc1_cache)
+        dh, grads["W2"], grads["b2"] = layers.affine_backward(dscores, fc2_cache)
+        da1 = layers.relu_backward(dh, relu_cache)
+        _, grads["W1"], grads["b1"] = layers.affine_backward(da1, fc1_cache)
         grads["W2"] += 2 * self.reg * p["W2"]
         grads["W1"] += 2 * self.reg * p["W1"]
         return loss, grads
@@ -964,7 +1185,7 @@ check_shape("loss(X) without y", _scores, (4, 3),
 check_close("scores", _scores, _want, hint="scores = relu(X @ W1 + b1) @ W2 + b2.")
 passed("TwoLayerNet.loss(X) returns the same scores as an nn.Sequential with the same weights")
 
-# %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_loss", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
 from helpers.checks import check_close, check_true, passed, without_reference
 from helpers.checks.oracles import torch_two_layer_loss
@@ -991,6 +1212,13 @@ for _k, _hint in [("b2", "db2 = dscores summed over the batch."),
                   ("W1", "dW1 = X.T @ (dhidden masked by the ReLU).")]:
     check_close(f"grads['{_k}'] (reg = 0)", _grads[_k], _tg[_k], hint=_hint)
 passed("TwoLayerNet loss and gradients agree with PyTorch autograd (reg = 0)")
+
+# %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_loss_numerical", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: every gradient of another small net against the numerical gradient.
+import numpy as np
+from helpers.checks import check_close, passed, without_reference
+from helpers.gradcheck import eval_numerical_gradient
+from helpers import nets as _nets
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(320)  # chosen: every |X @ W1 + b1| > 0.6, away from the kink
 _params = {"W1": _rng.standard_normal((5, 4)), "b1": _rng.standard_normal(4),
@@ -1038,6 +1266,41 @@ for _k in ("b1", "b2"):
 passed("TwoLayerNet with L2 regularization agrees with PyTorch autograd")
 
 # %% [markdown]
+# ### Check your own gradients
+#
+# The tests compare your gradients with PyTorch and with a numerical gradient.
+# Run such a check yourself: it is how you will debug every new layer.
+# `grad_check_sparse(f, x, analytic_grad, num_checks)` changes a few random
+# entries of `x` by $\pm h$, computes $(f(x+h) - f(x-h))/2h$ there and returns
+# the relative errors $|a - n| / (|a| + |n|)$ against your analytic gradient;
+# `eval_numerical_gradient_array` does every entry of a layer's input.
+#
+# How to read them: below $10^{-7}$ your gradient is right; up to about
+# $10^{-4}$ can happen near a kink (a ReLU input within $h$ of 0, where the
+# centered difference straddles the corner); above that (and certainly around
+# $10^{-2}$ or 1) there is a bug. A bug in one layer shows in the gradients of
+# every parameter below it, so check the last layer's parameters first.
+
+# %% tags=["demo"]
+check_net = TwoLayerNet(40, 20, 10, weight_scale=0.1, reg=0.05, seed=7)
+X_check, y_check = X_train[:20], y_train[:20]
+_, check_grads = check_net.loss(X_check, y_check)
+for name in ("b2", "W2", "b1", "W1"):
+    # f reads check_net.params[name], which grad_check_sparse changes in place
+    errors = grad_check_sparse(lambda _: check_net.loss(X_check, y_check)[0],
+                               check_net.params[name], check_grads[name], num_checks=10)
+    print(f"TwoLayerNet d{name}: largest relative error {max(errors):.1e}")
+
+rng = np.random.default_rng(7)
+x, w, b = rng.standard_normal((4, 5)), rng.standard_normal((5, 3)), rng.standard_normal(3)
+dout = rng.standard_normal((4, 3))
+dx, dw, db = affine_backward(dout, affine_forward(x, w, b)[1])
+dx_num = eval_numerical_gradient_array(lambda v: affine_forward(v, w, b)[0], x.copy(), dout)
+dw_num = eval_numerical_gradient_array(lambda v: affine_forward(x, v, b)[0], w.copy(), dout)
+print(f"affine_backward dx: relative error {rel_error(dx, dx_num):.1e}, "
+      f"dw: {rel_error(dw, dw_num):.1e}")
+
+# %% [markdown]
 # ### How many numbers does a network learn?
 #
 # A fully connected layer from $n_{in}$ to $n_{out}$ units has an
@@ -1045,21 +1308,22 @@ passed("TwoLayerNet with L2 regularization agrees with PyTorch autograd")
 # layer sizes $[3, 4, 2]$ (3 inputs, 4 hidden units, 2 outputs) therefore has
 # $3\cdot4 + 4 + 4\cdot2 + 2 = 26$ parameters.
 #
-# ### Exercise 14 (2 points): `count_parameters`
+# **Exercise 15 (2 points).** `count_parameters`, for a list or a tuple of sizes.
 
 # %% nbgrader={"grade": false, "grade_id": "count_parameters", "locked": false, "schema_version": 3, "solution": true}
 def count_parameters(layer_sizes):
     """Number of weights and biases of a fully connected network.
 
-    layer_sizes: list of ints [inputs, hidden_1, ..., outputs].
+    layer_sizes: a sequence (list or tuple) of ints [inputs, hidden_1, ..., outputs].
     Returns an int.
     """
     ### BEGIN SOLUTION
-    return sum(n_in * n_out + n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]))
+    sizes = list(layer_sizes)
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_count_parameters", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_count_parameters", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import torch.nn as nn
 from helpers.checks import check_equal, passed
 def _torch_count(sizes):
@@ -1070,14 +1334,24 @@ check_equal("count_parameters([3, 4, 2])", count_parameters([3, 4, 2]), 26,
             hint="3*4 weights + 4 biases + 4*2 weights + 2 biases.")
 check_equal("count_parameters([3, 4, 4, 1])", count_parameters([3, 4, 4, 1]), 41,
             hint="three layers: (3*4 + 4) + (4*4 + 4) + (4*1 + 1).")
-check_equal("count_parameters([40, 512, 10])", count_parameters([40, 512, 10]),
-            _torch_count([40, 512, 10]), hint="this is our MNIST-1D network.")
-passed("count_parameters: 26, 41, and PyTorch's count for [40, 512, 10]")
-### BEGIN HIDDEN TESTS
-for _sizes in ([5, 3], [2, 5, 1], [7, 1, 7, 2, 9], (4, 4, 4)):
-    check_equal(f"count_parameters({list(_sizes)})", count_parameters(_sizes),
-                _torch_count(list(_sizes)))
-### END HIDDEN TESTS
+for _sizes in ([40, 512, 10], [5, 3], [7, 1, 7, 2, 9]):
+    check_equal(f"count_parameters({_sizes})", count_parameters(list(_sizes)), _torch_count(_sizes),
+                hint="one weight matrix and one bias vector per pair of consecutive sizes.")
+passed("count_parameters: 26, 41, and PyTorch's counts for [40, 512, 10], [5, 3], [7, 1, 7, 2, 9]")
+
+# %% nbgrader={"grade": true, "grade_id": "test_count_parameters_tuple", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import torch.nn as nn
+from helpers.checks import check_equal, passed
+def _torch_count(sizes):
+    return sum(p.numel() for a, b in zip(sizes[:-1], sizes[1:]) for p in nn.Linear(a, b).parameters())
+
+
+_sizes = (40, 512, 10)
+check_equal("count_parameters((40, 512, 10)), a tuple", count_parameters(_sizes), _torch_count(_sizes),
+            hint="a tuple has no .copy() and cannot be changed: read the sizes without "
+                 "modifying them, e.g. zip(sizes[:-1], sizes[1:]), or make a list(...) first.")
+check_equal("the tuple after count_parameters", _sizes, (40, 512, 10))
+passed("count_parameters accepts a tuple")
 
 # %% [markdown]
 # ## 7. Training on MNIST-1D
@@ -1087,100 +1361,289 @@ for _sizes in ([5, 3], [2, 5, 1], [7, 1, 7, 2, 9], (4, 4, 4)):
 # The course's `Solver` runs that loop for any model with `params` and
 # `loss(X, y)`. Each epoch it shuffles the training set, records the loss per
 # step and the accuracy per epoch, multiplies the learning rate by `lr_decay`,
-# and it keeps the parameters with the best **validation** accuracy.
+# and it keeps the parameters with the best **validation** accuracy:
 #
-# The learning rate 2.0 is large by the usual standards. Our loss averages
-# over the batch, so each gradient is small; here a large step is both
-# fast and a useful regularizer (try `lr` 0.1: the same network reaches only
-# about 55%).
+# ```python
+# solver = Solver(net, data, optim_config={"lr": 0.1}, lr_decay=0.95,
+#                 batch_size=100, num_epochs=20, verbose=False)
+# solver.train()        # solver.model is net, now trained
+# ```
+#
+# ### First, overfit 50 examples
+#
+# Before training on everything, check that the network *can* learn. A net
+# with a hundred hidden units has thousands of parameters: it can memorise 50
+# examples, so its training accuracy on them should reach 100% within a
+# second. If it does not, something is wrong (a gradient bug, a learning rate
+# far off), and more data will not fix it.
+#
+# **Exercise 16 (1 point).** `overfit_small_subset`: choose the hidden size,
+# `weight_scale`, learning rate, batch size and number of epochs so that your
+# `TwoLayerNet` classifies all the given examples right. Start with
+# `weight_scale=0.1` and a learning rate between 0.1 and 1; if the training
+# accuracy stays low, look at the loss: falling slowly means a larger learning
+# rate, jumping around or growing means a smaller one.
 
-# %% tags=["demo"]
-model = TwoLayerNet(40, 512, 10, weight_scale=0.1, reg=3e-4, seed=0)
-solver = Solver(model, dict(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val),
-                optimizer="sgd", optim_config={"lr": 2.0}, lr_decay=0.97,
-                batch_size=100, num_epochs=60, print_every=10, seed=0)
-_start = time.perf_counter()
-solver.train()
-print(f"training took {time.perf_counter() - _start:.1f} s "
-      f"({len(solver.loss_history)} steps)")
+# %% nbgrader={"grade": false, "grade_id": "overfit_small_subset", "locked": false, "schema_version": 3, "solution": true}
+def overfit_small_subset(X_small, y_small):
+    """Train one of your TwoLayerNets (40 inputs, 10 classes) on X_small (N, 40),
+    y_small (N,) until it classifies every one of these examples right.
+    Returns the Solver after training (solver.model is your trained net)."""
+    # Here the "validation" set is the training set itself: we only want to see it fit.
+    data = dict(X_train=X_small, y_train=y_small, X_val=X_small, y_val=y_small)
+    ### BEGIN SOLUTION
+    net = TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=0)
+    solver = Solver(net, data, optim_config={"lr": 0.5}, batch_size=25, num_epochs=50,
+                    verbose=False, seed=0)
+    solver.train()
+    ### END SOLUTION
+    return solver
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_overfit_small_subset", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_true, passed, without_reference
+from helpers import nets as _nets
+from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
+_data = _load_mnist1d()
+_X, _y, _, _ = _train_val_split(_data["X_train"], _data["y_train"], n_val=500, seed=0)
+_X, _y = _X[:50], _y[:50]
+with without_reference(_nets.TwoLayerNet):
+    _solver = overfit_small_subset(_X.copy(), _y.copy())
+    _net = getattr(_solver, "model", _solver)  # a Solver, or the net itself
+    _scores = np.asarray(_net.loss(_X.copy()))
+check_true(_scores.shape == (50, 10),
+           f"The trained net's loss(X) returned shape {_scores.shape} for 50 examples, not (50, 10).",
+           hint="return the Solver (or the net) after training.")
+_acc = float(np.mean(np.argmax(_scores, axis=1) == _y))
+check_true(_acc == 1.0,
+           f"The trained net classifies {_acc:.0%} of the 50 training examples right, not all of them.",
+           hint="look at solver.loss_history: if the loss falls slowly, raise the learning rate or "
+                "the number of epochs; if it jumps or grows, lower the learning rate.")
+passed("your TwoLayerNet memorises 50 training examples (100% training accuracy)")
 
 # %% [markdown]
-# The loss falls fast and then slowly; training accuracy keeps climbing while
-# validation accuracy levels off: the gap between them is overfitting.
+# The loss should fall to nearly 0 and the accuracy reach 1 (here the
+# "validation" curve is the same 50 examples).
 
 # %% tags=["demo"]
-plot_history(solver);
+small_solver = overfit_small_subset(X_train[:50], y_train[:50])
+print(f"final loss {small_solver.loss_history[-1]:.4f}, training accuracy "
+      f"{small_solver.check_accuracy(X_train[:50], y_train[:50]):.0%}")
+plot_history(small_solver);
 
 # %% [markdown]
-# Only now, once, the test set. The paper's MLP reaches 68% on MNIST-1D, a
-# linear classifier 32%.
+# ### Then tune it on the whole training set
+#
+# What to tune, most important first:
+#
+# - the **learning rate**. Try factors of 10 first. Our loss is a mean over
+#   the batch, so each gradient is small, and this small net tolerates a
+#   learning rate of 1 or 2. The cell below trains 5 epochs with four: with
+#   0.02 and 0.2 the loss falls slowly (validation accuracy about 0.28 and 0.43
+#   after 5 epochs, against 0.55 with 2); with 20 the loss explodes (to
+#   `inf`, then `nan`), and the Solver stops, warns and keeps the best
+#   parameters so far;
+# - the **number of epochs** and `lr_decay` (smaller steps at the end help);
+# - the **hidden size** and the **regularization** `reg`: watch the gap between
+#   training and validation accuracy.
 
 # %% tags=["demo"]
-test_acc = solver.check_accuracy(X_test, y_test)
+import warnings
+
+fig, ax = plt.subplots(figsize=(6, 3))
+for lr in (0.02, 0.2, 2.0, 20.0):
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # lr 20 overflows
+        warnings.simplefilter("ignore")
+        _s = Solver(TwoLayerNet(40, 256, 10, weight_scale=0.1, seed=0),
+                    dict(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val),
+                    optim_config={"lr": lr}, num_epochs=5, verbose=False, seed=0,
+                    progress=False).train()
+    note = f", diverged in epoch {_s.epochs_run + 1}" if _s.diverged else ""
+    print(f"lr {lr:5}: loss {_s.loss_history[0]:.3g} -> {_s.loss_history[-1]:.3g}, "
+          f"best val acc {_s.best_val_acc:.3f}{note}")
+    ax.plot(_s.loss_history, lw=0.8, label=f"lr {lr}{note}")
+ax.set(xlabel="step", ylabel="loss", ylim=(0, 5), title="5 epochs, four learning rates")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# **Exercise 17 (3 points).** `train_best_net`: set the hyperparameters and
+# train one of your `TwoLayerNet`s on `data` so that it reaches a **validation
+# accuracy of at least 0.62** (a linear classifier reaches about 0.32; the best
+# two-layer nets about 0.67). The test calls your function on data it loads
+# itself and scores the net you return with its own `loss(X)` on the 500
+# validation examples. Keep the training to a few seconds (the test runs it
+# again).
+
+# %% nbgrader={"grade": false, "grade_id": "train_best_net", "locked": false, "schema_version": 3, "solution": true}
+def train_best_net(data):
+    """Train one of your TwoLayerNets (40 inputs, 10 classes) on data, a dict with
+    X_train, y_train, X_val, y_val (as Solver takes it).
+    Returns the Solver after training (solver.model is your trained net)."""
+    ### BEGIN SOLUTION
+    net = TwoLayerNet(40, 256, 10, weight_scale=0.1, reg=1e-3, seed=0)
+    solver = Solver(net, data, optim_config={"lr": 2.0}, lr_decay=0.95, batch_size=100,
+                    num_epochs=40, verbose=False, seed=0)
+    solver.train()
+    ### END SOLUTION
+    return solver
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_train_best_net", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_true, passed, without_reference
+from helpers import nets as _nets
+from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
+_data = _load_mnist1d()
+_Xtr, _ytr, _Xva, _yva = _train_val_split(_data["X_train"], _data["y_train"], n_val=500, seed=0)
+with without_reference(_nets.TwoLayerNet):
+    _solver = train_best_net(dict(X_train=_Xtr.copy(), y_train=_ytr.copy(),
+                                  X_val=_Xva.copy(), y_val=_yva.copy()))
+    _net = getattr(_solver, "model", _solver)  # a Solver, or the net itself
+    _scores = np.asarray(_net.loss(_Xva.copy()))
+check_true(_scores.shape == (500, 10),
+           f"The trained net's loss(X) returned shape {_scores.shape} for 500 examples, not (500, 10).",
+           hint="return the Solver (or the net) after training.")
+_acc = float(np.mean(np.argmax(_scores, axis=1) == _yva))
+check_true(_acc >= 0.62, f"Validation accuracy {_acc:.3f}, the target is 0.62.",
+           hint="tune the learning rate first (factors of 10), then the epochs, the hidden size "
+                "and reg; plot solver.loss_history and the accuracies to see what goes wrong.")
+passed(f"your TwoLayerNet reaches a validation accuracy of {_acc:.3f} (target 0.62)")
+
+# %% [markdown]
+# Your net's training curves: the loss per step (smoothed) and the training
+# and validation accuracy per epoch.
+
+# %% tags=["demo"]
+best_solver = train_best_net(dict(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val))
+best_net = best_solver.model
+print(f"best validation accuracy {best_solver.best_val_acc:.3f} (epoch {best_solver.best_epoch}), "
+      f"final training accuracy {best_solver.train_acc_history[-1]:.3f}")
+plot_history(best_solver);
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_train_val_gap", "locked": false, "points": 3, "schema_version": 3, "solution": true}
+# **Question (3 points).** Read your curves. What does it mean, and what would
+# you change, when (a) training accuracy is much higher than validation
+# accuracy, (b) both are low, (c) both are high and close? Which case is your
+# net in?
+#
+# ### BEGIN SOLUTION
+# *Model answer.* (a) A large gap (e.g. training near 1.0, validation around
+# 0.65) is overfitting: the net memorises the training examples, noise
+# included. Remedies: more regularization (larger `reg`, later also dropout),
+# more training data (or augmentation), a smaller net, or stopping earlier (the
+# Solver keeps the best validation epoch). (b) Both low is underfitting: the
+# model is too small or not trained enough. Remedies: a bigger model (more
+# hidden units), training longer, a larger learning rate (or a better one: check
+# the loss curve), less regularization. (c) Both high and close: the model fits
+# and generalises; nothing to fix (more capacity may still help if both could
+# go higher). Our net: training accuracy near 1 and validation around 0.65-0.68,
+# a large gap, so it overfits; more `reg` or more data would help most.
+#
+# *Rubric (3 points).* 1 point: large gap = overfitting, with a remedy (more
+# regularization or data, smaller model, early stopping). 1 point: both low =
+# underfitting, with a remedy (bigger model, longer training, larger/better
+# learning rate, less regularization). 1 point: no gap and high is fine, and a
+# correct reading of their own curves.
+# ### END SOLUTION
+
+# %% [markdown]
+# **What the first layer learned.** Each column of $W_1$ is a pattern of 40
+# numbers that one hidden unit matches against the input signal (its
+# pre-activation is the dot product). Plotted as 1-D signals, the units with
+# the largest weights do not look like digits: they oscillate from one
+# position to the next, much more than the input signals do, over part of
+# the 40 positions. Part of this is the net fitting details of its 3500
+# training signals. With a larger `reg` (try 0.01 in `train_best_net`) the
+# columns become smoother, but the validation accuracy drops to about 0.53:
+# the net then underfits.
+
+# %% tags=["demo"]
+W1 = best_net.params["W1"]
+strongest = np.argsort(-np.linalg.norm(W1, axis=0))[:8]
+fig, axes = plt.subplots(2, 4, figsize=(10, 3.5), sharex=True, sharey=True)
+for ax, unit in zip(axes.ravel(), strongest):
+    ax.plot(W1[:, unit], lw=1.2)
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.set_title(f"unit {unit}", fontsize=8)
+fig.suptitle("Columns of W1 with the largest norm (weight vs input position)")
+fig.tight_layout()
+
+# %% [markdown]
+# Only now, once, the test set. The MNIST-1D paper's MLP reaches 68%, a linear
+# classifier 32%.
+
+# %% tags=["demo"]
+test_acc = best_solver.check_accuracy(X_test, y_test)
 print(f"two-layer net, test accuracy: {test_acc:.1%}")
 
 # %% [markdown]
 # ## 8. A sigmoid network on two moons
 #
-# The same building blocks make any small network. Seed 001 trains a
-# 2-5-1 network with sigmoid units on two interleaving moons: two inputs, five
-# hidden sigmoid units, one sigmoid output for the probability of class 1, and
-# the binary cross-entropy loss. The output layer's gradient is as simple as
-# softmax's: for the score $s$ before the last sigmoid,
-# $\partial L / \partial s = (\sigma(s) - y)/N$.
-#
-# Here it is, written with the course's reference layers; `loss` returns one
-# score per sample and `Solver` predicts class 1 where it is positive.
+# The same building blocks make any small network: here a 2-5-1 network with
+# sigmoid units on two interleaving moons (two inputs, five hidden sigmoid
+# units, one logit output) trained with the binary cross-entropy of
+# Exercise 13. It is written with the course's reference layers; `loss`
+# returns one logit per sample and `Solver` predicts class 1 where it is
+# positive.
 
 # %% tags=["demo"]
 class MoonsNet:
-    """2-H-1: affine - sigmoid - affine - sigmoid, binary cross-entropy."""
+    """2-H-1: affine - sigmoid - affine, binary cross-entropy on the logit."""
 
     def __init__(self, hidden_dim=5, seed=0):
-        rng = np.random.default_rng(seed)  # N(0, 1) weights, as in seed 001
+        rng = np.random.default_rng(seed)  # N(0, 1) weights
         self.params = {"W1": rng.standard_normal((2, hidden_dim)), "b1": np.zeros(hidden_dim),
                        "W2": rng.standard_normal((hidden_dim, 1)), "b2": np.zeros(1)}
 
     def loss(self, X, y=None):
         p = self.params
-        a1, fc1_cache = L.affine_forward(X, p["W1"], p["b1"])
-        h, sig_cache = L.sigmoid_forward(a1)
-        s, fc2_cache = L.affine_forward(h, p["W2"], p["b2"])
+        a1, fc1_cache = layers.affine_forward(X, p["W1"], p["b1"])
+        h, sig_cache = layers.sigmoid_forward(a1)
+        s, fc2_cache = layers.affine_forward(h, p["W2"], p["b2"])
         if y is None:
             return s                                    # (N, 1) logits
-        s = s[:, 0]
-        loss = np.mean(np.logaddexp(0, s) - y * s)      # stable binary cross-entropy
-        ds = ((L.sigmoid_forward(s)[0] - y) / len(y))[:, None]
+        loss, ds = layers.sigmoid_bce_loss(s, y)        # ds has the shape of s, (N, 1)
         grads = {}
-        dh, grads["W2"], grads["b2"] = L.affine_backward(ds, fc2_cache)
-        da1 = L.sigmoid_backward(dh, sig_cache)
-        _, grads["W1"], grads["b1"] = L.affine_backward(da1, fc1_cache)
+        dh, grads["W2"], grads["b2"] = layers.affine_backward(ds, fc2_cache)
+        da1 = layers.sigmoid_backward(dh, sig_cache)
+        _, grads["W1"], grads["b1"] = layers.affine_backward(da1, fc1_cache)
         return loss, grads
 
 
 # %% [markdown]
-# Seed 001 used full-batch gradient descent with learning rate 0.2 for 3000
-# epochs and reached a test accuracy of about 0.90. Its author then found that
-# a larger learning rate does much better; we train both.
+# We train it with full-batch gradient descent (all 640 training points in
+# every step) for 1500 steps, with three learning rates.
 
 # %% tags=["demo"]
 moon_solvers = {}
-for lr in (0.2, 2.0):
+for lr in (0.2, 2.0, 20.0):
     moon_solvers[lr] = Solver(MoonsNet(seed=0), moons, optim_config={"lr": lr},
-                              batch_size=640, num_epochs=3000, verbose=False, seed=0).train()
-fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+                              batch_size=640, num_epochs=1500, verbose=False, seed=0,
+                              progress=False).train()
+fig, axes = plt.subplots(1, 3, figsize=(13, 4))
 for ax, (lr, s) in zip(axes, moon_solvers.items()):
     acc = s.check_accuracy(X_moons_test, y_moons_test)
     plot_decision_regions(s.predict, X_moons_test, y_moons_test, ax=ax,
-                          title=f"2-5-1 sigmoid net, lr {lr}: test accuracy {acc:.3f}")
-    print(f"lr {lr}: test accuracy {acc:.3f}")
+                          title=f"lr {lr}: test accuracy {acc:.3f}")
+    print(f"lr {lr:4}: loss {s.loss_history[0]:.3f} -> {s.loss_history[-1]:.4f} "
+          f"(largest {max(s.loss_history):.2f}), test accuracy {acc:.3f}")
 fig.tight_layout()
 
 # %% [markdown]
-# With the seed's settings the boundary is still almost a straight line, and
-# the accuracy is what a straight line can do on two moons. Five sigmoid
-# units can bend it (right): after 3000 small steps the network was
-# under-trained, not too small.
+# Why does a learning rate of 2, or even 20, work here, when 0.01 is a common
+# default? The loss is a **mean** over the 640 points and the network is tiny,
+# so the gradient is small (its norm starts around 0.5 and shrinks as the fit
+# improves; sigmoid derivatives are at most 0.25), and a step of 2 times the
+# gradient moves the weights by a fraction of their size. With lr 0.2, 1500
+# steps are not enough: the loss sits on a plateau around 0.26 and the
+# boundary is almost a straight line (about 0.88 test accuracy, what a line
+# can do on two moons): the network is under-trained, not too small. With lr 2 it bends the
+# boundary around the moons (0.995). With lr 20 it also gets there, but the
+# loss jumps up along the way (to about 7) before settling: steps that large
+# are at the edge of stability, and a bit larger (try 50) they keep bouncing
+# and end worse. There is no universally right learning rate: it depends on
+# the scale of the gradient, so try factors of 10 and look at the loss curve.
 
 # %% [markdown]
 # ## 9. Three ways to get a gradient
@@ -1204,8 +1667,8 @@ fig.tight_layout()
 # error-prone. Numerical differentiation, $(f(x+h) - f(x-h))/2h$, needs no
 # derivation, but it is only approximate (truncation error $O(h^2)$ plus
 # rounding error that grows as $h$ shrinks, and wrong near kinks) and it costs
-# two forward passes **per parameter**, $2P$ passes in all (52,244 for our
-# 26,122-parameter MNIST-1D net, per step): useless for training, ideal for
+# two forward passes **per parameter**, $2P$ passes in all (26,132 for our
+# 13,066-parameter MNIST-1D net, per step): useless for training, ideal for
 # *checking* an analytic gradient on a tiny input. Autograd records the
 # operations of the forward pass as a graph and then runs exactly the backward
 # pass we wrote by hand, with each operation's known local derivative
@@ -1236,9 +1699,7 @@ fig.tight_layout()
 # `backward` to write. While `forward` runs, autograd records every operation;
 # `loss.backward()` then walks that record in reverse and applies each
 # operation's local derivative, exactly like our backward functions, leaving
-# each gradient in `parameter.grad`. (The PaddlePaddle code of seed 001 maps
-# one to one: `paddle.nn.Layer` is `torch.nn.Module`, `paddle.optimizer.SGD` is
-# `torch.optim.SGD`.)
+# each gradient in `parameter.grad`.
 
 # %% tags=["demo"]
 class TorchTwoLayerNet(nn.Module):
@@ -1284,20 +1745,20 @@ for k in np_grads:
     print(f"d{k}: relative error {rel_error(np_grads[k], torch_param_grads[k].numpy()):.1e}")
 
 # %% [markdown]
-# **A training loop with a runner.** Seed 001 wraps the loop in a `Runner`
-# class. Ours keeps its structure (train, evaluate, predict, remember the best
-# model) with three habits worth copying:
+# **A training loop class.** The `Trainer` below does in PyTorch what `Solver`
+# does for our NumPy nets (train, evaluate, predict, remember the best model),
+# with three habits worth copying:
 #
 # - `evaluate` runs under `torch.no_grad()` (no graph is recorded) in
 #   `model.eval()` mode, and puts the model back into the mode it was in.
 #   Our network behaves the same in both modes, but layers such as dropout
-#   and batch normalization (notebook 07) do not: forgetting `eval()` gives
-#   wrong validation numbers, forgetting to switch back trains a different model;
+#   and batch normalization do not: forgetting `eval()` gives wrong
+#   validation numbers, forgetting to switch back trains a different model;
 # - the loop uses minibatches, each sample once per epoch;
 # - the best state is kept in memory with `copy.deepcopy(model.state_dict())`.
 
 # %% tags=["demo"]
-class Runner:
+class Trainer:
     """Minibatch training of a torch model, with evaluation in eval() mode."""
 
     def __init__(self, model, optimizer, loss_fn, metric, scheduler=None):
@@ -1351,33 +1812,35 @@ class Runner:
 
 
 # %% [markdown]
-# The same network, the same initial weights, the same hyperparameters, now
-# trained by `torch.optim.SGD` (in float32, PyTorch's default) with an
-# exponential learning-rate schedule in place of `lr_decay`.
+# The network and hyperparameters of our solution to Exercise 17 (the same
+# initial weights too), now trained by `torch.optim.SGD` (in float32,
+# PyTorch's default) with an exponential learning-rate schedule in place of
+# `lr_decay`.
 
 # %% tags=["demo"]
 def accuracy(scores, y):
     return (scores.argmax(dim=1) == y).float().mean().item()
 
 
-torch_model = TorchTwoLayerNet(40, 512, 10).load_numpy(
-    TwoLayerNet(40, 512, 10, weight_scale=0.1, seed=0).params)
+torch_model = TorchTwoLayerNet(40, 256, 10).load_numpy(
+    nets.TwoLayerNet(40, 256, 10, weight_scale=0.1, seed=0).params)
 optimizer = torch.optim.SGD(torch_model.parameters(), lr=2.0)
-scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.97)
-loss_fn = lambda scores, y: F.cross_entropy(scores, y) + 3e-4 * torch_model.l2_penalty()
+scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.95)
+loss_fn = lambda scores, y: F.cross_entropy(scores, y) + 1e-3 * torch_model.l2_penalty()
 as_tensors = lambda X, y: (torch.tensor(X, dtype=torch.float32), torch.tensor(y))
 
-runner = Runner(torch_model, optimizer, loss_fn, accuracy, scheduler)
+trainer = Trainer(torch_model, optimizer, loss_fn, accuracy, scheduler)
 _start = time.perf_counter()
-runner.train(as_tensors(X_train, y_train), as_tensors(X_val, y_val), num_epochs=60, log_every=20)
+trainer.train(as_tensors(X_train, y_train), as_tensors(X_val, y_val), num_epochs=40, log_every=10)
 print(f"training took {time.perf_counter() - _start:.1f} s")
 print("back in training mode after evaluate:", torch_model.training)
 
-torch_test_acc = runner.evaluate(as_tensors(X_test, y_test))
-print(f"test accuracy: PyTorch {torch_test_acc:.1%}, NumPy {test_acc:.1%}")
+torch_test_acc = trainer.evaluate(as_tensors(X_test, y_test))
+print(f"test accuracy: PyTorch {torch_test_acc:.1%}, your NumPy net {test_acc:.1%}")
 
 # %% [markdown]
-# The two test accuracies are close but not equal: the batches come in a
+# The two test accuracies are close but not equal: your hyperparameters may
+# differ from ours, and even with the same ones the batches come in a
 # different order and float32 rounds differently, and training amplifies
 # such tiny differences. The gradients themselves, as the comparison above
 # showed, agree to rounding error (relative errors of $10^{-13}$ or less).

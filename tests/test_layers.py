@@ -267,6 +267,57 @@ def test_softmax_loss_is_stable_for_large_scores():
         assert rel_error(dx, tdx) < 1e-9
 
 
+def torch_bce(x, y):
+    loss, (dx,) = torch_grads(
+        lambda s: F.binary_cross_entropy_with_logits(s, torch.tensor(y, dtype=torch.float64)), x)
+    return float(loss), dx
+
+
+@FAST
+@given(n=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_sigmoid_bce_loss_matches_torch_and_numerical_gradient(n, seed):
+    rng = np.random.default_rng(seed)
+    x, y = 3 * rng.standard_normal(n), rng.integers(0, 2, n)
+    loss, dx = layers.sigmoid_bce_loss(x, y)
+    tl, tdx = torch_bce(x, y)
+    assert abs(loss - tl) < 1e-12 * max(1.0, abs(tl))
+    assert rel_error(dx, tdx) < 1e-12
+    num = eval_numerical_gradient(lambda v: layers.sigmoid_bce_loss(v, y)[0], x.copy())
+    assert rel_error(dx, num) < SMOOTH
+
+
+def test_sigmoid_bce_loss_is_exact_for_large_logits():
+    """The textbook log(sigmoid) gives inf here; the true losses are 40 and 1000."""
+    x, y = np.array([40.0, -40.0, 1000.0, -1000.0, 50.0]), np.array([0, 1, 0, 1, 1])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
+        loss, dx = layers.sigmoid_bce_loss(x, y)
+    tl, tdx = torch_bce(x, y)
+    assert loss == pytest.approx((40 + 40 + 1000 + 1000 + 0) / 5, rel=1e-12)
+    assert abs(loss - tl) < 1e-12 * tl and rel_error(dx, tdx) < 1e-12
+    with np.errstate(all="ignore"):
+        p = 1 / (1 + np.exp(-x))
+        textbook = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert not np.isfinite(textbook)  # inf, or nan where 0 * log(0) appears
+
+
+def test_sigmoid_bce_loss_keeps_the_shape_of_column_logits():
+    x, y = np.array([[0.5], [-1.0], [2.0]]), np.array([1, 0, 1])
+    loss, dx = layers.sigmoid_bce_loss(x, y)
+    assert dx.shape == (3, 1)
+    tl, tdx = torch_bce(x[:, 0], y)
+    assert abs(loss - tl) < 1e-12 and rel_error(dx[:, 0], tdx) < 1e-12
+
+
+@pytest.mark.parametrize("x, y, match", [
+    (np.zeros((2, 3)), np.array([0, 1]), r"shape \(N,\) or \(N, 1\)"),
+    (np.zeros(3), np.array([0, 1]), r"labels y must have shape \(N,\)"),
+    (np.zeros(2), np.array([0, 2]), "must be 0 or 1"),
+])
+def test_sigmoid_bce_loss_rejects_bad_inputs(x, y, match):
+    with pytest.raises(ValueError, match=match):
+        layers.sigmoid_bce_loss(x, y)
+
+
 def test_losses_at_the_start_of_training():
     """Equal scores: softmax loss ln C; SVM loss C - 1 (every margin is delta = 1)."""
     x, y = np.zeros((4, 10)), np.array([0, 3, 9, 5])

@@ -164,28 +164,22 @@ def test_sgd_learning_rate_can_be_changed():
     assert repr(opt) == "SGD(lr=0.25)"
 
 
-def test_optimizer_base_class_gives_lazy_state_per_key(monkeypatch):
-    monkeypatch.setattr(optim, "_REGISTRY", dict(optim._REGISTRY))  # keep the test's class local
-
-    class Momentum(optim.Optimizer):  # how the optimizers of notebook 04 slot in
-        def __init__(self, lr=0.01, momentum=0.9):
-            super().__init__(lr)
-            self.momentum = momentum
-
+def test_optimizer_base_class_gives_lazy_state_per_key():
+    class HalfMomentum(optim.Optimizer):  # how a new optimizer slots in
         def step(self, key, p, g):
             v = self.state_for(key, p).setdefault("v", np.zeros_like(p))
-            v *= self.momentum
+            v *= 0.5
             v -= self.lr * g
             p += v
 
-    assert "momentum" in optim.available()
-    opt = optim.get("Momentum", lr=0.1, momentum=0.5)
+    opt = HalfMomentum(lr=0.1)
     assert opt.state == {}
     p = {"a": np.zeros(2), "b": np.zeros(1)}
     opt.update(p, {"a": np.ones(2), "b": np.ones(1)})
     opt.update(p, {"a": np.ones(2), "b": np.ones(1)})
     assert sorted(opt.state) == ["a", "b"]
     np.testing.assert_allclose(p["a"], [-0.25, -0.25])  # -0.1, then -0.1 - 0.05
+    assert "halfmomentum" not in optim.available()  # the registry is explicit
 
 
 def test_test_classes_do_not_leak_into_the_registry():
@@ -318,15 +312,29 @@ def test_solver_overfits_a_tiny_data_set():
 
 
 def test_solver_reaches_the_course_target_on_mnist1d():
-    """Notebook 03's settings: >= 60% test accuracy in a few seconds."""
+    """Notebook 03's solution to train_best_net: validation accuracy well above
+    the graded 0.62 (scored with the net's own loss(X)) in about a second, and
+    >= 60% on the test set."""
     mnist = load_mnist1d()
     X_tr, y_tr, X_val, y_val = train_val_split(mnist["X_train"], mnist["y_train"], 500, seed=0)
-    model = nets.TwoLayerNet(40, 512, 10, weight_scale=0.1, reg=3e-4, seed=0)
+    model = nets.TwoLayerNet(40, 256, 10, weight_scale=0.1, reg=1e-3, seed=0)
     solver = Solver(model, dict(X_train=X_tr, y_train=y_tr, X_val=X_val, y_val=y_val),
-                    optim_config={"lr": 2.0}, lr_decay=0.97, batch_size=100, num_epochs=60,
-                    verbose=False)
+                    optim_config={"lr": 2.0}, lr_decay=0.95, batch_size=100, num_epochs=40,
+                    verbose=False, seed=0)
     solver.train()
+    val_acc = np.mean(np.argmax(model.loss(X_val), axis=1) == y_val)
+    assert val_acc >= 0.64
     assert solver.check_accuracy(mnist["X_test"], mnist["y_test"]) >= 0.60
+
+
+def test_notebook_03_overfit_settings_memorise_50_examples():
+    mnist = load_mnist1d()
+    X_tr, y_tr, _, _ = train_val_split(mnist["X_train"], mnist["y_train"], 500, seed=0)
+    X, y = X_tr[:50], y_tr[:50]
+    model = nets.TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=0)
+    Solver(model, dict(X_train=X, y_train=y, X_val=X, y_val=y), optim_config={"lr": 0.5},
+           batch_size=25, num_epochs=50, verbose=False, seed=0).train()
+    assert np.mean(np.argmax(model.loss(X), axis=1) == y) == 1.0
 
 
 def test_solver_prints_a_summary_when_verbose(capsys):

@@ -6,23 +6,46 @@ keep full marks.
 from grader.variants import Alternative, Mistake
 
 CIRCUIT = "test_circuit_forward_backward"
+CIRCUIT_MORE = "test_circuit_forward_backward_other_points"
 NEURON = "test_sigmoid_neuron"
+NEURON_MORE = "test_sigmoid_neuron_random"
 STAGED = "test_staged_backward"
+STAGED_MORE = "test_staged_backward_other_points"
 AFFINE_FWD = "test_affine_forward"
+AFFINE_FWD_SHAPES = "test_affine_forward_shapes"
 AFFINE_BWD = "test_affine_backward"
+AFFINE_BWD_MORE = "test_affine_backward_more"
+AFFINE_BWD_LOOPS = "test_affine_backward_no_loops"
 RELU_FWD = "test_relu_forward"
 RELU_BWD = "test_relu_backward"
-SIGMOID_STABLE = "test_sigmoid_forward_stable"
+SIGMOID_FWD = "test_sigmoid_forward"
+SIGMOID_LARGE = "test_sigmoid_forward_large"
 SIGMOID_BWD = "test_sigmoid_backward"
 TANH_BWD = "test_tanh_backward"
 SOFTMAX = "test_softmax_loss"
+SOFTMAX_SHAPES = "test_softmax_loss_shapes"
 SOFTMAX_STABLE = "test_softmax_loss_stable"
+BCE = "test_sigmoid_bce_loss"
+BCE_STABLE = "test_sigmoid_bce_loss_stable"
 NET_INIT = "test_TwoLayerNet_init"
+NET_SCORES = "test_TwoLayerNet_scores"
+NET_LOSS = "test_TwoLayerNet_loss"
+NET_LOSS_NUM = "test_TwoLayerNet_loss_numerical"
 NET_REG = "test_TwoLayerNet_reg"
 COUNT = "test_count_parameters"
+COUNT_TUPLE = "test_count_parameters_tuple"
+OVERFIT = "test_overfit_small_subset"
+TUNE = "test_train_best_net"
+# The training exercises train the student's own TwoLayerNet: a loss that
+# does not run (or runs the blocked reference) fails them too.
+TRAINING = (OVERFIT, TUNE)
 
-_SIGMOID_STABLE = """z = np.exp(-np.abs(x))
-    out = np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))"""
+_SIGMOID = "out = 1.0 / (1.0 + np.exp(-x))"
+_BCE_LOSS = """softplus = np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))  # log(1 + e^x)
+    loss = np.mean(softplus - y * x)"""
+_LOSS_START = """        p = self.params
+        a1, fc1_cache = layers.affine_forward(X, p["W1"], p["b1"])
+"""
 _REG_GRADIENT = """        grads["W2"] += 2 * self.reg * p["W2"]
         grads["W1"] += 2 * self.reg * p["W1"]
 """
@@ -32,7 +55,12 @@ VARIANTS = [
     Mistake("max_gate_feeds_both_inputs", "circuit_forward_backward",
             "dz = db if z > w else 0.0  # the max gate routes to the larger input\n"
             "    dw = db if w > z else 0.0",
-            "dz = db\n    dw = db", loses=CIRCUIT),
+            "dz = db\n    dw = db", loses=(CIRCUIT, CIRCUIT_MORE)),
+    # Passes the worked example (z > w) and loses only the hidden points with w > z.
+    Mistake("max_gate_always_routes_to_z", "circuit_forward_backward",
+            "dz = db if z > w else 0.0  # the max gate routes to the larger input\n"
+            "    dw = db if w > z else 0.0",
+            "dz = db\n    dw = 0.0", loses=CIRCUIT_MORE),
     Alternative("circuit_with_if", "circuit_forward_backward", source='''\
 def circuit_forward_backward(x, y, z, w):
     f = 2 * (x * y + (z if z > w else w))
@@ -43,11 +71,14 @@ def circuit_forward_backward(x, y, z, w):
 
     # ---- the sigmoid neuron ----------------------------------------------
     Mistake("neuron_uses_f_as_local_gradient", "sigmoid_neuron",
-            "ds = (1 - f) * f", "ds = f", loses=NEURON),
+            "ds = (1 - f) * f", "ds = f", loses=(NEURON, NEURON_MORE)),
+    Mistake("neuron_forgets_bias_gradient", "sigmoid_neuron",
+            "dw = np.array([x[0] * ds, x[1] * ds, ds])", "dw = np.array([x[0] * ds, x[1] * ds, 0.0])",
+            loses=(NEURON, NEURON_MORE)),
 
     # ---- staged computation ----------------------------------------------
     Mistake("accumulate_with_equals", "staged_backward",
-            "dx += dnum", "dx = dnum", loses=STAGED),
+            "dx += dnum", "dx = dnum", loses=(STAGED, STAGED_MORE)),
     Alternative("staged_sum_in_one_line", "staged_backward",
                 old="""    dx = ds                                 # (4) first use of x and y
     dy = ds
@@ -60,11 +91,57 @@ def circuit_forward_backward(x, y, z, w):
 
     # ---- affine layer ----------------------------------------------------
     Mistake("affine_forward_without_reshape", "affine_forward",
-            "out = x.reshape(x.shape[0], -1) @ w + b", "out = x @ w + b", loses=AFFINE_FWD),
+            "out = x.reshape(x.shape[0], -1) @ w + b", "out = x @ w + b",
+            loses=(AFFINE_FWD, AFFINE_FWD_SHAPES)),
+    # Right for the visible 3-D input only.
+    Mistake("affine_forward_reshape_for_3d_only", "affine_forward",
+            "out = x.reshape(x.shape[0], -1) @ w + b",
+            "out = x.reshape(x.shape[0], x.shape[1] * x.shape[2]) @ w + b", loses=AFFINE_FWD_SHAPES),
+    # Ways around the reference guard.
+    Mistake("affine_forward_unwraps_reference", "affine_forward",
+            "out = x.reshape(x.shape[0], -1) @ w + b",
+            "out = layers.affine_forward.__wrapped__(x, w, b)[0]", loses=(AFFINE_FWD, AFFINE_FWD_SHAPES)),
+    Mistake("affine_forward_private_helper_calls_reference", "affine_forward", source='''\
+def _affine(x, w, b):
+    from helpers import layers
+    return layers.affine_forward(x, w, b)[0]
+
+
+def affine_forward(x, w, b):
+    out = _affine(x, w, b)
+    cache = (x, w, b)
+    return out, cache
+''', loses=(AFFINE_FWD, AFFINE_FWD_SHAPES)),
     Mistake("transposed_weight_gradient", "affine_backward",
-            "dw = x.reshape(N, -1).T @ dout", "dw = dout.T @ x.reshape(N, -1)", loses=AFFINE_BWD),
+            "dw = x.reshape(N, -1).T @ dout", "dw = dout.T @ x.reshape(N, -1)",
+            loses=(AFFINE_BWD, AFFINE_BWD_MORE)),
     Mistake("bias_gradient_not_summed", "affine_backward",
-            "db = dout.sum(axis=0)", "db = dout.mean(axis=0)", loses=AFFINE_BWD),
+            "db = dout.sum(axis=0)", "db = dout.mean(axis=0)", loses=(AFFINE_BWD, AFFINE_BWD_MORE)),
+    # Switching the checks off in the answer cell changes nothing: the tests import them afresh.
+    Mistake("bias_gradient_wrong_and_checks_switched_off", "affine_backward",
+            old="    return dx, dw, db",
+            new="    return dx, dw, db * 2\n\n\ncheck_close = check_true = check_shape = "
+                "lambda *a, **k: None",
+            loses=(AFFINE_BWD, AFFINE_BWD_MORE)),
+    Mistake("bias_gradient_wrong_and_checks_module_patched", "affine_backward",
+            old="    return dx, dw, db",
+            new="    return dx, dw, db * 2\n\n\nimport helpers.checks\n"
+                "helpers.checks.check_close = lambda *a, **k: None",
+            loses=(AFFINE_BWD, AFFINE_BWD_MORE)),
+    Mistake("affine_backward_loops_over_examples", "affine_backward", source='''\
+def affine_backward(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    x2 = x.reshape(N, -1)
+    dx = np.zeros(x2.shape)
+    dw = np.zeros(w.shape)
+    db = np.zeros(b.shape)
+    for i in range(N):
+        dx[i] = dout[i] @ w.T
+        dw += np.outer(x2[i], dout[i])
+        db += dout[i]
+    return dx.reshape(x.shape), dw, db
+''', loses=AFFINE_BWD_LOOPS),
     Alternative("affine_backward_einsum", "affine_backward", source='''\
 def affine_backward(dout, cache):
     x, w, b = cache
@@ -84,19 +161,25 @@ def affine_backward(dout, cache):
                 old="dx = dout * (x > 0)", new="dx = np.where(x > 0, dout, 0.0)"),
 
     # ---- sigmoid ---------------------------------------------------------
-    Mistake("sigmoid_textbook_formula", "sigmoid_forward",
-            _SIGMOID_STABLE, "out = 1.0 / (1.0 + np.exp(-x))", loses=SIGMOID_STABLE),
-    Mistake("sigmoid_where_both_branches", "sigmoid_forward",
-            _SIGMOID_STABLE,
-            "out = np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))",
-            loses=SIGMOID_STABLE),
-    Alternative("sigmoid_boolean_masks", "sigmoid_forward", old=_SIGMOID_STABLE, new="""\
+    Mistake("sigmoid_ratio_of_exps", "sigmoid_forward",
+            _SIGMOID, "out = np.exp(x) / (1.0 + np.exp(x))", loses=SIGMOID_LARGE),
+    Mistake("sigmoid_sign_error", "sigmoid_forward",
+            _SIGMOID, "out = 1.0 / (1.0 + np.exp(x))", loses=(SIGMOID_FWD, SIGMOID_LARGE)),
+    Alternative("sigmoid_stable_where", "sigmoid_forward", old=_SIGMOID, new="""\
+z = np.exp(-np.abs(x))
+    out = np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))"""),
+    Alternative("sigmoid_where_both_branches", "sigmoid_forward", old=_SIGMOID,
+                new="out = np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))"),
+    Alternative("sigmoid_textbook_with_errstate", "sigmoid_forward", old=_SIGMOID, new="""\
+with np.errstate(over="ignore"):
+        out = 1.0 / (1.0 + np.exp(-x))"""),
+    Alternative("sigmoid_boolean_masks", "sigmoid_forward", old=_SIGMOID, new="""\
 out = np.empty(np.shape(x))
     pos = x >= 0
     out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
     e = np.exp(x[~pos])
     out[~pos] = e / (1.0 + e)"""),
-    Alternative("sigmoid_via_tanh", "sigmoid_forward", old=_SIGMOID_STABLE,
+    Alternative("sigmoid_via_tanh", "sigmoid_forward", old=_SIGMOID,
                 new="out = 0.5 * (1.0 + np.tanh(0.5 * x))"),
     Mistake("sigmoid_backward_applies_sigmoid_again", "sigmoid_backward",
             "dx = dout * out * (1 - out)",
@@ -110,7 +193,7 @@ out = np.empty(np.shape(x))
     Mistake("softmax_no_shift", "softmax_loss",
             "shifted = x - x.max(axis=1, keepdims=True)", "shifted = x", loses=SOFTMAX_STABLE),
     Mistake("softmax_gradient_not_averaged", "softmax_loss",
-            "dx /= N", "dx = dx", loses=(SOFTMAX, SOFTMAX_STABLE)),
+            "dx /= N", "dx = dx", loses=(SOFTMAX, SOFTMAX_SHAPES, SOFTMAX_STABLE)),
     Alternative("softmax_log_sum_exp", "softmax_loss", source='''\
 def softmax_loss(x, y):
     n = len(y)
@@ -121,6 +204,41 @@ def softmax_loss(x, y):
     dx[np.arange(n), y] -= 1
     return loss, dx / n
 '''),
+    # A scratch line in the answer cell rebinds L (the old alias of the layers
+    # module) and even `layers`: the tests import what they use.
+    Alternative("softmax_cell_rebinds_L", "softmax_loss", old="    return loss, dx",
+                new="    return loss, dx\n\n\nL, dx = softmax_loss(np.zeros((2, 3)), np.array([0, 1]))\n"
+                    "L = 0\nlayers = None"),
+
+    # ---- binary cross-entropy --------------------------------------------
+    Mistake("bce_textbook_log_of_sigmoid", "sigmoid_bce_loss", _BCE_LOSS,
+            "p = 1 / (1 + np.exp(-x))\n    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))",
+            loses=BCE_STABLE),
+    Mistake("bce_clipped_probabilities", "sigmoid_bce_loss", _BCE_LOSS,
+            "p = np.clip(1 / (1 + np.exp(-x)), 1e-15, 1 - 1e-15)\n"
+            "    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))",
+            loses=BCE_STABLE),
+    Mistake("bce_softplus_overflows", "sigmoid_bce_loss", _BCE_LOSS,
+            "loss = np.mean(np.log1p(np.exp(x)) - y * x)", loses=BCE_STABLE),
+    Mistake("bce_gradient_not_averaged", "sigmoid_bce_loss",
+            "dx = (sig - y) / N", "dx = sig - y", loses=(BCE, BCE_STABLE)),
+    Alternative("bce_logaddexp", "sigmoid_bce_loss", source='''\
+def sigmoid_bce_loss(x, y):
+    loss = np.mean(np.logaddexp(0, x) - y * x)
+    dx = (np.exp(-np.logaddexp(0, -x)) - y) / len(x)
+    return loss, dx
+'''),
+    Alternative("bce_per_label_softplus", "sigmoid_bce_loss", source='''\
+def softplus(t):
+    return np.maximum(t, 0) + np.log(1 + np.exp(-np.abs(t)))
+
+
+def sigmoid_bce_loss(x, y):
+    per_sample = np.where(y == 1, softplus(-x), softplus(x))
+    with np.errstate(over="ignore"):
+        sig = 1 / (1 + np.exp(-x))
+    return per_sample.mean(), (sig - y) / x.size
+'''),
 
     # ---- TwoLayerNet -----------------------------------------------------
     Mistake("forgot_reg_gradient", "TwoLayerNet", _REG_GRADIENT, "", loses=NET_REG),
@@ -129,12 +247,45 @@ def softmax_loss(x, y):
             _REG_GRADIENT.replace("2 * self.reg", "self.reg"), loses=NET_REG),
     Mistake("init_without_weight_scale", "TwoLayerNet",
             '"W1": weight_scale * rng.standard_normal((input_dim, hidden_dim))',
-            '"W1": rng.standard_normal((input_dim, hidden_dim))', loses=NET_INIT),
-    Alternative("two_layer_net_with_own_layers", "TwoLayerNet", old="L.", new=""),
+            '"W1": rng.standard_normal((input_dim, hidden_dim))',
+            # The training exercise trains this net: first-layer weights 10x too large
+            # leave it at 0.598 validation accuracy with the solution's settings.
+            loses=(NET_INIT, TUNE)),
+    Alternative("two_layer_net_with_own_layers", "TwoLayerNet", old="layers.", new=""),
+    # Ways around the reference guard: each one must fail every test that runs the net.
+    Mistake("loss_borrows_reference_method", "TwoLayerNet", _LOSS_START,
+            "        from helpers import nets\n        return nets.TwoLayerNet.loss(self, X, y)\n"
+            + _LOSS_START,
+            loses=(NET_SCORES, NET_LOSS, NET_LOSS_NUM, NET_REG) + TRAINING),
+    Mistake("subclass_of_reference", "TwoLayerNet", source='''\
+from helpers import nets
+
+
+class TwoLayerNet(nets.TwoLayerNet):
+    pass
+''', loses=(NET_INIT, NET_SCORES, NET_LOSS, NET_LOSS_NUM, NET_REG) + TRAINING),
 
     # ---- parameter counting ----------------------------------------------
     Mistake("count_parameters_without_biases", "count_parameters",
-            "n_in * n_out + n_out", "n_in * n_out", loses=COUNT),
+            "n_in * n_out + n_out", "n_in * n_out", loses=(COUNT, COUNT_TUPLE)),
+    Mistake("count_parameters_copies_a_list", "count_parameters", source='''\
+def count_parameters(layer_sizes):
+    sizes = layer_sizes.copy()
+    total = 0
+    while len(sizes) > 1:
+        n_in = sizes.pop(0)
+        total += n_in * sizes[0] + sizes[0]
+    return total
+''', loses=COUNT_TUPLE),
+    Alternative("count_parameters_list_of_any_sequence", "count_parameters", source='''\
+def count_parameters(layer_sizes):
+    sizes = list(layer_sizes)
+    total = 0
+    while len(sizes) > 1:
+        n_in = sizes.pop(0)
+        total += n_in * sizes[0] + sizes[0]
+    return total
+'''),
     Alternative("count_parameters_loop", "count_parameters", source='''\
 def count_parameters(layer_sizes):
     total = 0
@@ -142,6 +293,19 @@ def count_parameters(layer_sizes):
         total += (layer_sizes[i] + 1) * layer_sizes[i + 1]
     return total
 '''),
+
+    # ---- training ----------------------------------------------------------
+    Mistake("overfit_learning_rate_far_too_small", "overfit_small_subset",
+            'optim_config={"lr": 0.5}', 'optim_config={"lr": 1e-3}', loses=OVERFIT),
+    Mistake("tune_learning_rate_far_too_small", "train_best_net",
+            'optim_config={"lr": 2.0}', 'optim_config={"lr": 1e-4}', loses=TUNE),
+    Mistake("tune_trains_the_reference_net", "train_best_net",
+            "net = TwoLayerNet(40, 256, 10,", "net = nets.TwoLayerNet(40, 256, 10,", loses=TUNE),
+    Alternative("tune_returns_the_net", "train_best_net",
+                old="    solver.train()\n", new="    solver.train()\n    return net\n"),
+    Alternative("tune_with_optimizer_object", "train_best_net",
+                old='solver = Solver(net, data, optim_config={"lr": 2.0}, lr_decay=0.95,',
+                new='from helpers.optim import SGD\n    solver = Solver(net, data, SGD(lr=2.0), lr_decay=0.95,'),
 ]
 
 DEMO_MISTAKE = "accumulate_with_equals"
