@@ -1,0 +1,1142 @@
+# %% [markdown]
+# # 04 · Optimizers: from SGD to Adam
+#
+# In notebook 03 you trained a two-layer network with plain stochastic
+# gradient descent: step against the gradient, times a learning rate. That
+# works, but it can be slow, and it needs a well-chosen learning rate. This
+# notebook builds the optimizers used in practice and compares them:
+#
+# - SGD, Momentum and Nesterov momentum; AdaGrad, RMSProp and Adam, each a
+#   small class whose `update(params, grads)` changes the weights in place;
+# - each checked step by step against `torch.optim` (and why PyTorch's `eps`
+#   and momentum look slightly different from ours);
+# - their paths on an elongated bowl, where SGD zig-zags and momentum does not;
+# - mini-batches and learning-rate schedules;
+# - Adam against SGD on MNIST-1D, and a comparison script with a bug to find;
+# - finally the same thing with `torch.optim`.
+#
+# **Grading.** 40 points: eleven exercises (28 points, checked by tests) and
+# four written questions (12 points, graded by hand). Each exercise is
+# followed by a test cell you can run; some have a second one whose visible
+# part is only a comment, and whose checks run when your notebook is graded.
+# Run the cells from top to bottom.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+import time
+
+import numpy as np
+import matplotlib.pyplot as plt
+import torch
+
+from helpers import optim  # the course's reference optimizers, schedules and minibatches
+from helpers.optim import Optimizer  # the base class of your optimizers
+from helpers.checks import check_close, check_true, passed
+from helpers.data import load_mnist1d, train_val_split
+from helpers.nets import TwoLayerNet  # notebook 03's network, from the course's helpers
+from helpers.solver import Solver
+from helpers.widgets.optimizers import CLASSIC_LR, bowl_path, draw_paths, optimizer_demo, sign_flips
+
+np.random.seed(0)
+torch.manual_seed(0)
+torch.set_num_threads(1)  # small tensors: one thread is the fastest
+
+mnist = load_mnist1d()
+X_train, y_train, X_val, y_val = train_val_split(mnist["X_train"], mnist["y_train"],
+                                                 n_val=500, seed=0)  # 3500 / 500
+data = dict(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val)
+print("MNIST-1D train / val:", X_train.shape, X_val.shape)
+
+# %% [markdown]
+# ## 1. One interface for every optimizer
+#
+# A model (like notebook 03's `TwoLayerNet`) keeps its weights in a dict
+# `params` of arrays, and `loss(X, y)` returns the loss and a dict `grads`
+# with the same keys. An optimizer takes both and moves the weights:
+#
+# ```python
+# loss, grads = net.loss(X_batch, y_batch)
+# optimizer.update(net.params, grads)     # changes the arrays of net.params in place
+# ```
+#
+# **In place** matters: `net.params["W1"]` must remain the *same* array, now
+# holding new numbers, because the network (and the `Solver`) keep using that
+# array. `p -= lr * g` changes the array; `p = p - lr * g` builds a new array
+# and only rebinds the local name `p`, leaving the network's weights unchanged.
+#
+# All our optimizers subclass `Optimizer` from `helpers.optim`. Its `update`
+# checks the two dicts, counts the calls in `self.t` (1 during the first
+# update), and calls `self.step(key, p, g)` once per parameter. You write
+# `step`. An optimizer that remembers something per parameter (a velocity, a
+# running average) keeps it in `self.state_for(key, p)`: a dict belonging to
+# parameter `key`, empty the first time, the same dict at every later call.
+#
+# ```python
+# s = self.state_for(key, p)
+# v = s.setdefault("v", np.zeros_like(p))   # created on the first call only
+# v *= 0.9                                  # change it in place: s["v"] sees it
+# ```
+#
+# Each test runs your optimizer for ten steps on a fixed gradient sequence
+# that depends on the current weights, next to the same steps in `torch.optim`,
+# and compares the weights after every step (relative error below
+# $10^{-10}$: the same formula, up to rounding). The course's own optimizers
+# are blocked while yours run.
+
+# %% [markdown]
+# **Exercise 1 (2 points).** `SGD`: $p \leftarrow p - \eta\, g$ with the
+# learning rate $\eta$ = `self.lr`.
+
+# %% nbgrader={"grade": false, "grade_id": "SGD", "locked": false, "schema_version": 3, "solution": true}
+class SGD(Optimizer):
+    """Vanilla stochastic gradient descent."""
+
+    def __init__(self, lr=0.01):
+        super().__init__(lr)
+
+    def step(self, key, p, g):
+        """Change the array p in place, given its gradient g."""
+        ### BEGIN SOLUTION
+        p -= self.lr * g
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_SGD", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+from helpers.checks import passed
+from helpers.checks.optimizers import check_path, start_params
+check_path("SGD(lr=0.1)", lambda: SGD(lr=0.1), torch.optim.SGD, {"lr": 0.1}, start_params(0),
+           hint="each step is p -= lr * g.")
+passed("SGD follows torch.optim.SGD for 10 steps")
+
+# %% [markdown]
+# ## 2. Momentum
+#
+# SGD only looks at the current gradient. In a long narrow valley the
+# gradient points mostly across the valley, so SGD bounces from wall to wall
+# and crawls along the floor. **Momentum** lets the weights keep a velocity
+# $v$ (starting at 0), like a ball rolling downhill with friction:
+#
+# $$v \leftarrow \mu\, v - \eta\, g, \qquad p \leftarrow p + v.$$
+#
+# With $\mu = 0.9$ the velocity averages about the last ten gradients:
+# components that keep their sign (along the valley) add up, components that
+# flip sign (across it) cancel. With $\mu = 0$ it is SGD again.
+#
+# **Exercise 2 (3 points).** `Momentum`. Keep one velocity per parameter in
+# `self.state_for(key, p)`, created as zeros the first time.
+
+# %% nbgrader={"grade": false, "grade_id": "Momentum", "locked": false, "schema_version": 3, "solution": true}
+class Momentum(Optimizer):
+    """SGD with momentum: v = momentum * v - lr * g; p += v."""
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__(lr)
+        self.momentum = momentum
+
+    def step(self, key, p, g):
+        """Change p in place; the velocity of parameter `key` lives in its state."""
+        ### BEGIN SOLUTION
+        v = self.state_for(key, p).setdefault("v", np.zeros_like(p))
+        v *= self.momentum
+        v -= self.lr * g
+        p += v
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_Momentum", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+from helpers.checks import passed
+from helpers.checks.optimizers import check_path, start_params
+check_path("Momentum(lr=0.05, momentum=0.9)", lambda: Momentum(lr=0.05, momentum=0.9), torch.optim.SGD,
+           {"lr": 0.05, "momentum": 0.9}, start_params(1),
+           hint="v = momentum * v - lr * g, then p += v; keep v for the next call in "
+                "self.state_for(key, p), one velocity per key.")
+passed("Momentum follows torch.optim.SGD(momentum=0.9) for 10 steps")
+
+# %% nbgrader={"grade": true, "grade_id": "test_Momentum_zero_is_sgd", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import torch
+from helpers.checks import passed
+from helpers.checks.optimizers import check_path, start_params
+check_path("Momentum(lr=0.1, momentum=0)", lambda: Momentum(lr=0.1, momentum=0.0), torch.optim.SGD,
+           {"lr": 0.1}, start_params(2),
+           hint="with momentum 0 the velocity is -lr * g and the step is SGD's: check the sign "
+                "of the gradient term.")
+passed("Momentum with momentum = 0 is SGD")
+
+# %% [markdown]
+# ### Nesterov momentum
+#
+# Momentum is going to move the weights by about $\mu v$ anyway, so
+# **Nesterov** momentum evaluates the gradient where that would take them,
+# at the *look-ahead* point $p + \mu v$, and corrects from there:
+#
+# $$v \leftarrow \mu\, v - \eta\, \nabla f(p + \mu v), \qquad p \leftarrow p + v .$$
+#
+# Our `update` receives the gradient at `p`, not at $p + \mu v$. The usual
+# trick is to store the look-ahead point instead: call it $\tilde p = p + \mu v$.
+# Rewritten in $\tilde p$ (and renaming $\tilde p$ back to `p`), one step needs
+# only the gradient $g$ at the stored point:
+#
+# $$v_\text{prev} = v, \qquad v \leftarrow \mu\, v - \eta\, g, \qquad
+#   p \leftarrow p - \mu\, v_\text{prev} + (1 + \mu)\, v .$$
+#
+# It differs from Momentum from the second step on: Nesterov reacts a step
+# earlier when the gradient turns around.
+#
+# **Exercise 3 (2 points).** `Nesterov`, with the update above.
+
+# %% nbgrader={"grade": false, "grade_id": "Nesterov", "locked": false, "schema_version": 3, "solution": true}
+class Nesterov(Optimizer):
+    """Nesterov momentum in the look-ahead variable:
+    v_prev = v; v = momentum * v - lr * g; p += -momentum * v_prev + (1 + momentum) * v."""
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__(lr)
+        self.momentum = momentum
+
+    def step(self, key, p, g):
+        ### BEGIN SOLUTION
+        v = self.state_for(key, p).setdefault("v", np.zeros_like(p))
+        v_prev = v.copy()
+        v *= self.momentum
+        v -= self.lr * g
+        p += -self.momentum * v_prev + (1 + self.momentum) * v
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_Nesterov", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+from helpers.checks import passed
+from helpers.checks.optimizers import check_path, start_params
+check_path("Nesterov(lr=0.05, momentum=0.9)", lambda: Nesterov(lr=0.05, momentum=0.9), torch.optim.SGD,
+           {"lr": 0.05, "momentum": 0.9, "nesterov": True}, start_params(3),
+           hint="keep a copy of the old velocity (v_prev = v.copy(): `v_prev = v` is the same "
+                "array and changes with it), update v as Momentum does, then "
+                "p += -momentum * v_prev + (1 + momentum) * v.")
+passed("Nesterov follows torch.optim.SGD(momentum=0.9, nesterov=True) for 10 steps")
+
+# %% [markdown]
+# ## 3. A step size per weight: AdaGrad and RMSProp
+#
+# One learning rate for all weights is a compromise: weights whose gradients
+# are large need small steps, rarely-updated weights could take large ones.
+# **AdaGrad** keeps, for every weight, the sum $h$ of its squared gradients
+# and divides the step by $\sqrt h$:
+#
+# $$h \leftarrow h + g \odot g, \qquad
+#   p \leftarrow p - \eta\, \frac{g}{\sqrt{h} + \epsilon} .$$
+#
+# ($\odot$ and the division are element-wise.) Weights that have moved a lot
+# get smaller steps. The small $\epsilon = 10^{-7}$ keeps the division defined
+# for a weight whose gradients have all been 0 so far (a ReLU unit that never
+# fired, an input feature that is always 0): without it, $0/0$ is `nan`, and a
+# single `nan` spreads to every weight in the next forward pass.
+#
+# **Exercise 4 (3 points).** `AdaGrad`, with `self.eps` added to $\sqrt h$.
+
+# %% nbgrader={"grade": false, "grade_id": "AdaGrad", "locked": false, "schema_version": 3, "solution": true}
+class AdaGrad(Optimizer):
+    """h += g * g; p -= lr * g / (sqrt(h) + eps)."""
+
+    def __init__(self, lr=0.01, eps=1e-7):
+        super().__init__(lr)
+        self.eps = eps
+
+    def step(self, key, p, g):
+        ### BEGIN SOLUTION
+        h = self.state_for(key, p).setdefault("h", np.zeros_like(p))
+        h += g * g
+        p -= self.lr * g / (np.sqrt(h) + self.eps)
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_AdaGrad", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+from helpers.checks import passed
+from helpers.checks.optimizers import check_path, start_params
+check_path("AdaGrad(lr=0.1)", lambda: AdaGrad(lr=0.1), torch.optim.Adagrad, {"lr": 0.1, "eps": 1e-7},
+           start_params(4), hint="h += g * g (a sum that only grows), then "
+                                 "p -= lr * g / (np.sqrt(h) + eps).")
+passed("AdaGrad follows torch.optim.Adagrad(eps=1e-7) for 10 steps")
+
+# %% nbgrader={"grade": true, "grade_id": "test_AdaGrad_zero_gradient", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, passed
+from helpers.checks.optimizers import check_path, student_path
+# w[1] always gets a zero gradient: it must stay where it is (0 / (0 + eps) = 0, not nan).
+_start = {"w": np.array([1.0, -2.0, 0.5])}
+_path = student_path("AdaGrad(lr=0.1)", lambda: AdaGrad(lr=0.1), _start, steps=3, zero=[("w", 1)])
+check_close("w[1], whose gradient is always 0, after 3 steps", _path[-1]["w"][1], -2.0,
+            hint="add eps to sqrt(h): with h = 0 and g = 0, g / sqrt(h) is 0/0 = nan.")
+check_path("AdaGrad(lr=0.1)", lambda: AdaGrad(lr=0.1), torch.optim.Adagrad, {"lr": 0.1, "eps": 1e-7},
+           _start, zero=[("w", 1)])
+passed("AdaGrad leaves a weight with zero gradient alone, and agrees with torch.optim.Adagrad")
+
+# %% [markdown]
+# AdaGrad's $h$ only grows, so its steps only shrink: after $t$ steps with
+# gradients of similar size the step is about $\eta/\sqrt t$. On a convex
+# problem that is a feature; in a long neural-network training run it can stop
+# learning long before the end. **RMSProp** replaces the sum by a running
+# average that forgets old gradients at the rate `decay_rate` $=\rho$:
+#
+# $$h \leftarrow \rho\, h + (1 - \rho)\, g \odot g, \qquad
+#   p \leftarrow p - \eta\, \frac{g}{\sqrt{h} + \epsilon} .$$
+#
+# With $\rho = 0.99$, $h$ averages about the last hundred squared gradients.
+#
+# **Exercise 5 (2 points).** `RMSProp`.
+
+# %% nbgrader={"grade": false, "grade_id": "RMSProp", "locked": false, "schema_version": 3, "solution": true}
+class RMSProp(Optimizer):
+    """h = decay_rate * h + (1 - decay_rate) * g * g; p -= lr * g / (sqrt(h) + eps)."""
+
+    def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
+        super().__init__(lr)
+        self.decay_rate = decay_rate
+        self.eps = eps
+
+    def step(self, key, p, g):
+        ### BEGIN SOLUTION
+        h = self.state_for(key, p).setdefault("h", np.zeros_like(p))
+        h *= self.decay_rate
+        h += (1 - self.decay_rate) * g * g
+        p -= self.lr * g / (np.sqrt(h) + self.eps)
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_RMSProp", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+from helpers.checks import passed
+from helpers.checks.optimizers import check_path, start_params
+check_path("RMSProp(lr=0.01, decay_rate=0.99)", lambda: RMSProp(lr=0.01, decay_rate=0.99),
+           torch.optim.RMSprop, {"lr": 0.01, "alpha": 0.99, "eps": 1e-7}, start_params(5),
+           hint="the old average is multiplied by decay_rate and the new squared gradient by "
+                "(1 - decay_rate), not the other way round.")
+passed("RMSProp follows torch.optim.RMSprop(alpha=0.99, eps=1e-7) for 10 steps")
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_adagrad", "locked": false, "points": 3, "schema_version": 3, "solution": true}
+# **Question (3 points).** (a) Why do AdaGrad's steps keep shrinking, and
+# about how large is the step of a weight after $t$ steps whose gradients all
+# had about the same size $|g|$? (b) When does that hurt? (c) What does RMSProp
+# change, and what step does it take in the same situation after many steps?
+#
+# ### BEGIN SOLUTION
+# *Model answer.* (a) $h$ is a sum of squares, so it never decreases; with
+# gradients of size $|g|$, $h \approx t\,g^2$ and the step is
+# $\eta\,|g|/\sqrt{t g^2} = \eta/\sqrt t$: it shrinks like $1/\sqrt t$
+# whatever happens, and also does not depend on the gradient's scale.
+# (b) It hurts in long, non-convex training (neural networks): the large
+# gradients of the first steps stay in $h$ forever, so the effective learning
+# rate decays to almost nothing before the network has reached a good region,
+# and learning stalls; it also cannot speed up again when the landscape
+# changes (a plateau after a steep part). (c) RMSProp replaces the sum by an
+# exponential moving average $\rho h + (1-\rho) g^2$ that forgets old
+# gradients (time scale $1/(1-\rho)$ = 100 steps for 0.99), so $h$ tracks the
+# *recent* gradient size: $h \approx g^2$ and the step stays about $\eta$
+# instead of going to zero.
+#
+# *Rubric (3 points).* 1 point: $h$ only grows (sum of squares), giving
+# steps of about $\eta/\sqrt t$. 1 point: when it hurts (long or non-convex
+# training, learning stops too early, early large gradients dominate). 1 point:
+# RMSProp's leaky average forgets old gradients, so the step stays about
+# $\eta$ (does not decay to 0).
+# ### END SOLUTION
+
+# %% [markdown]
+# ## 4. Adam
+#
+# **Adam** combines both ideas: a running average $m$ of the gradients (like
+# momentum) and a running average $v$ of their squares (like RMSProp), with
+# $\beta_1 = 0.9$ and $\beta_2 = 0.999$:
+#
+# $$m \leftarrow \beta_1 m + (1-\beta_1)\, g, \qquad
+#   v \leftarrow \beta_2 v + (1-\beta_2)\, g\odot g .$$
+#
+# Both start at 0, so in the first steps they are far too small: after one
+# step $m = 0.1\,g$ and $v = 0.001\,g^2$. Dividing by $1 - \beta^t$
+# corrects this **bias** ($\hat m = m/(1-\beta_1^t)$, $\hat v = v/(1-\beta_2^t)$,
+# both exactly $g$ and $g^2$ at $t = 1$). The course folds both corrections
+# into the learning rate at step $t$ (`self.t`, 1 in the first update):
+#
+# $$\eta_t = \eta\,\frac{\sqrt{1-\beta_2^{\,t}}}{1-\beta_1^{\,t}}, \qquad
+#   p \leftarrow p - \eta_t\, \frac{m}{\sqrt{v} + \epsilon} .$$
+#
+# Up to where $\epsilon$ sits, that is $p \leftarrow p - \eta\,\hat m/(\sqrt{\hat v}+\epsilon)$.
+# In the first step $\hat m/\sqrt{\hat v} = g/|g| = \pm 1$: every weight moves
+# by almost exactly $\eta$, whatever the size of its gradient.
+#
+# **Exercise 6 (3 points).** `Adam`. The tests compare with `torch.optim.Adam`
+# at `eps=0` (section 8 explains why) and check the first step at the default
+# `eps`.
+
+# %% nbgrader={"grade": false, "grade_id": "Adam", "locked": false, "schema_version": 3, "solution": true}
+class Adam(Optimizer):
+    """m, v running averages of g and g * g, bias-corrected through
+    lr_t = lr * sqrt(1 - beta2 ** t) / (1 - beta1 ** t); p -= lr_t * m / (sqrt(v) + eps)."""
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7):
+        super().__init__(lr)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+
+    def step(self, key, p, g):
+        """self.t is the number of the current update (1, 2, ...)."""
+        ### BEGIN SOLUTION
+        s = self.state_for(key, p)
+        m = s.setdefault("m", np.zeros_like(p))
+        v = s.setdefault("v", np.zeros_like(p))
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        p -= lr_t * m / (np.sqrt(v) + self.eps)
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_Adam", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import torch
+from helpers.checks import passed
+from helpers.checks.optimizers import check_path, start_params
+check_path("Adam(lr=0.05, eps=0)", lambda: Adam(lr=0.05, eps=0.0), torch.optim.Adam,
+           {"lr": 0.05, "betas": (0.9, 0.999), "eps": 0.0}, start_params(6),
+           hint="m and v are running averages (beta * old + (1 - beta) * new); the step uses "
+                "lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t) with t = self.t.")
+passed("Adam follows torch.optim.Adam(eps=0) for 10 steps")
+
+# %% nbgrader={"grade": true, "grade_id": "test_Adam_first_step", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_close, passed, without_reference
+from helpers.checks.optimizers import OPTIMIZER_REFS, start_params
+_rng = np.random.default_rng(7)
+_start = start_params(7)
+_grads = {k: _rng.choice([-1.0, 1.0], v.shape) * _rng.uniform(0.05, 50.0, v.shape) for k, v in _start.items()}
+_params = {k: v.copy() for k, v in _start.items()}
+with without_reference(*OPTIMIZER_REFS):
+    Adam(lr=0.01).update(_params, _grads)
+for _k in _start:
+    check_close(f"the first step of Adam(lr=0.01) on params[{_k!r}] (gradients from 0.05 to 50)",
+                _params[_k] - _start[_k], -0.01 * np.sign(_grads[_k]), tol=1e-5,
+                hint="after the bias correction the first step is lr * g / |g|: every weight moves "
+                     "by lr. A step of about 3.16 * lr means the bias correction is missing.")
+passed("Adam's first step moves every weight by lr, whatever its gradient")
+
+# %% [markdown]
+# **Check it yourself.** Run your Adam next to `torch.optim.Adam` on the same
+# gradients and print the largest relative difference of the weights after
+# each step. How to read it: around $10^{-16}$ to $10^{-13}$ means the same
+# formula (only rounding differs); around $10^{-8}$ to $10^{-6}$ with the
+# default `eps` is the different placement of $\epsilon$ (section 8); anything
+# larger, or growing with the steps, is a bug.
+
+# %% tags=["demo"]
+def relative_difference(a, b):
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+for eps in (0.0, 1e-7):
+    w = np.array([1.0, -2.0, 0.3])
+    w_torch = torch.tensor(w.copy(), requires_grad=True)
+    my_adam, torch_adam = Adam(lr=0.1, eps=eps), torch.optim.Adam([w_torch], lr=0.1, eps=eps)
+    errors = []
+    for t in range(5):
+        g = 2 * w - 1  # the gradient of sum(w**2 - w), at each optimizer's own w
+        my_adam.update({"w": w}, {"w": g})
+        w_torch.grad = 2 * w_torch.detach() - 1
+        torch_adam.step()
+        errors.append(relative_difference(w, w_torch.detach().numpy()))
+    print(f"eps = {eps:g}: relative differences after steps 1-5:", " ".join(f"{e:.1e}" for e in errors))
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_bias_correction", "locked": false, "points": 3, "schema_version": 3, "solution": true}
+# **Question (3 points).** Suppose Adam had no bias correction
+# ($p \leftarrow p - \eta\, m/(\sqrt v + \epsilon)$ with the raw averages).
+# (a) How far would the first step move a weight, in units of $\eta$, with
+# $\beta_1 = 0.9$, $\beta_2 = 0.999$? (b) What happens over the next steps, and
+# why is that a problem at the start of training? (c) How does the bias
+# correction fix it, and why does it no longer matter after a few thousand steps?
+#
+# ### BEGIN SOLUTION
+# *Model answer.* (a) After one step $m = 0.1\,g$, $v = 0.001\,g^2$, so
+# $m/\sqrt v = 0.1/\sqrt{0.001}\;\mathrm{sign}(g) \approx 3.16\,\mathrm{sign}(g)$:
+# every weight moves by about $3.2\,\eta$, not $\eta$. (b) $v$ starts much more
+# biased towards 0 than $m$ ($1-\beta_2^t$ grows far more slowly than
+# $1-\beta_1^t$), so the ratio $(1-\beta_1^t)/\sqrt{1-\beta_2^t}$ stays above 1
+# for hundreds of steps (about 3.2 at $t=1$, 4.4 at $t=10$, still above 1 at
+# $t=100$): the first steps are several times larger than the chosen learning
+# rate, exactly when the weights are random and the gradients large, which
+# can throw the network into a bad region or make the loss blow up. (c)
+# Dividing by $1-\beta_1^t$ and $1-\beta_2^t$ (our $\eta_t$) turns $m$ and $v$
+# into unbiased estimates of the mean gradient and squared gradient, so the
+# first step is exactly $\eta\,\mathrm{sign}(g)$ and later steps have the
+# intended size. Since $\beta^t \to 0$, the correction factors tend to 1
+# (after a few thousand steps $0.999^t$ is small), so it only matters early.
+#
+# *Rubric (3 points).* 1 point: the first step is about $3.16\,\eta$ (or
+# "several times $\eta$", with the reason $0.1/\sqrt{0.001}$). 1 point: the
+# early steps are too large for many steps because $v$ is biased towards 0
+# more and longer than $m$, harmful at the start. 1 point: the correction
+# divides by $1-\beta^t$ (unbiased averages, first step $\approx \eta$) and
+# tends to 1 as $t$ grows.
+# ### END SOLUTION
+
+# %% [markdown]
+# ## 5. A race on an elongated bowl
+#
+# The function
+#
+# $$f(x, y) = \frac{x^2}{20} + y^2, \qquad \nabla f = \Big(\frac{x}{10},\; 2y\Big)$$
+#
+# is a valley twenty times steeper across ($y$) than along ($x$), with its
+# minimum at $(0, 0)$. We start at $(-7, 2)$ and take 30 steps, with the
+# learning rates of the classic figure: SGD 0.95, Momentum 0.1, AdaGrad 1.5,
+# Adam 0.3, and for Nesterov 0.1 and RMSProp 0.1.
+#
+# **Exercise 7 (2 points).** `run_on_bowl`: keep the position in one array,
+# `params = {"xy": np.array([x, y])}`, and at every step give the optimizer the
+# gradient at the current position. Return the path, start included.
+
+# %% nbgrader={"grade": false, "grade_id": "run_on_bowl", "locked": false, "schema_version": 3, "solution": true}
+def run_on_bowl(optimizer, start=(-7.0, 2.0), num_steps=30):
+    """Minimise f(x, y) = x**2 / 20 + y**2 with `optimizer` from `start`.
+
+    Returns path: a (num_steps + 1, 2) float array, path[0] = start and
+    path[t] = the position after t updates.
+    """
+    ### BEGIN SOLUTION
+    params = {"xy": np.array(start, dtype=np.float64)}
+    path = [params["xy"].copy()]
+    for _ in range(num_steps):
+        x, y = params["xy"]
+        optimizer.update(params, {"xy": np.array([x / 10, 2 * y])})
+        path.append(params["xy"].copy())
+    return np.array(path)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_run_on_bowl", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers import optim as _optim
+from helpers.checks import check_close, check_shape, passed, without_reference
+from helpers.checks.optimizers import torch_bowl_path
+from helpers.widgets import optimizers as _widget
+# With the course's SGD (lr = 0.95): x_t = -7 * 0.905**t, y_t = 2 * (-0.9)**t.
+with without_reference(_widget.bowl_path):
+    _path = run_on_bowl(_optim.SGD(lr=0.95))
+    _adam = run_on_bowl(_optim.Adam(lr=0.3, eps=0.0), start=(3.0, -1.0), num_steps=12)
+check_shape("run_on_bowl(SGD(lr=0.95))", _path, (31, 2),
+            hint="the start, then one row after each of the 30 steps.")
+_t = np.arange(31)
+check_close("the path of SGD(lr=0.95)", _path, np.column_stack([-7 * 0.905 ** _t, 2 * (-0.9) ** _t]),
+            tol=1e-10, hint="the gradient of x**2/20 + y**2 is (x / 10, 2 * y), at the current position; "
+                            "store a copy of the position after each step (path.append(xy.copy())).")
+check_close("the path of Adam(lr=0.3) from (3, -1), 12 steps, against torch.optim.Adam", _adam,
+            torch_bowl_path(torch.optim.Adam, {"lr": 0.3, "eps": 0.0}, start=(3.0, -1.0), steps=12),
+            tol=1e-10, hint="use one params dict (same key) for all steps, so the optimizer keeps its state.")
+passed("run_on_bowl follows SGD's exact path and torch.optim.Adam's")
+
+# %% [markdown]
+# **Run the race** with your six optimizers and read the numbers: how far
+# from the minimum each one ends, and how often $y$ changed sign.
+
+# %% tags=["demo"]
+racers = {"SGD": SGD(lr=0.95), "Momentum": Momentum(lr=0.1), "Nesterov": Nesterov(lr=0.1),
+          "AdaGrad": AdaGrad(lr=1.5), "RMSProp": RMSProp(lr=0.1), "Adam": Adam(lr=0.3)}
+paths = {name: run_on_bowl(opt) for name, opt in racers.items()}
+for name, path in paths.items():
+    print(f"{name:9s} distance to (0, 0): {np.hypot(*path[0]):.2f} -> {np.hypot(*path[-1]):.3f}, "
+          f"y changed sign {sign_flips(path):2d} times")
+
+fig, axes = plt.subplots(3, 2, figsize=(12, 8.5))
+for ax, (name, path) in zip(axes.ravel(), paths.items()):
+    draw_paths({name: path}, ax=ax, title=f"{name} (lr {CLASSIC_LR[name]})")
+fig.tight_layout()
+
+# %% [markdown]
+# The same race with the course's reference optimizers, asserted: every
+# optimizer ends closer to the minimum than it started, and SGD's $y$ flips
+# sign at every step, Momentum's only a few times.
+
+# %% tags=["demo"]
+reference_paths = {name: bowl_path(optim.get(name, lr=lr)) for name, lr in CLASSIC_LR.items()}
+for name, path in reference_paths.items():
+    check_true(np.hypot(*path[-1]) < np.hypot(*path[0]), f"{name} did not get closer to (0, 0).")
+flips = {name: sign_flips(path) for name, path in reference_paths.items()}
+check_true(flips["SGD"] > flips["Momentum"], f"sign flips of y: {flips}")
+passed(f"all six end closer to (0, 0); sign flips of y: {flips}")
+
+# %% [markdown]
+# **Try it.** Choose an optimizer and a learning rate and watch the path.
+# Across the valley SGD does $y \leftarrow (1 - 2\eta)\,y$: watch it zig-zag
+# for $\eta$ between 0.5 and 1 and fly off beyond 1, and watch a smaller
+# learning rate calm Momentum's swings (and slow it down).
+
+# %% tags=["demo"]
+optimizer_demo("SGD")
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_zigzag", "locked": false, "points": 3, "schema_version": 3, "solution": true}
+# **Question (3 points).** Use your race. (a) Why does SGD's $y$ change sign
+# at every step while $x$ creeps towards 0? Write one SGD step for each
+# coordinate separately. (b) What does momentum change, and why does its $y$
+# change sign only a few times? (c) Why can SGD not fix this by choosing
+# another single learning rate?
+#
+# ### BEGIN SOLUTION
+# *Model answer.* (a) One SGD step is $x \leftarrow x - \eta x/10 = (1 - 0.095)\,x$
+# and $y \leftarrow y - 2\eta y = (1 - 1.9)\,y = -0.9\,y$ with $\eta = 0.95$:
+# the factor for $y$ is negative, so $y$ jumps to the other side of the valley
+# at every step (30 flips in 30 steps), shrinking only by 0.9, while $x$
+# shrinks by only 9.5% per step along the flat direction. (b) Momentum adds up
+# the gradients: the $x$ component always points the same way, so the
+# velocity grows along the valley (the ball accelerates), while the
+# alternating $y$ components largely cancel in the average; $y$ swings only a
+# few times (about 4), like a damped oscillation, and the path rolls along the
+# valley. (c) The curvatures differ by a factor 20: $y$ needs $\eta < 1$ to
+# converge at all (factor $|1 - 2\eta| < 1$) while $x$ shrinks by $1-\eta/10$,
+# so with any $\eta$ that keeps $y$ stable, $x$ moves at most 10% per step;
+# a smaller $\eta$ stops the zig-zag but makes $x$ even slower. One learning
+# rate cannot suit both directions (the problem is badly conditioned).
+#
+# *Rubric (3 points).* 1 point: the per-coordinate SGD step, with the factor
+# $1 - 2\eta < 0$ explaining the sign flips (and the slow $x$). 1 point:
+# momentum accumulates the consistent $x$ gradient and averages out the
+# alternating $y$ gradient (fewer flips, with their own numbers). 1 point:
+# different curvatures (ill-conditioning), so no single learning rate is good
+# for both directions.
+# ### END SOLUTION
+
+# %% [markdown]
+# ## 6. Mini-batches and learning-rate schedules
+#
+# On a real data set the gradient of the full training loss is a mean over
+# all $N$ examples: exact but expensive. **Stochastic** gradient descent
+# estimates it from a **mini-batch** of a few dozen to a few hundred examples:
+# noisier, but each step costs $N/B$ times less. One pass over the data is an
+# **epoch**: shuffle the examples, cut them into batches of size $B$, and visit
+# each example exactly once. When $B$ does not divide $N$ the last batch is
+# smaller; `drop_last=True` leaves it out (useful when every batch must have
+# the same size). PyTorch's `DataLoader(dataset, batch_size, shuffle=True,
+# drop_last=...)` does the same.
+#
+# **Exercise 8 (3 points).** `minibatches`, a generator: `yield` one
+# `(X_batch, y_batch)` pair at a time. Shuffle with `rng.permutation(N)` (so
+# the same seed gives the same batches), and keep each example with its label.
+
+# %% nbgrader={"grade": false, "grade_id": "minibatches", "locked": false, "schema_version": 3, "solution": true}
+def minibatches(X, y, batch_size, rng, drop_last=False):
+    """Yield (X_batch, y_batch) pairs covering every example once, in the
+    shuffled order rng.permutation(len(X)), batch_size at a time; the last
+    batch is smaller when batch_size does not divide len(X), or left out with
+    drop_last=True.
+
+    X: (N, ...) array, y: (N,) array, rng: a np.random.Generator.
+    """
+    ### BEGIN SOLUTION
+    order = rng.permutation(len(X))
+    stop = len(X) - len(X) % batch_size if drop_last else len(X)
+    for start in range(0, stop, batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], y[idx]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_minibatches", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from torch.utils.data import DataLoader
+from helpers.checks import check_equal, check_true, library_blocked, passed
+_X, _y = 10.0 * np.arange(23)[:, None], np.arange(23)  # X[i] = 10 * y[i]
+_sizes = {d: [len(b) for b in DataLoader(list(range(23)), batch_size=5, drop_last=d)] for d in (False, True)}
+with library_blocked([("helpers.optim", "minibatches"), ("torch.utils.data", "DataLoader")], globals(),
+                     why="write the batching yourself"):
+    _batches = list(minibatches(_X, _y, 5, np.random.default_rng(0)))
+    _again = list(minibatches(_X, _y, 5, np.random.default_rng(0)))
+    _dropped = list(minibatches(_X, _y, 5, np.random.default_rng(0), drop_last=True))
+check_true(all(isinstance(b, tuple) and len(b) == 2 for b in _batches),
+           "minibatches should yield pairs (X_batch, y_batch).")
+check_equal("the batch sizes for N = 23, batch_size = 5", np.array([len(b[1]) for b in _batches]),
+            np.array(_sizes[False]), hint="the last batch holds the 3 examples left over.")
+_seen = np.concatenate([b[1] for b in _batches])
+check_equal("the labels of all batches, sorted", np.sort(_seen), _y,
+            hint="every example exactly once per epoch: slice one permutation, do not draw "
+                 "each batch at random.")
+check_true(not np.array_equal(_seen, _y), "The batches come in the original order: shuffle them.",
+           hint="idx = rng.permutation(len(X)), then slice idx.")
+check_true(all(np.array_equal(xb[:, 0], 10.0 * yb) for xb, yb in _batches),
+           "Some X_batch rows do not belong to their y_batch labels.",
+           hint="index X and y with the same indices; never shuffle them separately.")
+check_equal("the labels with the same seed, run twice", np.concatenate([b[1] for b in _again]), _seen,
+            hint="shuffle with the rng you are given (rng.permutation), not np.random.")
+check_equal("the batch sizes with drop_last=True", np.array([len(b[1]) for b in _dropped]),
+            np.array(_sizes[True]), hint="drop_last=True leaves out the smaller last batch.")
+passed("minibatches: every example once, shuffled, last partial batch, drop_last")
+
+# %% nbgrader={"grade": true, "grade_id": "test_minibatches_edge_cases", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: batch_size dividing N, batch_size larger than N, other seeds, X with more dimensions.
+import numpy as np
+from torch.utils.data import DataLoader
+from helpers.checks import check_equal, check_true, library_blocked, passed
+### BEGIN HIDDEN TESTS
+_cases = [(20, 5), (3, 10), (7, 1), (40, 40)]
+_sizes = {(n, b, d): np.array([len(x) for x in DataLoader(list(range(n)), batch_size=b, drop_last=d)], dtype=int)
+          for n, b in _cases for d in (False, True)}
+with library_blocked([("helpers.optim", "minibatches"), ("torch.utils.data", "DataLoader")], globals(),
+                     why="write the batching yourself"):
+    for _n, _b in _cases:
+        _X, _y = np.arange(_n * 6, dtype=float).reshape(_n, 3, 2), np.arange(_n)
+        for _d in (False, True):
+            _batches = list(minibatches(_X, _y, _b, np.random.default_rng(5), drop_last=_d))
+            check_equal(f"the batch sizes for N = {_n}, batch_size = {_b}, drop_last = {_d}",
+                        np.array([len(b[1]) for b in _batches], dtype=int), _sizes[_n, _b, _d],
+                        hint="no empty batch at the end; with drop_last only full batches.")
+            for _xb, _yb in _batches:
+                check_equal("an X_batch of 3 x 2 examples", _xb, _X[_yb],
+                            hint="keep the example's shape: X[idx] with an index array.")
+    _X, _y = np.arange(50.0)[:, None], np.arange(50)
+    _one = np.concatenate([b[1] for b in minibatches(_X, _y, 8, np.random.default_rng(1))])
+    _two = np.concatenate([b[1] for b in minibatches(_X, _y, 8, np.random.default_rng(2))])
+check_true(not np.array_equal(_one, _two), "Two different seeds gave the same order.",
+           hint="shuffle with the rng you are given.")
+passed("minibatches handles the edge cases")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Learning-rate schedules
+#
+# A constant learning rate is a compromise too: large steps make fast progress
+# early, but near a minimum the gradient noise of mini-batches keeps the
+# weights jittering around it, and only smaller steps settle them. A
+# **schedule** lowers the learning rate as the epochs go by (epoch $e = 0, 1, \dots$):
+#
+# | schedule | $\eta_e$ | in `helpers.optim` | in `torch.optim.lr_scheduler` |
+# | --- | --- | --- | --- |
+# | step | $\eta_0\,\gamma^{\lfloor e / s\rfloor}$ | `StepDecay(lr, step_size, gamma)` | `StepLR` |
+# | exponential | $\eta_0\,\gamma^{e}$ | `ExponentialDecay(lr, gamma)` | `ExponentialLR` |
+# | 1/t | $\eta_0 / (1 + k e)$ | `InverseTimeDecay(lr, k)` | `LambdaLR` |
+# | cosine | $\eta_\min + (\eta_0 - \eta_\min)\,\frac{1 + \cos(\pi e / T)}{2}$ | `CosineDecay(lr, total, lr_min)` | `CosineAnnealingLR` |
+#
+# The `Solver` takes any of them: `Solver(..., schedule=optim.CosineDecay(0.1, total=20))`
+# sets the optimizer's `lr` before every epoch.
+#
+# **Exercise 9 (2 points).** `step_decay`: the learning rate of epoch `epoch`
+# that starts at `lr` and is multiplied by `gamma` every `step_size` epochs.
+
+# %% nbgrader={"grade": false, "grade_id": "step_decay", "locked": false, "schema_version": 3, "solution": true}
+def step_decay(epoch, lr, step_size, gamma=0.1):
+    """lr * gamma ** (number of completed groups of step_size epochs); epoch = 0, 1, 2, ..."""
+    ### BEGIN SOLUTION
+    return lr * gamma ** (epoch // step_size)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_step_decay", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers.checks import check_close, library_blocked, passed
+for _lr, _s, _gamma in [(0.1, 3, 0.5), (2.0, 1, 0.9), (0.05, 4, 0.1)]:
+    _opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=_lr)
+    _sched = torch.optim.lr_scheduler.StepLR(_opt, step_size=_s, gamma=_gamma)
+    _want = []
+    for _e in range(12):
+        _want.append(_opt.param_groups[0]["lr"])
+        _opt.step()
+        _sched.step()
+    with library_blocked([("helpers.optim", "StepDecay"), ("torch.optim.lr_scheduler", "StepLR")],
+                         globals(), why="write the formula yourself"):
+        _got = [step_decay(_e, _lr, _s, _gamma) for _e in range(12)]
+    check_close(f"step_decay(epoch, lr={_lr}, step_size={_s}, gamma={_gamma}) for epochs 0-11",
+                np.array(_got, dtype=float), np.array(_want), tol=1e-12,
+                hint="the rate drops at epochs step_size, 2 * step_size, ...: use the whole "
+                     "number epoch // step_size as the exponent, and epoch 0 gives lr.")
+passed("step_decay equals torch.optim.lr_scheduler.StepLR for three settings")
+
+# %% [markdown]
+# The four schedules over 20 epochs, starting at 0.1:
+
+# %% tags=["demo"]
+epochs = np.arange(20)
+schedules = {"step (step_size 5, gamma 0.5)": optim.StepDecay(0.1, step_size=5, gamma=0.5),
+             "exponential (gamma 0.85)": optim.ExponentialDecay(0.1, gamma=0.85),
+             "1/t (k 0.5)": optim.InverseTimeDecay(0.1, k=0.5),
+             "cosine (total 20)": optim.CosineDecay(0.1, total=20)}
+fig, ax = plt.subplots(figsize=(7, 3.2))
+for label, schedule in schedules.items():
+    ax.plot(epochs, [schedule(e) for e in epochs], "o-", ms=3, label=label)
+ax.plot(epochs, [step_decay(e, 0.1, 5, 0.5) for e in epochs], "k.", label="your step_decay")
+ax.set_xlabel("epoch")
+ax.set_ylabel("learning rate")
+ax.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_schedule", "locked": false, "points": 3, "schema_version": 3, "solution": true}
+# **Question (3 points).** (a) Why does SGD on mini-batches need a decaying
+# learning rate to settle at a minimum, when full-batch gradient descent with
+# a small enough constant rate converges? (b) You train for a fixed budget of
+# 30 epochs. Which schedule would you choose, and how would you pick its
+# parameters (name one sign in the loss curve that you decayed too early and
+# one that you decayed too late)? (c) Does Adam need a schedule?
+#
+# ### BEGIN SOLUTION
+# *Model answer.* (a) A mini-batch gradient is the true gradient plus noise
+# whose size does not go to zero at the minimum; with a constant rate the
+# steps keep a size of about $\eta\,\times$ noise, so the weights jitter in a
+# region whose width grows with $\eta$. Lowering $\eta$ shrinks that region
+# (SGD's convergence theory needs $\sum \eta_t = \infty$, $\sum \eta_t^2 <
+# \infty$, e.g. 1/t). Full-batch gradients vanish at the minimum, so a
+# constant rate suffices there. (b) With a known budget, a step schedule
+# (e.g. divide by 10 at epochs 15 and 25) or a cosine schedule from $\eta_0$
+# to about 0 over the 30 epochs; pick $\eta_0$ as the largest rate that trains
+# stably at the start, then check the curves. Decayed too early: the loss
+# flattens at a high value after the drop and stays there (learning stalled
+# while still far from a good solution). Decayed too late (or not enough): the
+# loss stays noisy and on a plateau until the very end, and drops only
+# at the decay, with no time left to benefit. (c) Adam adapts the step per
+# weight, but its base step $\eta$ still sets the size of the jitter, so it
+# also benefits from a decay (or a warm-up then decay) in long trainings,
+# although it is less sensitive to the choice than SGD.
+#
+# *Rubric (3 points).* 1 point: mini-batch noise does not vanish at the
+# minimum, so constant-rate SGD jitters; decay reduces it. 1 point: a
+# reasonable schedule for a fixed budget with how to set its parameters and
+# one sign of too early or too late a decay in the loss curve. 1 point: Adam
+# too (its $\eta$ still scales the steps), with a sensible justification.
+# ### END SOLUTION
+
+# %% [markdown]
+# ## 7. Optimizers on MNIST-1D
+#
+# Back to notebook 03's two-layer network on MNIST-1D, now trained by the
+# course's `Solver` with *your* optimizers: `Solver(net, data, optimizer=opt, ...)`
+# accepts any object with `update(params, grads)` and an `lr`.
+#
+# **Exercise 10 (3 points).** `adam_vs_sgd`: train two identical networks,
+# `TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=0)`, one with your
+# `SGD(lr=0.01)` and one with your `Adam(lr=0.001)` (the common defaults), each
+# by a `Solver` with `batch_size=128`, `num_epochs=10`, `seed=0`,
+# `verbose=False`, `progress=False`. Return both solvers. The test checks that
+# Adam reaches a lower training loss than SGD in the same number of steps.
+
+# %% nbgrader={"grade": false, "grade_id": "adam_vs_sgd", "locked": false, "schema_version": 3, "solution": true}
+def adam_vs_sgd(data):
+    """Train TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=0) once with SGD(lr=0.01)
+    and once with Adam(lr=0.001) (your classes), 10 epochs of batch 128.
+    Returns (sgd_solver, adam_solver), both trained."""
+    ### BEGIN SOLUTION
+    solvers = []
+    for opt in (SGD(lr=0.01), Adam(lr=0.001)):
+        net = TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=0)
+        solvers.append(Solver(net, data, optimizer=opt, batch_size=128, num_epochs=10, seed=0,
+                              verbose=False, progress=False).train())
+    return tuple(solvers)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_adam_vs_sgd", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_true, passed, without_reference
+from helpers.checks.optimizers import OPTIMIZER_REFS
+from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
+_m = _load_mnist1d()
+_Xtr, _ytr, _Xva, _yva = _train_val_split(_m["X_train"], _m["y_train"], n_val=500, seed=0)
+with without_reference(*OPTIMIZER_REFS):
+    _result = adam_vs_sgd(dict(X_train=_Xtr, y_train=_ytr, X_val=_Xva, y_val=_yva))
+check_true(isinstance(_result, (tuple, list)) and len(_result) == 2,
+           "adam_vs_sgd should return two solvers: (sgd_solver, adam_solver).")
+_losses = {}
+for _name, _solver, _lr in [("SGD", _result[0], 0.01), ("Adam", _result[1], 0.001)]:
+    _opt = getattr(_solver, "optimizer", None)
+    check_true(type(_opt).__name__ == _name and not type(_opt).__module__.startswith("helpers"),
+               f"The {_name} solver trained with {_opt!r}, not with your {_name} class.",
+               hint=f"Solver(net, data, optimizer={_name}(lr={_lr}), ...).")
+    check_true(abs(_opt.lr - _lr) < 1e-12, f"Your {_name} has lr = {_opt.lr}, the exercise asks for {_lr}.")
+    _losses[_name] = np.asarray(_solver.loss_history, dtype=float)
+check_true(len(_losses["SGD"]) == len(_losses["Adam"]) >= 200,
+           f"The two trainings took {len(_losses['SGD'])} and {len(_losses['Adam'])} steps: "
+           "compare them over the same number of steps (10 epochs of batch 128: 270).")
+_final = {k: float(np.mean(v[-20:])) for k, v in _losses.items()}
+check_true(np.all(np.isfinite(_losses["Adam"])) and _final["Adam"] < _final["SGD"],
+           f"The mean loss of the last 20 steps is {_final['Adam']:.3f} with Adam and "
+           f"{_final['SGD']:.3f} with SGD: Adam should be lower.",
+           hint="if both optimizer tests pass, check the settings: same net, seed and epochs.")
+passed(f"after {len(_losses['SGD'])} steps: SGD loss {_final['SGD']:.3f}, Adam loss {_final['Adam']:.3f}")
+
+# %% [markdown]
+# ### A comparison script with a bug
+#
+# To compare all the optimizers, a colleague wrote the script below: one
+# network per optimizer, all from the same initial weights, trained the same
+# way. Run it and look at the curves. Something is off: which optimizer
+# trained which network? (Print `type(solver.optimizer).__name__` for each
+# entry.)
+
+# %% tags=["demo"]
+def compare_optimizers_buggy(optimizers, data, num_epochs=10, batch_size=128, seed=0):
+    """Train one TwoLayerNet per optimizer, all from the same initial weights.
+    optimizers: dict name -> optimizer. Returns dict name -> trained Solver."""
+    names = sorted(optimizers)  # alphabetical order, for the legend
+    nets = {name: TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=seed) for name in names}
+    solvers = {}
+    for (name, net), opt in zip(nets.items(), optimizers.values()):
+        solvers[name] = Solver(net, data, optimizer=opt, batch_size=batch_size, num_epochs=num_epochs,
+                               seed=seed, verbose=False, progress=False).train()
+    return solvers
+
+
+def smooth(values, width=20):
+    """Moving average over `width` steps (the curve starts after width - 1 steps)."""
+    return np.convolve(values, np.ones(width) / width, mode="valid")
+
+
+def plot_losses(solvers, title):
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    for name, solver in solvers.items():
+        ax.plot(smooth(solver.loss_history), label=name)
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss (smoothed over 20 steps)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+
+
+default_lrs = {"SGD": 0.01, "Momentum": 0.01, "AdaGrad": 0.01, "RMSProp": 0.001, "Adam": 0.001}
+buggy = compare_optimizers_buggy({name: optim.get(name, lr=lr) for name, lr in default_lrs.items()}, data)
+plot_losses(buggy, "the buggy comparison")
+for name, solver in buggy.items():
+    print(f"curve {name!r:10} was trained by {type(solver.optimizer).__name__}")
+
+# %% [markdown]
+# **Exercise 11 (3 points).** Find the bug and write `compare_optimizers`, the
+# fixed script: same arguments, same result, but each network trained by the
+# optimizer of its own name. The test hands it optimizers in an order of its
+# own and checks which network each optimizer changed.
+
+# %% nbgrader={"grade": false, "grade_id": "compare_optimizers", "locked": false, "schema_version": 3, "solution": true}
+def compare_optimizers(optimizers, data, num_epochs=10, batch_size=128, seed=0):
+    """Train one TwoLayerNet per optimizer, all from the same initial weights.
+    optimizers: dict name -> optimizer. Returns dict name -> trained Solver
+    whose network was trained by optimizers[name]."""
+    ### BEGIN SOLUTION
+    names = sorted(optimizers)  # alphabetical order, for the legend
+    nets = {name: TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=seed) for name in names}
+    solvers = {}
+    for name, net in nets.items():  # look the optimizer up by name: never zip two orders
+        solvers[name] = Solver(net, data, optimizer=optimizers[name], batch_size=batch_size,
+                               num_epochs=num_epochs, seed=seed, verbose=False, progress=False).train()
+    return solvers
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_compare_optimizers", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_true, passed
+from helpers.optim import Optimizer as _Optimizer
+from helpers.data import load_mnist1d as _load_mnist1d
+
+
+class _Spy(_Optimizer):
+    """SGD that remembers which arrays it changed."""
+
+    def __init__(self, lr):
+        super().__init__(lr)
+        self.changed = set()
+
+    def step(self, key, p, g):
+        self.changed.add(id(p))
+        p -= self.lr * g
+
+
+_m = _load_mnist1d()
+_small = dict(X_train=_m["X_train"][:300], y_train=_m["y_train"][:300],
+              X_val=_m["X_train"][300:400], y_val=_m["y_train"][300:400])
+_spies = {"Momentum": _Spy(0.1), "SGD": _Spy(0.01), "Adam": _Spy(0.001), "AdaGrad": _Spy(0.05)}
+_solvers = compare_optimizers(dict(_spies), _small, num_epochs=1, batch_size=100)
+check_true(isinstance(_solvers, dict) and sorted(_solvers) == sorted(_spies),
+           f"compare_optimizers should return a dict with one solver per name {sorted(_spies)}.")
+for _name, _spy in _spies.items():
+    _net = _solvers[_name].model
+    _arrays = {id(a) for a in _net.params.values()}
+    _owner = [n for n, s in _spies.items() if _arrays & s.changed]
+    check_true(_owner == [_name],
+               f"The network of the curve {_name!r} was changed by the optimizer(s) {_owner}, "
+               f"not by optimizers[{_name!r}] alone.",
+               hint="zip pairs the i-th network with the i-th optimizer, whatever their names: "
+                    "the two dicts are in different orders. Look each optimizer up by its name.")
+    check_true(_spy.changed == _arrays,
+               f"optimizers[{_name!r}] also changed arrays outside the network of {_name!r}.",
+               hint="build one network per name; never share one network between two solvers.")
+passed("each network is trained by the optimizer of its own name")
+
+# %% [markdown]
+# With the fix, the comparison from the classic figure, with your optimizers
+# and their usual learning rates (10 epochs, batch 128, the same initial
+# weights for all):
+
+# %% tags=["demo"]
+t0 = time.perf_counter()
+mine = compare_optimizers({"SGD": SGD(lr=0.01), "Momentum": Momentum(lr=0.01), "AdaGrad": AdaGrad(lr=0.01),
+                           "RMSProp": RMSProp(lr=0.001), "Adam": Adam(lr=0.001)}, data)
+print(f"five trainings in {time.perf_counter() - t0:.1f} s")
+plot_losses(mine, "five optimizers on MNIST-1D (TwoLayerNet 40-100-10)")
+for name, solver in mine.items():
+    print(f"{name:9s} final loss {np.mean(solver.loss_history[-20:]):.3f}, "
+          f"best validation accuracy {solver.best_val_acc:.3f}")
+
+# %% [markdown]
+# SGD at 0.01 barely moves in 270 steps; momentum and the adaptive methods
+# get much lower in the same number of steps at these defaults. The ranking
+# depends on the learning rates: SGD with a tuned rate (notebook 03 used 2.0
+# with `lr_decay`) does as well as any of them. Adaptive methods are popular
+# because their defaults work on many problems without that tuning.
+
+# %% [markdown]
+# ## 8. The same thing in PyTorch
+#
+# `torch.optim` holds the same optimizers. Each is built from the tensors it
+# will change, and `step()` uses the gradients that `loss.backward()` left in
+# their `.grad`:
+#
+# | ours | `torch.optim` |
+# | --- | --- |
+# | `SGD(lr)` | `SGD(params, lr)` |
+# | `Momentum(lr, momentum)` | `SGD(params, lr, momentum=0.9)` |
+# | `Nesterov(lr, momentum)` | `SGD(params, lr, momentum=0.9, nesterov=True)` |
+# | `AdaGrad(lr, eps=1e-7)` | `Adagrad(params, lr, eps=1e-7)` (default eps 1e-10) |
+# | `RMSProp(lr, decay_rate=0.99)` | `RMSprop(params, lr, alpha=0.99, eps=1e-7)` (default eps 1e-8) |
+# | `Adam(lr, beta1, beta2)` | `Adam(params, lr, betas=(0.9, 0.999), eps=...)` |
+# | `optimizer.update(params, grads)` | `optimizer.zero_grad(); loss.backward(); optimizer.step()` |
+# | `minibatches(X, y, B, rng)` | `DataLoader(TensorDataset(X, y), batch_size=B, shuffle=True)` |
+# | `StepDecay`, ... | `lr_scheduler.StepLR`, ...: `scheduler.step()` once per epoch |
+#
+# Two conventions differ from the formulas of this notebook (which follow the
+# classic textbook ones):
+#
+# - **Where $\epsilon$ goes in Adam.** PyTorch computes
+#   $p \leftarrow p - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)$ with the
+#   bias-corrected $\hat v = v/(1-\beta_2^t)$; we add $\epsilon$ to $\sqrt v$
+#   *before* the correction. Ours equals PyTorch's with
+#   $\epsilon_\text{torch} = \epsilon\,/\sqrt{1-\beta_2^t}$, which changes with $t$
+#   (about $32\,\epsilon$ at the first step). The two agree exactly only at
+#   $\epsilon = 0$, which is why the tests use it; with $\epsilon = 10^{-7}$
+#   they differ by about $\epsilon/|g|$ relative, harmless but above $10^{-10}$.
+#   (AdaGrad and RMSProp add $\epsilon$ to $\sqrt h$ in both.)
+# - **The form of momentum.** We keep $v \leftarrow \mu v - \eta g$, $p \leftarrow p + v$;
+#   PyTorch keeps $b \leftarrow \mu b + g$ and steps $p \leftarrow p - \eta b$. With a
+#   constant $\eta$, $v = -\eta b$ and the paths are identical (that is how
+#   the tests could compare them). When $\eta$ changes (a schedule), ours keeps
+#   the old velocity at the old rate, while PyTorch rescales the whole
+#   accumulated velocity by the new rate at once. (PyTorch also starts its
+#   buffer with the first gradient itself, $b_1 = g_1$, which equals our $v_1 = -\eta g_1$ up to the factor.)
+#
+# First, all six of your optimizers against `torch.optim` for ten steps:
+
+# %% tags=["demo"]
+def run_mine(make, steps=10, lr_at=None):
+    from helpers.checks.optimizers import gradient, start_params
+    params, opt, path = start_params(0), make(), []
+    for t in range(steps):
+        if lr_at is not None:
+            opt.lr = lr_at(t)
+        opt.update(params, gradient(params, t))
+        path.append({k: v.copy() for k, v in params.items()})
+    return path
+
+
+def run_torch(cls, steps=10, lr_at=None, **kwargs):
+    from helpers.checks.optimizers import torch_path, start_params
+    return torch_path(cls, kwargs, start_params(0), steps, lr_at=lr_at)
+
+
+def largest_difference(a, b):
+    return max(relative_difference(x[k], y[k]) for x, y in zip(a, b) for k in x)
+
+
+pairs = {
+    "SGD": (lambda: SGD(lr=0.05), torch.optim.SGD, {"lr": 0.05}),
+    "Momentum": (lambda: Momentum(lr=0.05), torch.optim.SGD, {"lr": 0.05, "momentum": 0.9}),
+    "Nesterov": (lambda: Nesterov(lr=0.05), torch.optim.SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
+    "AdaGrad": (lambda: AdaGrad(lr=0.05), torch.optim.Adagrad, {"lr": 0.05, "eps": 1e-7}),
+    "RMSProp": (lambda: RMSProp(lr=0.05), torch.optim.RMSprop, {"lr": 0.05, "alpha": 0.99, "eps": 1e-7}),
+    "Adam, eps = 0": (lambda: Adam(lr=0.05, eps=0.0), torch.optim.Adam, {"lr": 0.05, "eps": 0.0}),
+    "Adam, eps = 1e-7 in both": (lambda: Adam(lr=0.05), torch.optim.Adam, {"lr": 0.05, "eps": 1e-7}),
+}
+for name, (make, cls, kwargs) in pairs.items():
+    print(f"{name:26s} largest relative difference over 10 steps: "
+          f"{largest_difference(run_mine(make), run_torch(cls, **kwargs)):.1e}")
+
+# %% [markdown]
+# The momentum forms part ways as soon as the learning rate changes: here it
+# drops from 0.05 to 0.005 after five steps. Right after the drop PyTorch's
+# step is ten times smaller at once, while our velocity still carries the
+# steps taken at 0.05 and fades out over several steps.
+
+# %% tags=["demo"]
+drop = lambda t: 0.05 if t < 5 else 0.005
+ours_path = run_mine(lambda: Momentum(lr=0.05), lr_at=drop)
+torch_path_ = run_torch(torch.optim.SGD, lr_at=drop, lr=0.05, momentum=0.9)
+for t in (4, 5, 6, 9):
+    gap = max(np.max(np.abs(ours_path[t][k] - torch_path_[t][k])) for k in ours_path[t])
+    print(f"after step {t + 1:2d}: largest difference of a weight {gap:.1e}")
+
+# %% [markdown]
+# The schedules of `helpers.optim` against `torch.optim.lr_scheduler`
+# (PyTorch's scheduler changes the optimizer's `lr` at every `scheduler.step()`;
+# past `T_max` its cosine goes up again, ours stays at `lr_min`, so we compare
+# the first 12 epochs with `total = T_max = 11`):
+
+# %% tags=["demo"]
+def torch_lrs(make_scheduler, epochs=12):
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    scheduler, lrs = make_scheduler(opt), []
+    for _ in range(epochs):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        scheduler.step()
+    return np.array(lrs)
+
+
+lr_scheduler = torch.optim.lr_scheduler
+comparisons = {
+    "step": (optim.StepDecay(0.1, step_size=3, gamma=0.5), lambda o: lr_scheduler.StepLR(o, 3, gamma=0.5)),
+    "exponential": (optim.ExponentialDecay(0.1, gamma=0.9), lambda o: lr_scheduler.ExponentialLR(o, 0.9)),
+    "1/t": (optim.InverseTimeDecay(0.1, k=0.5), lambda o: lr_scheduler.LambdaLR(o, lambda e: 1 / (1 + 0.5 * e))),
+    "cosine": (optim.CosineDecay(0.1, total=11, lr_min=0.01),
+               lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=11, eta_min=0.01)),
+}
+for name, (ours, theirs) in comparisons.items():
+    mine_lrs = np.array([ours(e) for e in range(12)])
+    print(f"{name:12s} largest difference over 12 epochs: {np.max(np.abs(mine_lrs - torch_lrs(theirs))):.1e}")
+
+# %% [markdown]
+# Finally a full PyTorch training loop: the same 40-100-10 network, a
+# `DataLoader` for the mini-batches, `torch.optim.Adam` and a cosine schedule.
+# (PyTorch initialises `nn.Linear` its own way, and float32 rounds differently,
+# so expect a validation accuracy near, not equal to, your Adam's above.)
+
+# %% tags=["demo"]
+from torch.utils.data import DataLoader, TensorDataset
+
+model = torch.nn.Sequential(torch.nn.Linear(40, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=10)
+loader = DataLoader(TensorDataset(torch.tensor(X_train, dtype=torch.float32), torch.tensor(y_train)),
+                    batch_size=128, shuffle=True, drop_last=True, generator=torch.Generator().manual_seed(0))
+t0 = time.perf_counter()
+for epoch in range(10):
+    for xb, yb in loader:
+        loss = torch.nn.functional.cross_entropy(model(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    scheduler.step()
+with torch.no_grad():
+    val_acc = (model(torch.tensor(X_val, dtype=torch.float32)).argmax(1).numpy() == y_val).mean()
+print(f"10 epochs in {time.perf_counter() - t0:.1f} s: last batch loss {loss.item():.3f}, "
+      f"validation accuracy {val_acc:.3f}")
+
+# %% [markdown]
+# **Summary.** An optimizer turns gradients into steps. Momentum averages the
+# gradients over time, so consistent directions speed up and oscillating ones
+# cancel; AdaGrad, RMSProp and Adam scale each weight's step by the size of
+# its recent gradients; Adam does both, with a bias correction for its first
+# steps. Mini-batches make each step cheap, and a schedule makes the final
+# steps small. PyTorch's `torch.optim` computes the same updates, with
+# its own conventions for $\epsilon$ and for the momentum buffer.

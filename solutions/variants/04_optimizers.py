@@ -1,0 +1,223 @@
+"""Typical mistakes and alternative answers for notebook 04 (optimizers).
+
+Each Mistake must lose exactly the test cells it names; each Alternative must
+keep full marks.
+"""
+from grader.variants import Alternative, Mistake
+
+SGD_T = "test_SGD"
+MOM = "test_Momentum"
+MOM_ZERO = "test_Momentum_zero_is_sgd"
+NEST = "test_Nesterov"
+ADA = "test_AdaGrad"
+ADA_ZERO = "test_AdaGrad_zero_gradient"
+RMS = "test_RMSProp"
+ADAM = "test_Adam"
+ADAM_FIRST = "test_Adam_first_step"
+BOWL = "test_run_on_bowl"
+MB = "test_minibatches"
+MB_EDGE = "test_minibatches_edge_cases"
+STEP = "test_step_decay"
+RACE = "test_adam_vs_sgd"
+COMPARE = "test_compare_optimizers"
+
+_MOM_STEP = """        v = self.state_for(key, p).setdefault("v", np.zeros_like(p))
+        v *= self.momentum
+        v -= self.lr * g
+        p += v"""
+_ADAM_LR_T = "lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)"
+_MB_BODY = """    order = rng.permutation(len(X))
+    stop = len(X) - len(X) % batch_size if drop_last else len(X)
+    for start in range(0, stop, batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], y[idx]"""
+_COMPARE_LOOP = """    for name, net in nets.items():  # look the optimizer up by name: never zip two orders
+        solvers[name] = Solver(net, data, optimizer=optimizers[name], batch_size=batch_size,"""
+
+VARIANTS = [
+    # ---- SGD -------------------------------------------------------------
+    Mistake("sgd_rebinds_p", "SGD", "p -= self.lr * g", "p = p - self.lr * g", loses=SGD_T),
+    Mistake("sgd_climbs", "SGD", "p -= self.lr * g", "p += self.lr * g", loses=SGD_T),
+    Alternative("sgd_slice_assignment", "SGD", old="p -= self.lr * g", new="p[...] = p - self.lr * g"),
+    Alternative("sgd_np_subtract_out", "SGD", old="p -= self.lr * g", new="np.subtract(p, self.lr * g, out=p)"),
+
+    # ---- Momentum --------------------------------------------------------
+    Mistake("momentum_gradient_sign", "Momentum", "v -= self.lr * g", "v += self.lr * g",
+            loses=(MOM, MOM_ZERO)),
+    Mistake("momentum_state_reset_every_call", "Momentum",
+            'v = self.state_for(key, p).setdefault("v", np.zeros_like(p))', "v = np.zeros_like(p)",
+            loses=MOM),
+    Mistake("momentum_one_velocity_for_all_params", "Momentum",
+            'self.state_for(key, p).setdefault("v"', 'self.state_for("velocity", p).setdefault("v"',
+            loses=(MOM, MOM_ZERO)),
+    Mistake("momentum_rebinds_p", "Momentum", "p += v", "p = p + v", loses=(MOM, MOM_ZERO)),
+    Alternative("momentum_state_out_of_place", "Momentum", old=_MOM_STEP, new="""\
+        s = self.state_for(key, p)
+        s["v"] = self.momentum * s.get("v", 0.0) - self.lr * g
+        p += s["v"]"""),
+    Alternative("momentum_own_dict", "Momentum", old=_MOM_STEP, new="""\
+        if not hasattr(self, "velocity"):
+            self.velocity = {}
+        if key not in self.velocity:
+            self.velocity[key] = np.zeros_like(p)
+        self.velocity[key] = self.momentum * self.velocity[key] - self.lr * g
+        p += self.velocity[key]"""),
+
+    # ---- Nesterov --------------------------------------------------------
+    Mistake("nesterov_is_plain_momentum", "Nesterov",
+            "p += -self.momentum * v_prev + (1 + self.momentum) * v", "p += v", loses=NEST),
+    Mistake("nesterov_v_prev_alias", "Nesterov", "v_prev = v.copy()", "v_prev = v", loses=NEST),
+    Alternative("nesterov_before_velocity", "Nesterov", old="""\
+        v_prev = v.copy()
+        v *= self.momentum
+        v -= self.lr * g
+        p += -self.momentum * v_prev + (1 + self.momentum) * v""", new="""\
+        p += self.momentum * self.momentum * v - (1 + self.momentum) * self.lr * g
+        v *= self.momentum
+        v -= self.lr * g"""),
+
+    # ---- AdaGrad ---------------------------------------------------------
+    Mistake("adagrad_without_eps", "AdaGrad", "(np.sqrt(h) + self.eps)", "np.sqrt(h)",
+            loses=(ADA, ADA_ZERO)),
+    Mistake("adagrad_eps_inside_sqrt", "AdaGrad", "(np.sqrt(h) + self.eps)", "np.sqrt(h + self.eps)",
+            loses=(ADA, ADA_ZERO)),
+    Mistake("adagrad_no_accumulation", "AdaGrad", "h += g * g", "h[...] = g * g", loses=(ADA, ADA_ZERO)),
+    Alternative("adagrad_power_form", "AdaGrad", old="p -= self.lr * g / (np.sqrt(h) + self.eps)",
+                new="p -= self.lr * g * (h ** 0.5 + self.eps) ** -1"),
+
+    # ---- RMSProp ---------------------------------------------------------
+    Mistake("rmsprop_decay_swapped", "RMSProp", """\
+        h *= self.decay_rate
+        h += (1 - self.decay_rate) * g * g""", """\
+        h *= 1 - self.decay_rate
+        h += self.decay_rate * g * g""", loses=RMS),
+    Mistake("rmsprop_state_reset_every_call", "RMSProp",
+            'h = self.state_for(key, p).setdefault("h", np.zeros_like(p))', "h = np.zeros_like(p)",
+            loses=RMS),
+    Alternative("rmsprop_one_line", "RMSProp", old="""\
+        h *= self.decay_rate
+        h += (1 - self.decay_rate) * g * g""", new="""\
+        h[...] = self.decay_rate * h + (1 - self.decay_rate) * g ** 2"""),
+
+    # ---- Adam ------------------------------------------------------------
+    Mistake("adam_without_bias_correction", "Adam", _ADAM_LR_T, "lr_t = self.lr",
+            loses=(ADAM, ADAM_FIRST)),
+    Mistake("adam_t_off_by_one", "Adam", _ADAM_LR_T,
+            "lr_t = self.lr * np.sqrt(1 - self.beta2 ** (self.t + 1)) / (1 - self.beta1 ** (self.t + 1))",
+            loses=(ADAM, ADAM_FIRST)),
+    Mistake("adam_state_reset_every_call", "Adam", """\
+        m = s.setdefault("m", np.zeros_like(p))
+        v = s.setdefault("v", np.zeros_like(p))""", """\
+        m = np.zeros_like(p)
+        v = np.zeros_like(p)""", loses=ADAM),
+    Mistake("adam_uses_the_reference", "Adam", source='''\
+from helpers import optim as _o
+
+
+class Adam(_o.Adam):
+    """Borrowing the course's Adam: refused by the tests."""
+''', loses=(ADAM, ADAM_FIRST, RACE)),
+    Alternative("adam_m_hat_v_hat", "Adam", old="""\
+        lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        p -= lr_t * m / (np.sqrt(v) + self.eps)""", new="""\
+        m_hat = m / (1 - self.beta1 ** self.t)
+        v_hat = v / (1 - self.beta2 ** self.t)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)"""),
+    Alternative("adam_step_count_per_key", "Adam", source='''\
+class Adam(Optimizer):
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7):
+        super().__init__(lr)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+
+    def step(self, key, p, g):
+        s = self.state_for(key, p)
+        if not s:
+            s.update(m=np.zeros_like(p), v=np.zeros_like(p), t=0)
+        s["t"] += 1
+        s["m"] = self.beta1 * s["m"] + (1 - self.beta1) * g
+        s["v"] = self.beta2 * s["v"] + (1 - self.beta2) * g * g
+        lr_t = self.lr * (1 - self.beta2 ** s["t"]) ** 0.5 / (1 - self.beta1 ** s["t"])
+        p -= lr_t * s["m"] / (s["v"] ** 0.5 + self.eps)
+'''),
+
+    # ---- the bowl --------------------------------------------------------
+    Mistake("bowl_gradient_of_x_wrong", "run_on_bowl", "np.array([x / 10, 2 * y])",
+            "np.array([x / 20, 2 * y])", loses=BOWL),
+    Mistake("bowl_path_without_copy", "run_on_bowl", 'path.append(params["xy"].copy())',
+            'path.append(params["xy"])', loses=BOWL),
+    Alternative("bowl_new_dict_every_step", "run_on_bowl", source='''\
+def run_on_bowl(optimizer, start=(-7.0, 2.0), num_steps=30):
+    xy = np.array(start, dtype=float)
+    path = np.zeros((num_steps + 1, 2))
+    path[0] = xy
+    for t in range(1, num_steps + 1):
+        optimizer.update({"xy": xy}, {"xy": np.array([0.1 * xy[0], 2.0 * xy[1]])})
+        path[t] = xy
+    return path
+'''),
+
+    # ---- minibatches -----------------------------------------------------
+    Mistake("minibatches_always_drop_last", "minibatches",
+            "stop = len(X) - len(X) % batch_size if drop_last else len(X)",
+            "stop = len(X) - len(X) % batch_size", loses=(MB, MB_EDGE)),
+    Mistake("minibatches_ignore_drop_last", "minibatches",
+            "stop = len(X) - len(X) % batch_size if drop_last else len(X)", "stop = len(X)", loses=(MB, MB_EDGE)),
+    Mistake("minibatches_not_shuffled", "minibatches", "order = rng.permutation(len(X))",
+            "order = np.arange(len(X))", loses=(MB, MB_EDGE)),
+    Mistake("minibatches_global_rng", "minibatches", "order = rng.permutation(len(X))",
+            "order = np.random.permutation(len(X))", loses=MB),
+    Mistake("minibatches_shuffle_x_and_y_apart", "minibatches", "yield X[idx], y[idx]",
+            "yield X[idx], y[np.sort(idx)]", loses=(MB, MB_EDGE)),
+    Mistake("minibatches_drop_last_drops_a_full_batch", "minibatches", old=_MB_BODY, new="""\
+    order = rng.permutation(len(X))
+    batches = [order[s:s + batch_size] for s in range(0, len(X), batch_size)]
+    if drop_last:
+        batches = batches[:-1]
+    for idx in batches:
+        yield X[idx], y[idx]""", loses=MB_EDGE),
+    Alternative("minibatches_while_loop", "minibatches", old=_MB_BODY, new="""\
+    order = rng.permutation(len(X))
+    start = 0
+    while start < len(X):
+        idx = order[start:start + batch_size]
+        if drop_last and len(idx) < batch_size:
+            break
+        yield X[idx], y[idx]
+        start += batch_size"""),
+
+    # ---- step_decay ------------------------------------------------------
+    Mistake("step_decay_float_division", "step_decay", "epoch // step_size", "epoch / step_size",
+            loses=STEP),
+    Mistake("step_decay_off_by_one", "step_decay", "epoch // step_size", "(epoch + 1) // step_size",
+            loses=STEP),
+    Alternative("step_decay_floor", "step_decay", old="return lr * gamma ** (epoch // step_size)",
+                new="return lr * gamma ** int(np.floor(epoch / step_size))"),
+
+    # ---- Adam against SGD on MNIST-1D -----------------------------------
+    Mistake("adam_vs_sgd_with_the_reference", "adam_vs_sgd", "for opt in (SGD(lr=0.01), Adam(lr=0.001)):",
+            "for opt in (optim.SGD(lr=0.01), optim.Adam(lr=0.001)):", loses=RACE),
+    Mistake("adam_vs_sgd_other_lr", "adam_vs_sgd", "SGD(lr=0.01)", "SGD(lr=0.1)", loses=RACE),
+
+    # ---- find the bug ----------------------------------------------------
+    Mistake("compare_keeps_the_zip", "compare_optimizers", _COMPARE_LOOP, """\
+    for (name, net), opt in zip(nets.items(), optimizers.values()):
+        solvers[name] = Solver(net, data, optimizer=opt, batch_size=batch_size,""", loses=COMPARE),
+    Mistake("compare_one_net_for_all", "compare_optimizers",
+            "nets = {name: TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=seed) for name in names}",
+            "shared = TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=seed)\n"
+            "    nets = {name: shared for name in names}", loses=COMPARE),
+    Alternative("compare_zip_in_the_same_order", "compare_optimizers", old=_COMPARE_LOOP, new="""\
+    for (name, net), opt in zip(nets.items(), [optimizers[n] for n in names]):
+        solvers[name] = Solver(net, data, optimizer=opt, batch_size=batch_size,"""),
+    Alternative("compare_nets_in_the_optimizers_order", "compare_optimizers", source='''\
+def compare_optimizers(optimizers, data, num_epochs=10, batch_size=128, seed=0):
+    solvers = {}
+    for name, opt in optimizers.items():
+        net = TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=seed)
+        solvers[name] = Solver(net, data, optimizer=opt, batch_size=batch_size, num_epochs=num_epochs,
+                               seed=seed, verbose=False, progress=False).train()
+    return dict(sorted(solvers.items()))
+'''),
+]
+
+DEMO_MISTAKE = "adam_without_bias_correction"
