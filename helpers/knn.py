@@ -19,9 +19,12 @@ The vote (the course's tie rule, the same as scikit-learn's
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
-from .checks.guard import reference, reference_helper
+from .checks import guard as _guard_module
+from .checks.guard import ReferenceUsed, reference, reference_helper
 
 __all__ = [
     "compute_distances_two_loops", "compute_distances_one_loop", "compute_distances_no_loops",
@@ -33,6 +36,44 @@ __all__ = [
 K_CHOICES = (1, 3, 5, 8, 10, 12, 15, 20, 50, 100)
 
 METRICS = ("l2", "l1")
+
+# --------------------------------------------------------------------------
+# The guard, once more inside each reference
+# --------------------------------------------------------------------------
+# ``@reference`` wraps each function in a guard that refuses to run while a
+# test blocks it. The wrapper keeps the original in its ``__closure__``, so
+# an answer could reach the original there and call it directly. Each
+# reference therefore starts with the same check itself: a public one refuses
+# to run while its own name is blocked (its wrapper never calls it then), a
+# private helper while the module's helpers are blocked and its caller (the
+# guard's wrapper aside) is not this module.
+
+_is_blocked, _getframe = _guard_module._is_blocked, sys._getframe
+_GUARD_MODULE = _guard_module.__name__
+_PRIVATE_KEY = f"{__name__}.<private helpers>"
+
+
+def _refuse(name):
+    raise ReferenceUsed(
+        f"Your answer calls the course's reference `{__name__}.{name}`. This exercise asks you "
+        "to write it yourself: the reference is there for later notebooks, not as the answer.")
+
+
+def _enter(name):
+    """First line of the reference ``name`` (a function or a class)."""
+    if _is_blocked(f"{__name__}.{name}"):
+        _refuse(name)
+
+
+def _enter_private(name):
+    """First line of the private helper ``name``."""
+    if _is_blocked(_PRIVATE_KEY):
+        frame = _getframe(2)  # the caller of the helper
+        while frame is not None and frame.f_globals.get("__name__") == _GUARD_MODULE:
+            frame = frame.f_back
+        if frame is None or frame.f_globals.get("__name__") != __name__:
+            _refuse(name)
+
 
 # --------------------------------------------------------------------------
 # Input checks
@@ -91,6 +132,7 @@ def _metric(metric):
 @reference_helper
 def _l2(X_test, X_train):
     """|a - b|^2 = |a|^2 - 2 a.b + |b|^2 for every pair, with one matrix product."""
+    _enter_private("_l2")
     sq = X_test @ X_train.T  # all the dot products a.b, (num_test, num_train)
     sq *= -2.0
     # Squared row norms without a (num, D) temporary; then added in place.
@@ -103,6 +145,7 @@ def _l2(X_test, X_train):
 
 @reference_helper
 def _l1(X_test, X_train):
+    _enter_private("_l1")
     # One pass per feature over a (num_test, num_train) buffer: fast and light
     # on memory, unlike broadcasting all (num_test, num_train, D) at once.
     dists = np.zeros((len(X_test), len(X_train)))
@@ -126,6 +169,7 @@ def compute_distances_two_loops(X_test, X_train):
     Returns dists: (num_test, num_train) float64, dists[i, j] = |X_test[i] - X_train[j]|_2.
     Raises ValueError if the arrays are not 2-D or their D differ.
     """
+    _enter("compute_distances_two_loops")
     X_test, X_train = _pair(X_test, X_train)
     dists = np.zeros((len(X_test), len(X_train)))
     for i in range(len(X_test)):
@@ -138,6 +182,7 @@ def compute_distances_two_loops(X_test, X_train):
 def compute_distances_one_loop(X_test, X_train):
     """L2 distances with one Python loop over test points (broadcasting over
     the training points). Same arguments and result as the two-loop version."""
+    _enter("compute_distances_one_loop")
     X_test, X_train = _pair(X_test, X_train)
     dists = np.zeros((len(X_test), len(X_train)))
     for i in range(len(X_test)):
@@ -150,6 +195,7 @@ def compute_distances_no_loops(X_test, X_train):
     """L2 distances without Python loops: |a|^2 - 2 a.b + |b|^2 for all pairs
     with one matrix product; tiny negative values left by rounding are set to 0
     before the square root. Same arguments and result as the two-loop version."""
+    _enter("compute_distances_no_loops")
     return _l2(*_pair(X_test, X_train))
 
 
@@ -161,6 +207,7 @@ def compute_l1_distances(X_test, X_train):
     float64. Loops over the D features (not the points), so memory stays at two
     (num_test, num_train) arrays.
     """
+    _enter("compute_l1_distances")
     return _l1(*_pair(X_test, X_train))
 
 
@@ -172,6 +219,7 @@ def compute_l1_distances(X_test, X_train):
 def _nearest(dists, k):
     """(num_test, k) indices of the k nearest training points of each row,
     ordered by distance, then by index (so ties go to the smaller index)."""
+    _enter_private("_nearest")
     n, m = dists.shape
     if k < m:
         kth = np.partition(dists, k - 1, axis=1)[:, k - 1:k]  # k-th smallest distance
@@ -193,6 +241,7 @@ def _nearest(dists, k):
 @reference_helper
 def _encode(y_train):
     """(classes in increasing order, code of each label in 0..C-1)."""
+    _enter_private("_encode")
     classes, codes = np.unique(y_train, return_inverse=True)
     return classes, codes.reshape(-1)
 
@@ -200,6 +249,7 @@ def _encode(y_train):
 @reference_helper
 def _counts(neighbor_codes, n_classes):
     """(n, C) votes per class from (n, k) class codes of the neighbours."""
+    _enter_private("_counts")
     n = len(neighbor_codes)
     flat = (np.arange(n)[:, None] * n_classes + neighbor_codes).ravel()
     return np.bincount(flat, minlength=n * n_classes).reshape(n, n_classes)
@@ -207,6 +257,7 @@ def _counts(neighbor_codes, n_classes):
 
 @reference_helper
 def _vote(dists, y_train, k):
+    _enter_private("_vote")
     classes, codes = _encode(y_train)
     counts = _counts(codes[_nearest(dists, k)], len(classes))
     return classes[np.argmax(counts, axis=1)]  # first maximum = smallest label
@@ -233,6 +284,7 @@ def predict_labels(dists, y_train, k=1):
     in X_train goes first. This is what scikit-learn's KNeighborsClassifier does.
     Raises ValueError for wrong shapes, NaN distances or k out of range.
     """
+    _enter("predict_labels")
     dists = _check_dists(dists)
     y_train = _labels(y_train, dists.shape[1])
     k = _k(k, dists.shape[1])
@@ -256,6 +308,7 @@ def cross_validate_k(X, y, k_choices=K_CHOICES, num_folds=5, metric="l2"):
     every k in k_choices, accuracies as Python floats in [0, 1].
     Raises ValueError if a k is larger than a training part or num_folds < 2.
     """
+    _enter("cross_validate_k")
     X = _points("X", X)
     y = _labels(y, len(X), "y")
     metric = _metric(metric)
@@ -296,6 +349,7 @@ class KNearestNeighbor:
     """
 
     def __init__(self, k=1, metric="l2"):
+        _enter("KNearestNeighbor")
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}.")
         self.k = int(k)
@@ -304,6 +358,7 @@ class KNearestNeighbor:
 
     def train(self, X, y):
         """Remember the training data. X: (N, D), y: (N,) labels. Returns self."""
+        _enter("KNearestNeighbor")
         X = _points("X", X)
         self.y_train = _labels(y, len(X), "y")
         self.X_train = X
@@ -313,12 +368,14 @@ class KNearestNeighbor:
 
     def compute_distances(self, X):
         """(num_test, num_train) distances from X to the training points."""
+        _enter("KNearestNeighbor")
         if self.X_train is None:
             raise ValueError("call train(X, y) before predict or compute_distances.")
         return _DISTANCES[self.metric](*_pair(X, self.X_train))
 
     def predict(self, X, k=None):
         """Labels of X by a vote of the k (default: self.k) nearest training points."""
+        _enter("KNearestNeighbor")
         dists = self.compute_distances(X)
         return _vote(dists, self.y_train, _k(self.k if k is None else k, dists.shape[1]))
 

@@ -320,6 +320,53 @@ def test_references_refuse_inside_without_reference(ref):
     knn.predict_labels(np.zeros((1, 1)), [0])  # works again outside
 
 
+def _original_in_closure(guarded, name):
+    """What an answer could dig out of a guard's wrapper: the unguarded original."""
+    return [c.cell_contents for c in guarded.__closure__
+            if callable(c.cell_contents) and getattr(c.cell_contents, "__name__", "") == name][0]
+
+
+def test_references_refuse_when_reached_through_the_wrappers_closure():
+    D, y, A = np.zeros((1, 2)), np.array([0, 1]), np.ones((2, 3))
+    raw_predict = _original_in_closure(knn.predict_labels, "predict_labels")
+    raw_l2 = _original_in_closure(knn._l2, "_l2")
+    raw_vote = _original_in_closure(knn._vote, "_vote")
+    raw_method = _original_in_closure(knn.KNearestNeighbor.compute_distances, "compute_distances")
+    clf = knn.KNearestNeighbor().train(A, [0, 1])
+    with without_reference(knn.predict_labels):
+        for call in (lambda: raw_predict(D, y, 1), lambda: raw_vote(D, y, 1)):
+            with pytest.raises(ReferenceUsed):
+                call()
+    with without_reference(*knn.DISTANCE_REFERENCES):
+        for call in (lambda: raw_l2(A, A), lambda: raw_method(clf, A)):
+            with pytest.raises(ReferenceUsed):
+                call()
+    # Outside the block, and for the module's own calls inside it, all is as before.
+    assert raw_predict(D, y, 1).tolist() == [0] and raw_l2(A, A).shape == (2, 2)
+    with without_reference(knn.cross_validate_k):  # the references it may call keep working
+        assert knn.compute_distances_no_loops(A, A).shape == (2, 2)
+        assert knn.predict_labels(D, y, 1).tolist() == [0]
+
+
+def test_all_distances_blocked_catches_the_less_obvious_routes_and_restores():
+    from scipy.spatial import distance_matrix
+    import scipy.linalg
+    import sklearn.metrics.pairwise as pairwise
+    from helpers.checks.distances import all_distances_blocked
+
+    namespace = {"dm": distance_matrix}
+    A = np.ones((2, 3))
+    with all_distances_blocked(namespace):
+        for call in (lambda: namespace["dm"](A, A), lambda: pairwise._euclidean_distances(A, A),
+                     lambda: scipy.linalg.norm(A), lambda: np.linalg.norm(A),
+                     lambda: sklearn.neighbors.NearestNeighbors()):
+            with pytest.raises(CheckFailed, match="library distance functions"):
+                call()
+        assert knn.compute_distances_no_loops(A, A).shape == (2, 2)
+    assert namespace["dm"] is distance_matrix and scipy.spatial.distance_matrix is distance_matrix
+    assert scipy.linalg.norm(np.array([3.0, 4.0])) == 5.0
+
+
 def test_library_distances_blocked_catches_aliases_and_restores():
     from numpy.linalg import norm as my_norm
     from scipy.spatial.distance import cdist as my_cdist

@@ -7,14 +7,21 @@ from grader.variants import Alternative, Mistake
 
 TWO = "test_compute_distances_two_loops"
 ONE = "test_compute_distances_one_loop"
+ONE_LOOPS = "test_compute_distances_one_loop_loops"
 NONE = "test_compute_distances_no_loops"
+NONE_CLIP = "test_compute_distances_no_loops_clip"
+NONE_LOOPS = "test_compute_distances_no_loops_no_loops"
+NONE_ALL = (NONE, NONE_CLIP, NONE_LOOPS)
 L1 = "test_compute_l1_distances"
 PREDICT = ("test_predict_labels", "test_predict_labels_ties")
 CV = "test_cross_validate_k"
+CV_HELD_OUT = "test_cross_validate_k_held_out"
+CV_OPTIONS = "test_cross_validate_k_options"
+CV_ALL = (CV, CV_HELD_OUT, CV_OPTIONS)
 
 _CV_SCORING = """dists = distance(X_folds[f], X_tr)  # once per fold, reused for every k
         for k in k_choices:
-            pred = knn.predict_labels(dists, y_tr, k=k)
+            pred = ref.predict_labels(dists, y_tr, k=k)
             k_to_accuracies[k].append(float(np.mean(pred == y_folds[f])))"""
 
 VARIANTS = [
@@ -28,6 +35,48 @@ VARIANTS = [
     Mistake("two_loops_linalg_norm", "compute_distances_two_loops",
             "np.sqrt(np.sum((X_test[i] - X_train[j]) ** 2))",
             "np.linalg.norm(X_test[i] - X_train[j])", loses=TWO),
+    # Ways around the reference guard: each must lose this exercise's points.
+    Mistake("two_loops_private_l2", "compute_distances_two_loops", source='''\
+from helpers import knn
+
+def compute_distances_two_loops(X_test, X_train):
+    return knn._l2(X_test, X_train)
+''', loses=TWO),
+    Mistake("two_loops_reference_table", "compute_distances_two_loops", source='''\
+import sys
+
+def compute_distances_two_loops(X_test, X_train):
+    return sys.modules["helpers.knn"]._DISTANCES["l2"](X_test, X_train)
+''', loses=TWO),
+    Mistake("two_loops_reference_classifier", "compute_distances_two_loops", source='''\
+import helpers.knn
+
+def compute_distances_two_loops(X_test, X_train):
+    return helpers.knn.KNearestNeighbor().train(X_train, [0] * len(X_train)).compute_distances(X_test)
+''', loses=TWO),
+    Mistake("two_loops_patches_sklearn_oracle", "compute_distances_two_loops", source='''\
+import sklearn.metrics.pairwise
+
+def compute_distances_two_loops(X_test, X_train):
+    return X_test @ X_train.T  # wrong
+
+sklearn.metrics.pairwise.euclidean_distances = compute_distances_two_loops
+''', loses=TWO),
+    # Switching the checks off: the test cells import their own.
+    Mistake("two_loops_rebinds_checks", "compute_distances_two_loops", source='''\
+def compute_distances_two_loops(X_test, X_train):
+    return np.abs(X_test @ X_train.T)  # wrong
+
+check_close = check_true = check_equal = check_shape = lambda *a, **k: None
+passed = print
+''', loses=TWO),
+    Mistake("two_loops_patches_checks_module", "compute_distances_two_loops", source='''\
+def compute_distances_two_loops(X_test, X_train):
+    return (X_test[:, None, :] - X_train[None, :, :]).sum(axis=2)  # wrong
+
+import helpers.checks as hc
+hc.check_close = hc.check_shape = hc.passed = lambda *a, **k: None
+''', loses=TWO),
     Alternative("two_loops_plain_python", "compute_distances_two_loops",
                 old="np.sqrt(np.sum((X_test[i] - X_train[j]) ** 2))",
                 new="sum((a - b) ** 2 for a, b in zip(X_test[i], X_train[j])) ** 0.5"),
@@ -39,6 +88,22 @@ VARIANTS = [
     Mistake("one_loop_wrong_axis", "compute_distances_one_loop",
             "np.sum((X_train - X_test[i]) ** 2, axis=1)",
             "np.sum((X_train - X_test[i]) ** 2, axis=0)", loses=ONE),
+    Mistake("one_loop_also_loops_over_features", "compute_distances_one_loop",
+            "dists[i, :] = np.sqrt(np.sum((X_train - X_test[i]) ** 2, axis=1))",
+            """for p in range(X_test.shape[1]):
+            dists[i, :] += (X_train[:, p] - X_test[i, p]) ** 2
+        dists[i, :] = np.sqrt(dists[i, :])""", loses=ONE_LOOPS),
+    Mistake("one_loop_calls_two_loops", "compute_distances_one_loop", source='''\
+def compute_distances_one_loop(X_test, X_train):
+    return compute_distances_two_loops(X_test, X_train)
+''', loses=ONE_LOOPS),
+    Alternative("one_loop_over_features", "compute_distances_one_loop", source='''\
+def compute_distances_one_loop(X_test, X_train):
+    squared = np.zeros((X_test.shape[0], X_train.shape[0]))
+    for p in range(X_test.shape[1]):
+        squared += (X_test[:, p, None] - X_train[None, :, p]) ** 2
+    return np.sqrt(squared)
+'''),
     Alternative("one_loop_full_broadcasting", "compute_distances_one_loop", source='''\
 def compute_distances_one_loop(X_test, X_train):
     diff = X_test[:, None, :] - X_train[None, :, :]  # (num_test, num_train, D)
@@ -48,23 +113,78 @@ def compute_distances_one_loop(X_test, X_train):
     # ---- compute_distances_no_loops -------------------------------------
     Mistake("no_loops_sign_error", "compute_distances_no_loops",
             "test_sq - 2 * X_test @ X_train.T + train_sq",
-            "test_sq + 2 * X_test @ X_train.T + train_sq", loses=NONE),
+            "test_sq + 2 * X_test @ X_train.T + train_sq",
+            loses=(NONE, NONE_CLIP)),  # the clip test also wants 0 from a point to itself
     Mistake("no_loops_no_clip", "compute_distances_no_loops",
-            "np.sqrt(np.maximum(squared, 0))", "np.sqrt(squared)", loses=NONE),
+            "np.sqrt(np.maximum(squared, 0))", "np.sqrt(squared)", loses=NONE_CLIP),
     Mistake("no_loops_linalg_norm", "compute_distances_no_loops", source='''\
 def compute_distances_no_loops(X_test, X_train):
     return np.linalg.norm(X_test[:, None, :] - X_train[None, :, :], axis=2)
-''', loses=NONE),
+''', loses=NONE_ALL),
     Mistake("no_loops_scipy_cdist", "compute_distances_no_loops", source='''\
 from scipy.spatial.distance import cdist
 
 def compute_distances_no_loops(X_test, X_train):
     return cdist(X_test, X_train)
-''', loses=NONE),
+''', loses=NONE_ALL),
     Mistake("no_loops_hidden_loop", "compute_distances_no_loops", source='''\
 def compute_distances_no_loops(X_test, X_train):
     return np.array([np.sqrt(np.sum((X_train - x) ** 2, axis=1)) for x in X_test])
-''', loses=NONE),
+''', loses=NONE_LOOPS),
+    Mistake("no_loops_loop_over_features", "compute_distances_no_loops", source='''\
+def compute_distances_no_loops(X_test, X_train):
+    squared = np.zeros((X_test.shape[0], X_train.shape[0]))
+    for p in range(X_test.shape[1]):
+        squared += (X_test[:, p, None] - X_train[None, :, p]) ** 2
+    return np.sqrt(squared)
+''', loses=NONE_LOOPS),
+    Mistake("no_loops_calls_one_loop", "compute_distances_no_loops", source='''\
+def compute_distances_no_loops(X_test, X_train):
+    return compute_distances_one_loop(X_test, X_train)
+''', loses=NONE_LOOPS),
+    Mistake("no_loops_private_l2", "compute_distances_no_loops", source='''\
+from helpers import knn
+
+def compute_distances_no_loops(X_test, X_train):
+    return knn._l2(X_test, X_train)
+''', loses=NONE_ALL),
+    Mistake("no_loops_wrapped_reference", "compute_distances_no_loops", source='''\
+from helpers import knn
+
+def compute_distances_no_loops(X_test, X_train):
+    return knn.compute_distances_no_loops.__wrapped__(X_test, X_train)
+''', loses=NONE_ALL),
+    Mistake("no_loops_sklearn_module_alias", "compute_distances_no_loops", source='''\
+from sklearn.metrics import pairwise
+
+def compute_distances_no_loops(X_test, X_train):
+    return pairwise.pairwise_distances(X_test, X_train)
+''', loses=NONE_ALL),
+    Mistake("no_loops_sklearn_private", "compute_distances_no_loops", source='''\
+from sklearn.metrics.pairwise import _euclidean_distances
+
+def compute_distances_no_loops(X_test, X_train):
+    return _euclidean_distances(X_test, X_train)
+''', loses=NONE_ALL),
+    Mistake("no_loops_scipy_distance_matrix", "compute_distances_no_loops", source='''\
+from scipy.spatial import distance_matrix
+
+def compute_distances_no_loops(X_test, X_train):
+    return distance_matrix(X_test, X_train)
+''', loses=NONE_ALL),
+    Mistake("no_loops_scipy_linalg_norm", "compute_distances_no_loops", source='''\
+import scipy.linalg
+
+def compute_distances_no_loops(X_test, X_train):
+    return scipy.linalg.norm(X_test[:, None, :] - X_train[None, :, :], axis=2)
+''', loses=NONE_ALL),
+    Alternative("no_loops_broadcast_3d", "compute_distances_no_loops", source='''\
+def compute_distances_no_loops(X_test, X_train):
+    return np.sqrt(((X_test[:, None, :] - X_train[None, :, :]) ** 2).sum(axis=2))
+'''),
+    Alternative("no_loops_clip_with_where", "compute_distances_no_loops",
+                old="np.sqrt(np.maximum(squared, 0))",
+                new="np.sqrt(np.where(squared < 0, 0.0, squared))"),
     Alternative("no_loops_einsum", "compute_distances_no_loops", source='''\
 def compute_distances_no_loops(X_test, X_train):
     test_sq = np.einsum("ij,ij->i", X_test, X_test)[:, None]
@@ -80,6 +200,22 @@ def compute_distances_no_loops(X_test, X_train):
     Mistake("l1_abs_of_sum", "compute_l1_distances",
             "np.sum(np.abs(X_train - X_test[i]), axis=1)",
             "np.abs(np.sum(X_train - X_test[i], axis=1))", loses=L1),
+    Mistake("l1_private_helper", "compute_l1_distances", source='''\
+from helpers import knn
+
+def compute_l1_distances(X_test, X_train):
+    return knn._l1(X_test, X_train)
+''', loses=L1),
+    Mistake("l1_scipy_cityblock", "compute_l1_distances", source='''\
+from scipy.spatial.distance import cdist
+
+def compute_l1_distances(X_test, X_train):
+    return cdist(X_test, X_train, metric="cityblock")
+''', loses=L1),
+    Alternative("l1_no_loops", "compute_l1_distances", source='''\
+def compute_l1_distances(X_test, X_train):
+    return np.abs(X_test[:, None, :] - X_train[None, :, :]).sum(axis=2)
+'''),
     Alternative("l1_loop_over_features", "compute_l1_distances",
                 old="""    for i in range(num_test):
         dists[i] = np.sum(np.abs(X_train - X_test[i]), axis=1)""",
@@ -100,6 +236,68 @@ def compute_distances_no_loops(X_test, X_train):
             "y_pred[i] = np.argmax(votes)",
             "y_pred[i] = __import__('collections').Counter("
             "y_train[nearest[i]].tolist()).most_common(1)[0][0]", loses=PREDICT),
+    Mistake("predict_wrapped_reference", "predict_labels", source='''\
+from helpers import knn
+
+def predict_labels(dists, y_train, k=1):
+    return knn.predict_labels.__wrapped__(dists, y_train, k)
+''', loses=PREDICT),
+    Mistake("predict_reference_from_closure", "predict_labels", source='''\
+from helpers import knn
+
+def predict_labels(dists, y_train, k=1):
+    inner = [c.cell_contents for c in knn.predict_labels.__closure__
+             if callable(c.cell_contents) and c.cell_contents.__name__ == "predict_labels"][0]
+    return inner(dists, y_train, k)
+''', loses=PREDICT),
+    Mistake("no_loops_private_from_closure", "compute_distances_no_loops", source='''\
+from helpers import knn
+
+def compute_distances_no_loops(X_test, X_train):
+    inner = [c.cell_contents for c in knn._l2.__closure__
+             if callable(c.cell_contents) and c.cell_contents.__name__ == "_l2"][0]
+    return inner(X_test, X_train)
+''', loses=NONE_ALL),
+    Mistake("predict_private_vote", "predict_labels", source='''\
+from helpers import knn
+
+def predict_labels(dists, y_train, k=1):
+    return knn._vote(dists, y_train, k)
+''', loses=PREDICT),
+    Mistake("predict_reference_alias", "predict_labels", source='''\
+from helpers.knn import predict_labels as course_vote
+
+def predict_labels(dists, y_train, k=1):
+    return course_vote(dists, y_train, k)
+''', loses=PREDICT),
+    Mistake("predict_sklearn_precomputed", "predict_labels", source='''\
+from sklearn.neighbors import KNeighborsClassifier
+
+def predict_labels(dists, y_train, k=1):
+    clf = KNeighborsClassifier(n_neighbors=k, metric="precomputed")
+    clf.fit(np.zeros((len(y_train), len(y_train))), y_train)
+    return clf.predict(dists)
+''', loses=PREDICT),
+    Mistake("predict_rebinds_checks", "predict_labels", source='''\
+def predict_labels(dists, y_train, k=1):
+    return y_train[np.argmin(dists, axis=1)]  # wrong: ignores k
+
+check_close = check_true = check_equal = check_shape = lambda *a, **k: None
+''', loses=PREDICT),
+    Mistake("predict_patches_checks_module", "predict_labels", source='''\
+def predict_labels(dists, y_train, k=1):
+    return y_train[np.argmin(dists, axis=1)]  # wrong: ignores k
+
+import helpers.checks as hc
+hc.check_equal = lambda *a, **k: None
+''', loses=PREDICT),
+    Alternative("float_labels", "predict_labels",
+                old="y_pred = np.zeros(num_test, dtype=y_train.dtype)",
+                new="y_pred = np.zeros(num_test)  # float64: 2.0 for label 2"),
+    Alternative("scratch_rebinds_setup_names", "predict_labels",
+                old="    return y_pred",
+                new="    return y_pred\n\n\nknn = None  # scratch work that reuses names of the setup cell\n"
+                    "X_train = y_train = X_test = y_test = mnist = None"),
     Alternative("counter_vote", "predict_labels", source='''\
 from collections import Counter
 
@@ -127,17 +325,31 @@ def predict_labels(dists, y_train, k=1):
     Mistake("cv_scores_on_training_part", "cross_validate_k", _CV_SCORING, """\
 dists = distance(X_tr, X_tr)
         for k in k_choices:
-            pred = knn.predict_labels(dists, y_tr, k=k)
-            k_to_accuracies[k].append(float(np.mean(pred == y_tr)))""", loses=CV),
+            pred = ref.predict_labels(dists, y_tr, k=k)
+            k_to_accuracies[k].append(float(np.mean(pred == y_tr)))""", loses=CV_ALL),
     Mistake("cv_trains_on_held_out_fold_too", "cross_validate_k",
             """X_tr = np.concatenate(X_folds[:f] + X_folds[f + 1:])
         y_tr = np.concatenate(y_folds[:f] + y_folds[f + 1:])""",
-            "X_tr, y_tr = X, y", loses=CV),
+            "X_tr, y_tr = X, y", loses=CV_ALL),
     Mistake("cv_ignores_metric", "cross_validate_k",
-            '{"l2": knn.compute_distances_no_loops, "l1": knn.compute_l1_distances}[metric]',
-            "knn.compute_distances_no_loops", loses=CV),
+            '{"l2": ref.compute_distances_no_loops, "l1": ref.compute_l1_distances}[metric]',
+            "ref.compute_distances_no_loops", loses=CV_OPTIONS),
+    Mistake("cv_ignores_num_folds", "cross_validate_k",
+            "np.array_split(X, num_folds)\n    y_folds = np.array_split(y, num_folds)",
+            "np.array_split(X, 5)\n    y_folds = np.array_split(y, 5)", loses=CV_OPTIONS),
+    Mistake("cv_wrapped_reference", "cross_validate_k", source='''\
+def cross_validate_k(X, y, k_choices, num_folds=5, metric="l2"):
+    from helpers import knn
+    return knn.cross_validate_k.__wrapped__(X, y, k_choices, num_folds, metric)
+''', loses=CV_ALL),
+    Mistake("cv_calls_reference", "cross_validate_k", source='''\
+def cross_validate_k(X, y, k_choices, num_folds=5, metric="l2"):
+    from helpers.knn import cross_validate_k as course_cv
+    return course_cv(X, y, k_choices, num_folds, metric)
+''', loses=CV_ALL),
     Alternative("cv_index_arrays", "cross_validate_k", source='''\
 def cross_validate_k(X, y, k_choices, num_folds=5, metric="l2"):
+    from helpers import knn
     distance = {"l2": knn.compute_distances_no_loops, "l1": knn.compute_l1_distances}[metric]
     k_to_accuracies = {k: [] for k in k_choices}
     everything = np.arange(len(X))
