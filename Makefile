@@ -5,19 +5,23 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.13.0
+# On Linux, PyPI's torch wheel is the CUDA build (several GB), pin or not: set
+# TORCH_INDEX=https://download.pytorch.org/whl/cpu for PyTorch's CPU-only wheels.
+TORCH_INDEX ?=
 # nbgrader runs the `alembic` executable: the venv's bin/ must be on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 # ...and notebooks run in this environment's kernel, whatever a user-wide Jupyter says.
 export JUPYTER_PATH := $(abspath $(VENV))/share/jupyter
 
-.PHONY: demo test build validate lab bench clean sandbox
+.PHONY: demo test venv build validate lab formgrader bench clean sandbox browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet '$(TORCH)' $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(PY) -m pip install --quiet '$(TORCH)' -e '.[dev]'
 	touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed  ## only the environment: .venv with CPU-only torch and the course's packages
 
 # bubblewrap sandboxes student code while grading; installed here when we may
 # (root with apt-get), otherwise grading still runs and its report says so.
@@ -27,10 +31,18 @@ sandbox:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
 	  else echo "bubblewrap is missing: grading will run student code without a sandbox (apt-get install bubblewrap)"; fi; }
 
+# Chromium for tests/test_browser.py (Playwright drives Debian's build; it never
+# downloads a browser). As root without it the browser tests fail, so CI cannot skip them.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "chromium is missing: the browser tests are skipped (apt-get install chromium chromium-driver)"; fi; }
+
 demo: $(VENV)/.installed sandbox  ## build, execute every solution, autograde three example submissions per notebook
 	$(PY) -m grader demo
 
-test: $(VENV)/.installed sandbox  ## the whole test suite (CI runs exactly this)
+test: $(VENV)/.installed sandbox browser  ## the whole test suite (CI runs exactly this)
 	$(PY) -m pytest --durations=15
 
 build: $(VENV)/.installed  ## rebuild the student release in notebooks/
@@ -39,8 +51,11 @@ build: $(VENV)/.installed  ## rebuild the student release in notebooks/
 validate: $(VENV)/.installed  ## solutions pass every test, blank releases fail every test
 	$(PY) -m grader validate
 
-lab: $(VENV)/.installed  ## JupyterLab on the student notebooks
-	$(PY) -m jupyter lab notebooks/
+lab: $(VENV)/.installed  ## JupyterLab for students on work/ (copies in missing notebooks, never overwrites)
+	$(PY) -m grader lab
+
+formgrader: $(VENV)/.installed  ## JupyterLab for instructors on build/course, with every nbgrader plugin
+	$(PY) -m grader formgrader
 
 bench: $(VENV)/.installed  ## speed ratios measured side by side
 	$(PY) -m bench

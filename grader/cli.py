@@ -1,4 +1,4 @@
-"""The instructor's command: `grader build|validate|check|demo|autograde`."""
+"""The instructor's command: `grader build|validate|check|demo|autograde|lab|formgrader`."""
 from __future__ import annotations
 
 import argparse
@@ -36,6 +36,8 @@ def main(argv=None):
     p.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory limit per kernel")
     p.add_argument("--cpu-seconds", type=int, default=Limits.cpu_seconds,
                    help="CPU-time limit per kernel over the whole notebook")
+    sub.add_parser("lab", help="JupyterLab for students on work/ (copies in the notebooks it lacks, never overwrites)")
+    sub.add_parser("formgrader", help="JupyterLab with every nbgrader plugin on the course folder build/course")
     args = parser.parse_args(argv)
 
     names = getattr(args, "notebooks", None) or notebook_names()
@@ -60,6 +62,9 @@ def main(argv=None):
     elif args.command == "demo":
         from .demo import demo
         return demo(names)
+    elif args.command in ("lab", "formgrader"):
+        from . import lab
+        return getattr(lab, args.command)()
     elif args.command == "autograde":
         if args.notebook not in notebook_names():
             parser.error(f"unknown notebook {args.notebook!r}; choose from {notebook_names()}")

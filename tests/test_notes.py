@@ -20,6 +20,8 @@ def ran():
         _cell("svm_loss(1)"),  # a test calling a blank exercise
         _cell("# YOUR CODE HERE\nraise NotImplementedError()"),  # a blank top-level answer
         _cell("import numbers\nnumbers.Number.__abs__(1)"),  # NotImplementedError inside a library
+        _cell("best_net.params"),  # a value an unanswered exercise would have made
+        _cell("def f():\n    return undefined_inside\nf()"),  # a typo inside a function
         _cell("print('the last cell ran')"),
     ])
     nbclient.NotebookClient(nb, timeout=60, kernel_name="python3",
@@ -46,6 +48,14 @@ def test_a_blank_top_level_answer_says_so(ran):
 def test_other_not_implemented_errors_keep_their_traceback(ran):
     err = _error(ran[4])
     assert len(err.traceback) > 1 and "Not answered yet" not in "".join(err.traceback)
+
+
+def test_a_name_an_exercise_makes_is_one_line_a_typo_in_a_function_a_traceback(ran):
+    err = _error(ran[5])
+    assert err.ename == "NameError" and len(err.traceback) == 1
+    assert "`best_net` is not defined yet" in err.traceback[0]
+    err = _error(ran[6])
+    assert len(err.traceback) > 1 and "undefined_inside" in "".join(err.traceback)
 
 
 def test_run_all_reaches_the_last_cell(ran):

@@ -9,8 +9,9 @@ importing :mod:`helpers.checks` installs a handler that prints instead::
 
 The cell still ends in an error, so the test still fails (nbgrader counts the
 error output) and Run All goes on (every code cell of the release carries the
-``raises-exception`` tag). A NotImplementedError raised anywhere else (inside a
-library) keeps its full traceback.
+``raises-exception`` tag). A cell that then reads a value such an exercise
+would have made gets one line too (a NameError in a cell's own code). Errors
+raised inside libraries or inside a function keep their full traceback.
 """
 from __future__ import annotations
 
@@ -40,12 +41,30 @@ def message(frame) -> str:
             f"`raise NotImplementedError()`), run that cell, then this one again.")
 
 
-def _handler(shell, etype, value, tb, tb_offset=None):
+def undefined(name) -> str:
+    return (f"`{name}` is not defined yet: it comes from a cell above that has not run or has "
+            "failed, often an exercise not answered yet (or check the spelling).")
+
+
+def _short(etype, value, tb):
+    """The one-line note for this error, or None for a full traceback."""
     frame = _stub_frame(tb)
     if frame is None:
+        return None
+    if issubclass(etype, NotImplementedError):
+        return message(frame)
+    # A NameError in a cell's own code (not inside a function, where a full
+    # traceback helps more): usually a value an unanswered exercise makes.
+    name = getattr(value, "name", None)
+    return undefined(name) if name and frame.f_code.co_name == "<module>" else None
+
+
+def _handler(shell, etype, value, tb, tb_offset=None):
+    note = _short(etype, value, tb)
+    if note is None:
         stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
     else:
-        stb = [f"\x1b[33m{message(frame)}\x1b[0m"]
+        stb = [f"\x1b[33m{note}\x1b[0m"]
     # IPython discards what a custom handler returns: send the error output
     # ourselves, so the cell still counts as failed.
     shell._showtraceback(etype, value, stb)
@@ -59,4 +78,4 @@ def install():
         return
     shell = get_ipython()
     if shell is not None:
-        shell.set_custom_exc((NotImplementedError,), _handler)
+        shell.set_custom_exc((NotImplementedError, NameError), _handler)
