@@ -132,6 +132,7 @@ def get(spec):
 
 
 # ---------------------------------------------------------------- statistics
+@reference
 def activation_stats(activations):
     """For a list of activation arrays (one per hidden layer, shape (N, H)):
     a list of dicts with the ``mean``, the ``std``, the fraction of exact
@@ -146,6 +147,7 @@ def activation_stats(activations):
     return out
 
 
+@reference
 def gradient_norms(grads, keys):
     """The Frobenius norm of ``grads[k]`` for each key in ``keys`` (for
     example ``["W1", "W2", ...]``, from the input to the output)."""
