@@ -9,12 +9,21 @@ variant's text and runs the rest of the notebook, scoring every test cell as
 nbgrader does (a test cell that raises scores 0, one that runs through gets
 its points; hidden tests included). The parent goes on with the solution.
 
+A child runs every cell after its fork except the test cells its changes
+cannot reach: when the changed cells only define functions and classes (and
+import), a later test cell that names none of what they define, directly or
+through a later cell that uses it, keeps the solution's points without
+running (so one slow training test is not repeated for every variant of an
+unrelated exercise). A changed cell that does anything else at top level
+(rebinding a check, patching a module) makes its child run everything.
+
 It is a fast path for the test suite and ``grader check --fast``, trusted
 because the suite compares its per-cell grades with real nbgrader's on a
 sample of variants.
 """
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
@@ -119,7 +128,7 @@ def _trunk(programs, workers, timeout):
         pid = os.fork()
         if pid == 0:  # the child: this variant's cells from here on
             os.close(read_end)
-            scores = _score(shell, programs[name][start:], timeout, grades_so_far[:])
+            scores = _score(shell, programs[name][start:], timeout, grades_so_far[:], trunk[start:])
             with os.fdopen(write_end, "w") as f:
                 f.write(json.dumps(scores))
             os._exit(0)
@@ -141,10 +150,44 @@ def _trunk(programs, workers, timeout):
     return grades
 
 
-def _score(shell, cells, timeout, before):
-    scores = list(before)
-    for gid, code, points in cells:
+def _names(code):
+    """(names the code reads, names it binds at top level), or None if it
+    does more at top level than define functions and classes and import."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    reads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    binds, local = set(), True
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            binds.add(stmt.name)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            binds |= {(a.asname or a.name).split(".")[0] for a in stmt.names}
+        elif not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):  # a docstring
+            local = False
+            binds |= {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return reads, binds, local
+
+
+def _score(shell, cells, timeout, before, trunk):
+    """Run ``cells`` (this variant's, from its fork on; ``trunk`` holds the
+    solution's cells from the same point) and score the test cells."""
+    unknown = (None, set(), False)  # code that does not parse: run it, and everything after
+    scores, dirty, skip_ok = list(before), set(), True
+    for (gid, code, points), original in zip(cells, trunk + [None] * len(cells)):
+        reads, binds, local = _names(code) or unknown
+        changed = original is None or code != original[1]
+        if changed:
+            skip_ok = skip_ok and local
+            dirty |= binds | (_names(original[1]) or unknown)[1] if original else binds
+        if (points is not None and not changed and skip_ok and reads is not None
+                and not reads & dirty):
+            scores.append((gid, points))  # nothing it uses changed: it passes as in the solution
+            continue
         ok = _run_cell(shell, code, timeout)
+        if points is None and reads and reads & dirty:
+            dirty |= binds  # a cell built on changed code: what it defines changed too
         if points is not None:
             scores.append((gid, points if ok else 0.0))
     return dict(scores)
