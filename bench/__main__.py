@@ -1,9 +1,9 @@
 """`make bench`: every benchmark in this folder, one after the other."""
 import sys
 
-from . import grading, knn_distances, notebooks
+from . import conv, grading, knn_distances, notebooks
 
-BENCHES = {"knn_distances": knn_distances.main, "notebooks": notebooks.main,
+BENCHES = {"knn_distances": knn_distances.main, "conv": conv.main, "notebooks": notebooks.main,
            "grading": grading.main}
 
 if __name__ == "__main__":

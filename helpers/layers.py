@@ -18,6 +18,8 @@ relu                ``x``, the input
 sigmoid             ``out``, the output sigma(x)
 tanh                ``out``, the output tanh(x)
 affine_relu         ``(affine_cache, relu_cache)``
+batchnorm (train)   ``(x, x_hat, mean, var, gamma, eps)``
+dropout             ``(dropout_param, mask)``, mask None in test mode
 ==================  ==========================================
 """
 from __future__ import annotations
@@ -35,6 +37,9 @@ __all__ = [
     "softmax_loss", "svm_loss", "sigmoid_bce_loss",
     "leaky_relu_forward", "leaky_relu_backward", "elu_forward", "elu_backward",
     "dead_fraction",
+    # notebook 07
+    "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
+    "dropout_forward", "dropout_backward",
 ]
 
 
@@ -403,6 +408,214 @@ def dead_fraction(h):
     return float(np.mean(np.all(h <= 0, axis=0)))
 
 
+# ---------------------------------------------------------------- notebook 07
+# Batch normalization and (inverted) dropout, in the CS231n style: a
+# parameter dict carries the mode ("train" / "test") and the layer's state.
+
+_BN_MODES = ("train", "test")
+
+
+def _float_array(name, value):
+    value = _array(name, value)
+    if not np.issubdtype(value.dtype, np.floating):
+        value = value.astype(np.float64)
+    return value
+
+
+def _bn_param(bn_param):
+    if not isinstance(bn_param, dict):
+        raise ValueError(f"bn_param must be a dict with the key 'mode' ('train' or 'test'), "
+                         f"got {type(bn_param).__name__}")
+    mode = bn_param.get("mode", "train")
+    if mode not in _BN_MODES:
+        raise ValueError(f"bn_param['mode'] must be 'train' or 'test', got {mode!r}")
+    eps = float(bn_param.get("eps", 1e-5))
+    momentum = float(bn_param.get("momentum", 0.9))
+    if not eps > 0:
+        raise ValueError(f"bn_param['eps'] must be > 0, got {eps!r}")
+    if not 0 <= momentum <= 1:
+        raise ValueError(f"bn_param['momentum'] must lie in [0, 1], got {momentum!r}")
+    return mode, eps, momentum
+
+
+@reference
+def batchnorm_forward(x, gamma, beta, bn_param):
+    """Batch normalization of a minibatch x (N, D), feature by feature.
+
+    Train mode: normalize with the batch mean and the **biased** batch
+    variance (divide by N), ``x_hat = (x - mean) / sqrt(var + eps)``, output
+    ``gamma * x_hat + beta``, and update the running averages in ``bn_param``::
+
+        running_mean = momentum * running_mean + (1 - momentum) * mean
+        running_var  = momentum * running_var  + (1 - momentum) * var * N / (N - 1)
+
+    (the **unbiased** batch variance for the running average, as
+    ``torch.nn.BatchNorm1d`` does; CS231n's ``momentum`` is the weight of the
+    old value, so momentum 0.9 here is ``BatchNorm1d(momentum=0.1)``).
+
+    Test mode: ``gamma * (x - running_mean) / sqrt(running_var + eps) + beta``;
+    nothing is updated.
+
+    Parameters
+    ----------
+    x : array (N, D)
+    gamma, beta : arrays (D,)
+        Scale and shift.
+    bn_param : dict
+        ``mode`` ("train" or "test", default "train"), ``eps`` (1e-5),
+        ``momentum`` (0.9), ``running_mean`` and ``running_var`` (D,)
+        (created as zeros and ones when missing, as PyTorch does). The new
+        running averages are stored back into this dict as new arrays.
+
+    Returns
+    -------
+    out : array (N, D)
+    cache : ``(x, x_hat, mean, var, gamma, eps)`` in train mode (mean and var
+        the batch statistics of the normalization), None in test mode.
+    """
+    mode, eps, momentum = _bn_param(bn_param)
+    x = _float_array("x", x)
+    gamma, beta = _float_array("gamma", gamma), _float_array("beta", beta)
+    if x.ndim != 2:
+        raise ValueError(f"x must be 2-D (N, D), got shape {x.shape}")
+    n, d = x.shape
+    for name, value in (("gamma", gamma), ("beta", beta)):
+        if value.shape != (d,):
+            raise ValueError(f"{name} must have shape (D,) = ({d},) to match x {x.shape}, "
+                             f"got {value.shape}")
+    running_mean = _float_array("running_mean", bn_param.get("running_mean", np.zeros(d)))
+    running_var = _float_array("running_var", bn_param.get("running_var", np.ones(d)))
+    for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+        if value.shape != (d,):
+            raise ValueError(f"bn_param['{name}'] must have shape ({d},) to match x {x.shape}, "
+                             f"got {value.shape}")
+
+    if mode == "test":
+        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
+        return out, None
+
+    if n < 2:
+        raise ValueError(f"batch normalization in train mode needs at least 2 samples per batch, "
+                         f"got x of shape {x.shape}: the variance of one sample is 0")
+    mean = x.mean(axis=0)
+    var = x.var(axis=0)  # biased: divide by N
+    x_hat = (x - mean) / np.sqrt(var + eps)
+    out = gamma * x_hat + beta
+    bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
+    bn_param["running_var"] = momentum * running_var + (1 - momentum) * var * (n / (n - 1))
+    return out, (x, x_hat, mean, var, gamma, eps)
+
+
+def _bn_backward_inputs(dout, cache):
+    if cache is None:
+        raise ValueError("cache is None: batchnorm_backward needs the cache of a forward pass "
+                         "in train mode")
+    x, x_hat, mean, var, gamma, eps = cache
+    dout = _array("dout", dout)
+    _same_shape("dout", dout, x.shape)
+    return dout, x, x_hat, mean, var, gamma, eps
+
+
+@reference
+def batchnorm_backward(dout, cache):
+    """Backward pass of :func:`batchnorm_forward` in train mode, step by
+    step through the computational graph (mean, centred x, variance, 1/std).
+
+    dout : array (N, D); cache : ``(x, x_hat, mean, var, gamma, eps)``.
+    Returns ``(dx, dgamma, dbeta)``, shapes (N, D), (D,), (D,).
+    """
+    dout, x, x_hat, mean, var, gamma, eps = _bn_backward_inputs(dout, cache)
+    n = x.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    xc = x - mean
+    inv_std = 1.0 / np.sqrt(var + eps)
+    # x_hat = xc * inv_std: through xc directly and through inv_std(var(xc))
+    dinv_std = np.sum(dx_hat * xc, axis=0)
+    dvar = dinv_std * -0.5 * inv_std ** 3
+    dxc = dx_hat * inv_std + dvar * 2.0 * xc / n
+    # xc = x - mean: through x directly and through the mean
+    dx = dxc - dxc.sum(axis=0) / n
+    return dx, dgamma, dbeta
+
+
+@reference
+def batchnorm_backward_alt(dout, cache):
+    """The same gradients as :func:`batchnorm_backward`, from the simplified formula
+
+    ``dx = gamma / (N * std) * (N * dout - sum(dout) - x_hat * sum(dout * x_hat))``
+
+    (sums over the batch, std = sqrt(var + eps)). Returns ``(dx, dgamma, dbeta)``.
+    """
+    dout, x, x_hat, mean, var, gamma, eps = _bn_backward_inputs(dout, cache)
+    n = x.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx = gamma / (n * np.sqrt(var + eps)) * (n * dout - dbeta - x_hat * dgamma)
+    return dx, dgamma, dbeta
+
+
+def _dropout_param(dropout_param):
+    if not isinstance(dropout_param, dict) or "p" not in dropout_param:
+        raise ValueError("dropout_param must be a dict with the key 'p' (the probability of "
+                         "DROPPING a unit) and optionally 'mode' and 'seed'")
+    p = dropout_param["p"]
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not 0 <= p < 1:
+        raise ValueError(f"dropout_param['p'] is the probability of dropping a unit and must lie "
+                         f"in [0, 1), got {p!r}")
+    mode = dropout_param.get("mode", "train")
+    if mode not in _BN_MODES:
+        raise ValueError(f"dropout_param['mode'] must be 'train' or 'test', got {mode!r}")
+    return float(p), mode
+
+
+@reference
+def dropout_forward(x, dropout_param):
+    """Inverted dropout.
+
+    Train mode: each unit is dropped (set to 0) with probability ``p`` and
+    the survivors are scaled by ``1 / (1 - p)``, so the expected output is x;
+    ``out = x * mask`` with mask entries 0 or 1 / (1 - p). The mask keeps a
+    unit where ``rng.random(x.shape) >= p`` with
+    ``rng = np.random.default_rng(dropout_param.get("seed"))``: the same seed
+    gives the same mask, no seed a fresh one each call.
+    Test mode: ``out = x`` (nothing to scale: that was done at train time).
+
+    Parameters
+    ----------
+    x : array of any shape
+    dropout_param : dict
+        ``p`` in [0, 1): the probability of DROPPING a unit (as in
+        ``torch.nn.Dropout``); ``mode`` "train" (default) or "test";
+        ``seed`` (optional).
+
+    Returns
+    -------
+    out : array, the shape of x
+    cache : ``(dropout_param, mask)``, mask None in test mode
+    """
+    p, mode = _dropout_param(dropout_param)
+    x = _float_array("x", x)
+    if mode == "test":
+        return x.copy(), (dropout_param, None)
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    mask = (rng.random(x.shape) >= p) / (1.0 - p)
+    return x * mask, (dropout_param, mask)
+
+
+@reference
+def dropout_backward(dout, cache):
+    """Backward pass of :func:`dropout_forward`: ``dout * mask`` in train
+    mode, ``dout`` in test mode. Returns dx, the shape of dout."""
+    dropout_param, mask = cache
+    dout = _array("dout", dout)
+    if dropout_param.get("mode", "train") == "test" or mask is None:
+        return dout.copy()
+    _same_shape("dout", dout, mask.shape, "the dropout mask")
+    return dout * mask
+
+
 #: The activations a FullyConnectedNet can use: name -> (forward, backward).
 ACTIVATIONS = {
     "relu": (relu_forward, relu_backward),
@@ -411,3 +624,16 @@ ACTIVATIONS = {
     "leaky_relu": (leaky_relu_forward, leaky_relu_backward),
     "elu": (elu_forward, elu_backward),
 }
+
+
+# ---------------------------------------------------------------- notebook 08
+from .conv import (conv_forward_naive, conv_backward_naive,  # noqa: E402
+                   max_pool_forward_naive, max_pool_backward_naive,
+                   conv_forward_fast, conv_backward_fast,
+                   max_pool_forward_fast, max_pool_backward_fast,
+                   conv_relu_pool_forward, conv_relu_pool_backward)
+
+__all__ += ["conv_forward_naive", "conv_backward_naive", "max_pool_forward_naive",
+            "max_pool_backward_naive", "conv_forward_fast", "conv_backward_fast",
+            "max_pool_forward_fast", "max_pool_backward_fast",
+            "conv_relu_pool_forward", "conv_relu_pool_backward"]

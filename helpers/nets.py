@@ -121,43 +121,104 @@ class FullyConnectedNet:
     bias_init : float
         The value of every bias at the start.
     reg : float
-        L2 strength: ``reg * sum(W**2)`` for every weight matrix.
+        L2 strength (weight decay): ``reg * sum(W**2)`` for every weight
+        matrix; biases and batch-norm gamma / beta are not decayed.
     seed : int
-        Seeds the initial weights.
+        Seeds the initial weights (and the dropout masks, see ``dropout_seed``).
+    normalization : None or "batchnorm"
+        With "batchnorm" every hidden layer is affine - batchnorm - activation,
+        with parameters ``gamma{i}`` (ones) and ``beta{i}`` (zeros) in
+        ``params`` and its running averages in ``self.bn_params[i - 1]``
+        (CS231n style: ``momentum`` 0.9 is the weight of the old average).
+    dropout : float
+        The probability of DROPPING each hidden unit (inverted dropout after
+        every hidden activation); 0 means no dropout.
+    dropout_seed : int or None
+        None: new masks at every call, reproducible from ``seed``. An int:
+        the same masks at every call (layer i uses the seed dropout_seed + i),
+        for gradient checks.
+    bn_momentum, bn_eps : float
+        The batch-norm ``momentum`` and ``eps`` of every layer.
+
+    ``loss(X, y)`` (labels given) runs the net in train mode: batch statistics,
+    running averages updated, dropout on. ``loss(X)`` runs it in test mode:
+    running averages, no dropout.
 
     After ``loss(X, ...)``, ``self.activations`` holds each hidden layer's
-    output (N, H_i), for statistics such as ``helpers.init.activation_stats``
-    and ``helpers.layers.dead_fraction``.
+    output (N, H_i) (after the activation, before dropout), for statistics
+    such as ``helpers.init.activation_stats`` and ``helpers.layers.dead_fraction``.
     """
 
     def __init__(self, hidden_dims, input_dim, num_classes, activation="relu",
-                 weight_init="he_normal", bias_init=0.0, reg=0.0, seed=0):
+                 weight_init="he_normal", bias_init=0.0, reg=0.0, seed=0,
+                 normalization=None, dropout=0.0, dropout_seed=None, bn_momentum=0.9, bn_eps=1e-5):
         from . import init as _init
 
         if activation not in layers.ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of "
                              f"{sorted(layers.ACTIVATIONS)}")
+        if normalization not in (None, "batchnorm"):
+            raise ValueError(f"normalization must be None or 'batchnorm', got {normalization!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.integer, np.floating)) \
+                or not 0 <= dropout < 1:
+            raise ValueError(f"dropout is the probability of dropping a hidden unit and must lie "
+                             f"in [0, 1), got {dropout!r}")
+        if not reg >= 0:
+            raise ValueError(f"reg must be >= 0, got {reg!r}")
         dims = [_positive_int("input_dim", input_dim)]
         dims += [_positive_int("each hidden dim", h) for h in hidden_dims]
         dims.append(_positive_int("num_classes", num_classes))
         self.activation, self.reg, self.num_layers = activation, float(reg), len(dims) - 1
+        self.normalization, self.dropout = normalization, float(dropout)
         init, rng = _init.get(weight_init), np.random.default_rng(seed)
         self.params = {}
         for i, (n_in, n_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
             self.params[f"W{i}"] = np.asarray(init((n_in, n_out), rng), dtype=np.float64)
             self.params[f"b{i}"] = np.full(n_out, float(bias_init))
+            if normalization == "batchnorm" and i < self.num_layers:
+                self.params[f"gamma{i}"] = np.ones(n_out)
+                self.params[f"beta{i}"] = np.zeros(n_out)
+        # One bn_param per hidden layer: the mode and the running averages live here.
+        self.bn_params = ([{"mode": "train", "momentum": float(bn_momentum), "eps": float(bn_eps)}
+                           for _ in range(self.num_layers - 1)]
+                          if normalization == "batchnorm" else [])
+        # Dropout masks: a fixed seed per layer (for gradient checks) or a
+        # generator of the net, reproducible from ``seed``, new masks each call.
+        self.dropout_seed = dropout_seed
+        self._dropout_rng = np.random.default_rng([int(seed), 7])
         self.activations = []
+
+    def _dropout_param(self, i, mode):
+        if self.dropout_seed is not None:
+            seed = int(self.dropout_seed) + i
+        else:
+            seed = int(self._dropout_rng.integers(2 ** 31)) if mode == "train" else None
+        return {"p": self.dropout, "mode": mode, "seed": seed}
 
     def loss(self, X, y=None):
         """Scores (N, C) (or (N,) logits for one output) when ``y`` is None,
-        else ``(loss, grads)``."""
+        else ``(loss, grads)``.
+
+        Each hidden layer is affine - [batchnorm] - activation - [dropout].
+        With ``y`` the net is in train mode (batch statistics, running averages
+        updated, dropout on); without, in test mode (running averages, no dropout).
+        """
+        mode = "test" if y is None else "train"
         forward, backward = layers.ACTIVATIONS[self.activation]
+        bn, drop = self.normalization == "batchnorm", self.dropout > 0
         p, h, caches, self.activations = self.params, X, [], []
         for i in range(1, self.num_layers):
             h, affine_cache = layers.affine_forward(h, p[f"W{i}"], p[f"b{i}"])
+            bn_cache = drop_cache = None
+            if bn:
+                self.bn_params[i - 1]["mode"] = mode
+                h, bn_cache = layers.batchnorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"],
+                                                       self.bn_params[i - 1])
             h, act_cache = forward(h)
-            caches.append((affine_cache, act_cache))
             self.activations.append(h)
+            if drop:
+                h, drop_cache = layers.dropout_forward(h, self._dropout_param(i, mode))
+            caches.append((affine_cache, bn_cache, act_cache, drop_cache))
         L = self.num_layers
         scores, last_cache = layers.affine_forward(h, p[f"W{L}"], p[f"b{L}"])
         binary = scores.shape[1] == 1
@@ -168,9 +229,14 @@ class FullyConnectedNet:
         grads = {}
         dh, grads[f"W{L}"], grads[f"b{L}"] = layers.affine_backward(dscores, last_cache)
         for i in range(L - 1, 0, -1):
-            affine_cache, act_cache = caches[i - 1]
-            dh, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_backward(backward(dh, act_cache), affine_cache)
-        for i in range(1, L + 1):
+            affine_cache, bn_cache, act_cache, drop_cache = caches[i - 1]
+            if drop_cache is not None:
+                dh = layers.dropout_backward(dh, drop_cache)
+            dh = backward(dh, act_cache)
+            if bn_cache is not None:
+                dh, grads[f"gamma{i}"], grads[f"beta{i}"] = layers.batchnorm_backward_alt(dh, bn_cache)
+            dh, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_backward(dh, affine_cache)
+        for i in range(1, L + 1):  # weight decay on the weights only (not b, gamma, beta)
             W = p[f"W{i}"]
             loss += self.reg * np.sum(W * W)
             grads[f"W{i}"] = grads[f"W{i}"] + 2 * self.reg * W
@@ -179,3 +245,9 @@ class FullyConnectedNet:
     def __repr__(self):
         hidden = [self.params[f"W{i}"].shape[1] for i in range(1, self.num_layers)]
         return f"FullyConnectedNet(hidden_dims={hidden}, activation={self.activation!r})"
+
+
+# ---------------------------------------------------------------- notebook 08
+from .conv import ConvNet  # noqa: E402  (conv-relu-pool blocks; defined in helpers.conv)
+
+__all__ += ["ConvNet"]
