@@ -188,3 +188,23 @@ def test_the_solver_takes_every_optimizer_and_a_schedule():
     assert s.lr_history == [schedule(e) for e in range(5)]
     with pytest.raises(ValueError, match="replaces lr_decay"):
         Solver(_Quadratic(), data, schedule=schedule, lr_decay=0.9)
+
+
+def _bowl_path(opt, steps=30):
+    """The path of (x, y) on f = x^2 / 20 + y^2 from (-7, 2)."""
+    p = {"xy": np.array([-7.0, 2.0])}
+    path = [p["xy"].copy()]
+    for _ in range(steps):
+        x, y = p["xy"]
+        opt.update(p, {"xy": np.array([x / 10, 2 * y])})
+        path.append(p["xy"].copy())
+    return np.array(path)
+
+
+def test_the_bowl_race_with_the_classic_learning_rates():
+    rates = {"sgd": 0.95, "momentum": 0.1, "adagrad": 1.5, "rmsprop": 0.1, "adam": 0.3, "nesterov": 0.1}
+    paths = {name: _bowl_path(optim.get(name, lr=lr)) for name, lr in rates.items()}
+    for name, path in paths.items():  # each ends closer to the minimum than it started
+        assert np.linalg.norm(path[-1]) < np.linalg.norm(path[0]), name
+    flips = {name: int(np.sum(np.diff(np.sign(path[:, 1])) != 0)) for name, path in paths.items()}
+    assert flips["sgd"] > flips["momentum"], flips  # SGD zig-zags across the valley
