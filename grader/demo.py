@@ -24,10 +24,10 @@ def demo(names=None):
     course = build(names=names)
 
     print("Running every solution notebook headless ...")
-    failures = []
+    failures, width = [], max(len(n) for n in names)
     for name in names:
         seconds, errors = execute(course.source(name), BUILD / "executed" / f"{name}.ipynb")
-        print(f"  {name:<14} {seconds:6.1f} s  {'ok' if not errors else 'ERRORS: ' + '; '.join(errors)}")
+        print(f"  {name:<{width}} {seconds:6.1f} s  {'ok' if not errors else 'ERRORS: ' + '; '.join(errors)}")
         failures += [f"{name}: {e}" for e in errors]
 
     print("Autograding three students per notebook with nbgrader ...")

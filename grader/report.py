@@ -57,9 +57,10 @@ def copy_feedback(course, results, folder: Path):
 
 def print_table(results, extra=None):
     """Fixed-width table: notebook, student, points / max, status, seconds, notes."""
-    print(f"{'notebook':<14} {'student':<24} {'points':>13} {'by hand':>8} {'status':>10} {'seconds':>8}  notes")
+    nb = max([14] + [len(g.notebook) for g in results])
+    print(f"{'notebook':<{nb}} {'student':<24} {'points':>13} {'by hand':>8} {'status':>10} {'seconds':>8}  notes")
     for g in results:
         pts = f"{_fmt(g.points)} / {_fmt(g.max_points)}"
         notes = "; ".join(g.notes + ([extra(g)] if extra and extra(g) else []))
-        print(f"{g.notebook:<14} {g.student:<24} {pts:>13} {_fmt(g.manual_points):>8} {g.status:>10} "
+        print(f"{g.notebook:<{nb}} {g.student:<24} {pts:>13} {_fmt(g.manual_points):>8} {g.status:>10} "
               f"{g.seconds:>8.1f}  {notes}")
