@@ -8,10 +8,12 @@ TARGET = 30.0
 
 
 def main():
-    print(f"{'notebook':<14} {'seconds':>8} {'of target':>10}  errors")
-    for name in notebook_names():
+    names = notebook_names()
+    width = max(len(n) for n in names)
+    print(f"{'notebook':<{width}} {'seconds':>8} {'of target':>10}  errors")
+    for name in names:
         seconds, errors = execute(read_source(name), BUILD / "bench" / f"{name}.ipynb")
-        print(f"{name:<14} {seconds:8.1f} {seconds / TARGET:9.2f}x  {'; '.join(errors) or '-'}")
+        print(f"{name:<{width}} {seconds:8.1f} {seconds / TARGET:9.2f}x  {'; '.join(errors) or '-'}")
 
 
 if __name__ == "__main__":
