@@ -19,7 +19,8 @@ What happens in :meth:`Solver.train`:
   learning rate is multiplied by ``lr_decay``, and training stops early when the
   validation accuracy has not improved for ``patience`` epochs.
 - At the end the best validation parameters are copied back into
-  ``model.params`` (in place: the arrays keep their identity).
+  ``model.params`` (in place: the arrays keep their identity), and with them
+  the batch-norm running averages of that epoch (``model.bn_params``, if any).
 
 Progress bar rule: with ``progress=True`` (the default) a text ``tqdm`` bar is
 shown only when someone can watch it: in a Jupyter kernel or when stderr is a
@@ -38,6 +39,7 @@ runs; ``blas_threads=None`` leaves the setting alone.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import sys
 import warnings
@@ -215,6 +217,7 @@ class Solver:
         self.best_val_acc = -np.inf
         self.best_epoch = 0
         self.best_params = {k: np.array(v, copy=True) for k, v in self.model.params.items()}
+        self.best_state = self._state()
         self.epochs_run = 0
         self.stopped_early = False
         self.diverged = False
@@ -239,6 +242,8 @@ class Solver:
             bar.close()
         for k, v in self.best_params.items():  # back into the same arrays
             np.copyto(self.model.params[k], v)
+        if self.best_state is not None:
+            self.model.bn_params = self.best_state
         if self.verbose:
             print(f"best validation accuracy {self.best_val_acc:.3f} (epoch {self.best_epoch})")
         return self
@@ -282,11 +287,18 @@ class Solver:
         if val_acc > self.best_val_acc:
             self.best_val_acc, self.best_epoch = val_acc, epoch
             self.best_params = {k: np.array(v, copy=True) for k, v in self.model.params.items()}
+            self.best_state = self._state()
         bar.set_postfix_str(f"loss {self.loss_history[-1]:.3f}, val acc {val_acc:.3f}", refresh=False)
         if self.verbose and (epoch % self.print_every == 0 or epoch == self.num_epochs):
             print(f"epoch {epoch:3d}/{self.num_epochs}: loss {self.loss_history[-1]:.4f}, "
                   f"train acc {train_acc:.3f}, val acc {val_acc:.3f}, "
                   f"lr {self.lr_history[-1]:.3g}")
+
+    def _state(self):
+        """A copy of the model's batch-norm running averages (``bn_params``),
+        which belong with the parameters of the same epoch; None without them."""
+        state = getattr(self.model, "bn_params", None)
+        return copy.deepcopy(state) if state else None
 
     # ------------------------------------------------------------------
     def predict(self, X, batch_size=1000):

@@ -408,3 +408,19 @@ def test_solver_rejects_bad_configuration(change, match):
     kwargs.update(change)
     with pytest.raises(ValueError, match=match):
         Solver(**kwargs)
+
+
+def test_the_best_epoch_comes_back_with_its_batch_norm_running_averages():
+    """Parameters and running averages of the same epoch: the restored net
+    scores exactly the best validation accuracy the Solver recorded."""
+    from helpers.data import load_mnist1d
+    from helpers.nets import FullyConnectedNet
+
+    d = load_mnist1d()
+    X, y = d["X_train"][:600], d["y_train"][:600]
+    data = dict(X_train=X[:400], y_train=y[:400], X_val=X[400:], y_val=y[400:])
+    net = FullyConnectedNet([50, 50], 40, 10, normalization="batchnorm", seed=0)
+    s = Solver(net, data, optim_config={"lr": 0.05}, num_epochs=8, batch_size=50, verbose=False,
+               progress=False, num_train_samples=None).train()
+    assert s.best_epoch < s.epochs_run  # the last epoch's averages would be the wrong ones
+    assert s.check_accuracy(data["X_val"], data["y_val"]) == s.best_val_acc
