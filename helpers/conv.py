@@ -34,6 +34,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .checks.guard import reference
+from .regularization import with_weight_decay
 
 __all__ = [
     "conv_output_size", "conv_param_count",
@@ -488,11 +489,7 @@ class ConvNet:
         for i in range(self.num_blocks, 0, -1):
             dh, grads[f"W{i}"], grads[f"b{i}"] = conv_relu_pool_backward(dh, caches[i - 1])
             dh = dh[:, :, ah:dh.shape[2] - ah, aw:dh.shape[3] - aw]
-        for i in range(1, L + 1):
-            W = p[f"W{i}"]
-            loss += self.reg * np.sum(W * W)
-            grads[f"W{i}"] = grads[f"W{i}"] + 2 * self.reg * W
-        return float(loss), grads
+        return with_weight_decay(loss, grads, p, self.reg)
 
     def __repr__(self):
         filters = [self.params[f"W{i}"].shape[0] for i in range(1, self.num_blocks + 1)]

@@ -19,12 +19,10 @@ The vote (the course's tie rule, the same as scikit-learn's
 """
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
-from .checks import guard as _guard_module
-from .checks.guard import ReferenceUsed, reference, reference_helper
+from .checks import guard as _guard
+from .checks.guard import reference, reference_helper
 
 __all__ = [
     "compute_distances_two_loops", "compute_distances_one_loop", "compute_distances_no_loops",
@@ -37,42 +35,10 @@ K_CHOICES = (1, 3, 5, 8, 10, 12, 15, 20, 50, 100)
 
 METRICS = ("l2", "l1")
 
-# --------------------------------------------------------------------------
-# The guard, once more inside each reference
-# --------------------------------------------------------------------------
-# ``@reference`` wraps each function in a guard that refuses to run while a
-# test blocks it. The wrapper keeps the original in its ``__closure__``, so
-# an answer could reach the original there and call it directly. Each
-# reference therefore starts with the same check itself: a public one refuses
-# to run while its own name is blocked (its wrapper never calls it then), a
-# private helper while the module's helpers are blocked and its caller (the
-# guard's wrapper aside) is not this module.
-
-_is_blocked, _getframe = _guard_module._is_blocked, sys._getframe
-_GUARD_MODULE = _guard_module.__name__
-_PRIVATE_KEY = f"{__name__}.<private helpers>"
-
-
-def _refuse(name):
-    raise ReferenceUsed(
-        f"Your answer calls the course's reference `{__name__}.{name}`. This exercise asks you "
-        "to write it yourself: the reference is there for later notebooks, not as the answer.")
-
-
+# Each reference starts with the guard once more (``enter``), so that the
+# original, which its wrapper keeps in a closure, refuses too when dug out.
 def _enter(name):
-    """First line of the reference ``name`` (a function or a class)."""
-    if _is_blocked(f"{__name__}.{name}"):
-        _refuse(name)
-
-
-def _enter_private(name):
-    """First line of the private helper ``name``."""
-    if _is_blocked(_PRIVATE_KEY):
-        frame = _getframe(2)  # the caller of the helper
-        while frame is not None and frame.f_globals.get("__name__") == _GUARD_MODULE:
-            frame = frame.f_back
-        if frame is None or frame.f_globals.get("__name__") != __name__:
-            _refuse(name)
+    _guard.enter(f"{__name__}.{name}")
 
 
 # --------------------------------------------------------------------------
@@ -132,7 +98,7 @@ def _metric(metric):
 @reference_helper
 def _l2(X_test, X_train):
     """|a - b|^2 = |a|^2 - 2 a.b + |b|^2 for every pair, with one matrix product."""
-    _enter_private("_l2")
+    _guard.enter_private(__name__, "_l2")
     sq = X_test @ X_train.T  # all the dot products a.b, (num_test, num_train)
     sq *= -2.0
     # Squared row norms without a (num, D) temporary; then added in place.
@@ -145,7 +111,7 @@ def _l2(X_test, X_train):
 
 @reference_helper
 def _l1(X_test, X_train):
-    _enter_private("_l1")
+    _guard.enter_private(__name__, "_l1")
     # One pass per feature over a (num_test, num_train) buffer: fast and light
     # on memory, unlike broadcasting all (num_test, num_train, D) at once.
     dists = np.zeros((len(X_test), len(X_train)))
@@ -219,7 +185,7 @@ def compute_l1_distances(X_test, X_train):
 def _nearest(dists, k):
     """(num_test, k) indices of the k nearest training points of each row,
     ordered by distance, then by index (so ties go to the smaller index)."""
-    _enter_private("_nearest")
+    _guard.enter_private(__name__, "_nearest")
     n, m = dists.shape
     if k < m:
         kth = np.partition(dists, k - 1, axis=1)[:, k - 1:k]  # k-th smallest distance
@@ -241,7 +207,7 @@ def _nearest(dists, k):
 @reference_helper
 def _encode(y_train):
     """(classes in increasing order, code of each label in 0..C-1)."""
-    _enter_private("_encode")
+    _guard.enter_private(__name__, "_encode")
     classes, codes = np.unique(y_train, return_inverse=True)
     return classes, codes.reshape(-1)
 
@@ -249,7 +215,7 @@ def _encode(y_train):
 @reference_helper
 def _counts(neighbor_codes, n_classes):
     """(n, C) votes per class from (n, k) class codes of the neighbours."""
-    _enter_private("_counts")
+    _guard.enter_private(__name__, "_counts")
     n = len(neighbor_codes)
     flat = (np.arange(n)[:, None] * n_classes + neighbor_codes).ravel()
     return np.bincount(flat, minlength=n * n_classes).reshape(n, n_classes)
@@ -257,7 +223,7 @@ def _counts(neighbor_codes, n_classes):
 
 @reference_helper
 def _vote(dists, y_train, k):
-    _enter_private("_vote")
+    _guard.enter_private(__name__, "_vote")
     classes, codes = _encode(y_train)
     counts = _counts(codes[_nearest(dists, k)], len(classes))
     return classes[np.argmax(counts, axis=1)]  # first maximum = smallest label

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import layers
+from .regularization import with_weight_decay
 from .checks.guard import reference
 
 __all__ = ["TwoLayerNet", "FullyConnectedNet"]
@@ -236,11 +237,7 @@ class FullyConnectedNet:
             if bn_cache is not None:
                 dh, grads[f"gamma{i}"], grads[f"beta{i}"] = layers.batchnorm_backward_alt(dh, bn_cache)
             dh, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_backward(dh, affine_cache)
-        for i in range(1, L + 1):  # weight decay on the weights only (not b, gamma, beta)
-            W = p[f"W{i}"]
-            loss += self.reg * np.sum(W * W)
-            grads[f"W{i}"] = grads[f"W{i}"] + 2 * self.reg * W
-        return float(loss), grads
+        return with_weight_decay(loss, grads, p, self.reg)
 
     def __repr__(self):
         hidden = [self.params[f"W{i}"].shape[1] for i in range(1, self.num_layers)]

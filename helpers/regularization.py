@@ -27,7 +27,7 @@ import numpy as np
 
 from .checks.guard import reference
 
-__all__ = ["is_weight", "l2_penalty", "EarlyStopping", "clip_grad_norm", "max_norm_constraint"]
+__all__ = ["is_weight", "l2_penalty", "with_weight_decay", "EarlyStopping", "clip_grad_norm", "max_norm_constraint"]
 
 
 def is_weight(name):
@@ -74,6 +74,13 @@ def l2_penalty(params, reg, keys=None):
         raise ValueError(f"keys {missing} are not in params (it has {sorted(params)})")
     loss = sum(reg * float(np.sum(np.asarray(params[k], dtype=np.float64) ** 2)) for k in keys)
     return float(loss), {k: 2.0 * reg * np.asarray(params[k], dtype=np.float64) for k in keys}
+
+
+def with_weight_decay(loss, grads, params, reg):
+    """A model's ``(loss, grads)`` with :func:`l2_penalty` added: what
+    ``FullyConnectedNet`` and ``ConvNet`` return."""
+    penalty, decay = l2_penalty(params, reg)
+    return float(loss + penalty), {k: g + decay[k] if k in decay else g for k, g in grads.items()}
 
 
 @reference

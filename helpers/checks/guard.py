@@ -16,7 +16,9 @@ What is refused inside ``without_reference(x)``:
 
 The wrapper never exposes the original (no ``__wrapped__``), and the set of
 blocked names lives in a closure, not in a module attribute an answer cell
-could clear.
+could clear. The original itself sits in the wrapper's closure; a reference
+that starts with :func:`enter` (or :func:`enter_private`) refuses even when
+dug out from there (the static scan flags such digging everywhere).
 """
 from __future__ import annotations
 
@@ -131,6 +133,26 @@ def reference(obj, _helper=False):
     if "." not in obj.__qualname__:  # top level: the integrity check keeps it in place
         _register(obj.__module__, obj.__name__, guarded)
     return guarded
+
+
+def enter(key):
+    """The guard once more, as the first line of a reference (``enter(key)``):
+    the wrapper keeps the original in its closure, and a reference that starts
+    with this refuses to run while blocked even when dug out from there."""
+    if _is_blocked(key):
+        _refuse(key)
+
+
+def enter_private(module, name):
+    """:func:`enter` for the private helper ``name`` of ``module``: refuses while
+    the module's helpers are blocked and its caller (the guard's wrapper
+    aside) is outside the module."""
+    if _is_blocked(_private(module)):
+        frame = _caller(2)  # the caller of the helper
+        while frame is not None and frame.f_globals.get("__name__") == __name__:
+            frame = frame.f_back
+        if frame is None or frame.f_globals.get("__name__") != module:
+            _refuse(f"{module}.{name}")
 
 
 def reference_helper(fn):
