@@ -101,12 +101,17 @@ class Course:
         return nbgrader_api(self.root, self.timeout)
 
     # -- build --------------------------------------------------------------
-    def build(self, names):
+    def build(self, names, grading=False):
         """Write the nbgrader source notebooks and generate the releases
-        (again only for sources that changed since this object built them)."""
+        (again only for sources that changed since this object built them).
+        ``grading``: the test cells as the grading kernel runs them
+        (:func:`grader.verdict.grading_copy`), for a grading gradebook."""
+        from .verdict import grading_copy
+
         todo = []
         for name in names:
-            text = nbformat.writes(read_source(name, self.solutions))
+            nb = read_source(name, self.solutions)
+            text = nbformat.writes(grading_copy(nb) if grading else nb)
             if self._built.get(name) == text and self.release_path(name).exists():
                 continue
             path = self.source_path(name)
@@ -126,13 +131,21 @@ class Course:
     def source(self, name):
         return nbformat.read(self.source_path(name), as_version=4)
 
+    def tests(self, name) -> dict:
+        """{grade id: code} of the test cells, hidden tests included: what the
+        grader replays to decide each cell's points."""
+        from .verdict import test_cells
+
+        return test_cells(read_source(name, self.solutions))
+
     def template(self, name) -> bytes:
         """A gradebook that holds assignment ``name`` and no student: what a
-        grading job starts from (built in a folder of its own)."""
+        grading job starts from (built in a folder of its own). Its test
+        cells are the recording ones the grading kernel runs."""
         text = nbformat.writes(read_source(name, self.solutions))
         if self._templates.get(name, (None,))[0] != text:
             with tempfile.TemporaryDirectory(prefix="template-") as tmp:
-                Course(tmp, self.timeout, self.solutions).build([name])
+                Course(tmp, self.timeout, self.solutions).build([name], grading=True)
                 self._templates[name] = (text, (Path(tmp) / "gradebook.db").read_bytes())
         return self._templates[name][1]
 
@@ -150,8 +163,8 @@ class Course:
         for student, nb in submissions.items():
             notes = []
             nb = repair(copy.deepcopy(nb), release, notes, grading_mode and student not in full)
-            jobs.append(Job(name, student, nbformat.writes(nb), template, self.timeout, limits,
-                            sandbox, show_hidden))
+            jobs.append(Job(name, student, nbformat.writes(nb), template, self.tests(name), self.timeout,
+                            limits, sandbox, show_hidden))
         results = {}
         for result in pool.grade(jobs, workers, scheduler):
             gradebook.record(self, result)

@@ -17,6 +17,11 @@ running (so one slow training test is not repeated for every variant of an
 unrelated exercise). A changed cell that does anything else at top level
 (rebinding a check, patching a module) makes its child run everything.
 
+Test cells run as they do when graded (:func:`helpers.checks.trace.grading_cell`):
+the shell records what the answers returned, and the points come from
+replaying each record in the calling process (:mod:`grader.verdict`), where no
+variant's code ever ran.
+
 It is a fast path for the test suite and ``grader check --fast``, trusted
 because the suite compares its per-cell grades with real nbgrader's on a
 sample of variants.
@@ -38,9 +43,13 @@ from .notebook import grade_id, is_locked, nbgrader_meta
 
 def _program(nb, source):
     """The cells nbgrader would run for submission ``nb``: locked cells from
-    the source (so hidden tests run), skipped cells left out. Each entry is
-    (grade_id, code, points of a test cell or None)."""
-    locked = {grade_id(c): c.source for c in source.cells if grade_id(c) and is_locked(c)}
+    the grading copy of the source (so hidden tests run, recorded), skipped
+    cells left out. Each entry is (grade_id, code, points of a test cell or None,
+    the code as written: what the skip rule reads)."""
+    from .verdict import grading_copy
+
+    locked = {grade_id(c): c.source for c in grading_copy(source).cells if grade_id(c) and is_locked(c)}
+    written = {grade_id(c): c.source for c in source.cells if grade_id(c) and is_locked(c)}
     cells = []
     for cell in nb.cells:
         if cell.cell_type != "code" or SKIP_TAG in cell.get("metadata", {}).get("tags", []):
@@ -48,13 +57,15 @@ def _program(nb, source):
         gid = grade_id(cell)
         code = locked.get(gid, cell.source)
         meta = nbgrader_meta(cell)
-        cells.append((gid, code, float(meta.get("points", 0)) if meta.get("grade") else None))
+        cells.append((gid, code, float(meta.get("points", 0)) if meta.get("grade") else None,
+                      written.get(gid, cell.source)))
     return cells
 
 
-def grade(release, source, submissions, workers=2, timeout=120, grading_mode=True):
+def grade(release, source, submissions, workers=2, timeout=120, grading_mode=True, details=None):
     """{name: {test cell: points}} for ``{name: notebook}``; the first
-    submission is the trunk the others fork from (give the solution first)."""
+    submission is the trunk the others fork from (give the solution first).
+    ``details``, a dict, receives {name: {test cell: Verdict}}."""
     programs = {}
     for name, nb in submissions.items():
         nb = repair(copy.deepcopy(nb), release, [], grading_mode)
@@ -66,7 +77,28 @@ def grade(release, source, submissions, workers=2, timeout=120, grading_mode=Tru
                           env=env, cwd=_scratch())
     if done.returncode != 0:
         raise RuntimeError(f"the prefix runner failed:\n{done.stderr.decode()[-3000:]}")
-    return json.loads(done.stdout.decode().splitlines()[-1])
+    runs = json.loads(done.stdout.decode().splitlines()[-1])
+    from .verdict import judge, test_cells  # here, not in the runner: it imports the checks
+
+    tests = test_cells(source)
+    points = {gid: float(nbgrader_meta(c).get("points", 0)) for c in source.cells
+              if (gid := grade_id(c)) in tests}
+    trunk = next(iter(submissions))
+    verdicts = {trunk: judge(tests, runs[trunk] or {})}
+    grades = {}
+    for name, recorded in runs.items():
+        if recorded is None:  # the variant killed its process
+            grades[name] = None
+            continue
+        if name != trunk:  # a test the variant cannot reach keeps the solution's verdict
+            mine = {gid: recorded[gid] for gid in tests if recorded.get(gid, "same") != "same"}
+            verdicts[name] = {**verdicts[trunk], **judge({g: tests[g] for g in mine}, mine)}
+            verdicts[name].update({g: judge({g: tests[g]}, {})[g] for g in tests
+                                   if g not in recorded and g not in mine})
+        grades[name] = {gid: points[gid] if v.passed else 0.0 for gid, v in verdicts[name].items()}
+    if details is not None:
+        details.update(verdicts)
+    return grades
 
 
 def _scratch():
@@ -76,6 +108,16 @@ def _scratch():
 
 
 # -- the runner process ------------------------------------------------------
+
+def _run_test(shell, gid, code, timeout):
+    """The record a test cell left (a JSON text), or None when it left none."""
+    from helpers.checks import trace
+
+    trace.last_record = None
+    _run_cell(shell, code, timeout)
+    record = trace.last_record
+    return json.dumps(record[1]) if record and record[0] == gid else None
+
 
 def _run_cell(shell, code, timeout):
     """True when the cell ran through and wrote nothing to stderr (nbgrader
@@ -117,23 +159,24 @@ def _trunk(programs, workers, timeout):
     def collect(block):
         while running and (block or len(running) >= workers):
             pid, status = os.waitpid(-1, 0)
-            name, read_end = running.pop(pid)
-            with os.fdopen(read_end) as f:
-                text = f.read()
+            name, path = running.pop(pid)
+            text = path.read_text() if path.exists() else ""
+            path.unlink(missing_ok=True)
             grades[name] = json.loads(text) if text else None  # None: the variant killed its process
 
     def fork(name, start):
         collect(block=False)
-        read_end, write_end = os.pipe()
+        # records can be large: a file, not a pipe the child would block on
+        path = Path.cwd() / f"variant-{len(grades) + len(running)}.json"
         pid = os.fork()
         if pid == 0:  # the child: this variant's cells from here on
-            os.close(read_end)
-            scores = _score(shell, programs[name][start:], timeout, grades_so_far[:], trunk[start:])
-            with os.fdopen(write_end, "w") as f:
-                f.write(json.dumps(scores))
+            scores = _score(shell, programs[name][start:], timeout, [(g, "same") for g, _ in grades_so_far],
+                            trunk[start:])
+            partial = path.with_suffix(".part")
+            partial.write_text(json.dumps(scores))
+            partial.rename(path)
             os._exit(0)
-        os.close(write_end)
-        running[pid] = (name, read_end)
+        running[pid] = (name, path)
 
     grades_so_far = []
     for i, cell in enumerate(trunk + [None]):
@@ -141,11 +184,12 @@ def _trunk(programs, workers, timeout):
             fork(name, i)
         if cell is None:
             break
-        gid, code, points = cell
-        ok = _run_cell(shell, code, timeout)
+        gid, code, points, _ = cell
         if points is not None:
-            grades_so_far.append((gid, points if ok else 0.0))
-    grades[names[0]] = dict(grades_so_far)
+            grades_so_far.append((gid, _run_test(shell, gid, code, timeout)))
+        else:
+            _run_cell(shell, code, timeout)
+    grades[names[0]] = {gid: r for gid, r in grades_so_far if r is not None}
     collect(block=True)
     return grades
 
@@ -175,22 +219,23 @@ def _score(shell, cells, timeout, before, trunk):
     solution's cells from the same point) and score the test cells."""
     unknown = (None, set(), False)  # code that does not parse: run it, and everything after
     scores, dirty, skip_ok = list(before), set(), True
-    for (gid, code, points), original in zip(cells, trunk + [None] * len(cells)):
-        reads, binds, local = _names(code) or unknown
+    for (gid, code, points, written), original in zip(cells, trunk + [None] * len(cells)):
+        reads, binds, local = _names(written) or unknown
         changed = original is None or code != original[1]
         if changed:
             skip_ok = skip_ok and local
-            dirty |= binds | (_names(original[1]) or unknown)[1] if original else binds
+            dirty |= binds | (_names(original[3]) or unknown)[1] if original else binds
         if (points is not None and not changed and skip_ok and reads is not None
                 and not reads & dirty):
-            scores.append((gid, points))  # nothing it uses changed: it passes as in the solution
+            scores.append((gid, "same"))  # nothing it uses changed: it passes as in the solution
             continue
-        ok = _run_cell(shell, code, timeout)
-        if points is None and reads and reads & dirty:
-            dirty |= binds  # a cell built on changed code: what it defines changed too
         if points is not None:
-            scores.append((gid, points if ok else 0.0))
-    return dict(scores)
+            scores.append((gid, _run_test(shell, gid, code, timeout)))
+            continue
+        _run_cell(shell, code, timeout)
+        if reads and reads & dirty:
+            dirty |= binds  # a cell built on changed code: what it defines changed too
+    return {gid: r for gid, r in scores if r is not None}
 
 
 def main():

@@ -391,14 +391,14 @@ def test_log_spread_tells_random_draws_from_grids():
 
 
 def test_fake_search_runs_a_search_with_known_accuracies():
-    from helpers.checks.losses import FakeModel, fake_accuracies, fake_search
+    from helpers.checks.losses import fake_accuracies, fake_search
     (results, best, model), trained = fake_search(_log_uniform_search)
     assert len(results) == 200 and len(trained) == 200
     assert all(n == 500 for _, _, n in trained)
     assert sorted(t[:2] for t in trained) == sorted(results)
     for key, accuracies in results.items():
         assert accuracies == pytest.approx(fake_accuracies(*key))
-    assert isinstance(model, FakeModel) and (model.lr, model.reg) == best
+    assert model == best  # the FakeModel trained with best_params, as its (lr, reg)
     # Validation accuracy peaks at lr = 1e-2, reg = 1e-4; training accuracy elsewhere.
     assert fake_accuracies(1e-2, 1e-4)[1] == 1.0 > fake_accuracies(1e-1, 1e-6)[1]
     assert fake_accuracies(1e-1, 1e-6)[0] == 1.0 > fake_accuracies(1e-2, 1e-4)[0]

@@ -44,3 +44,4 @@ for _name in ("", ".errors", ".integrity", ".assertions", ".guard", ".blockers")
     integrity.lock(sys.modules[__name__ + _name])
 del _name
 notes.install()
+integrity.snapshot_ipython()  # with the notes handler in place

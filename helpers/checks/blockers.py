@@ -12,8 +12,9 @@ import sys
 from contextlib import ExitStack, contextmanager
 
 from . import integrity
-from .assertions import CheckFailed, check_true
+from .assertions import CheckFailed, check_close, check_true
 from .notes import in_a_cell
+from .trace import notebook_namespace as _notebook_namespace, probe
 
 _settrace, _gettrace = sys.settrace, sys.gettrace
 # Bound now: reading integrity.exempted later would run verify() first and
@@ -61,14 +62,19 @@ def library_blocked(targets, namespace=None, why="write it yourself"):
     stack = ExitStack()
     try:
         replacements = {}  # id(original) -> (original, replacement)
-        for module_name, attr in targets:
+        modules = {}
+        # Import every module first: a module imported after a replacement
+        # would keep the blocker (sklearn.neighbors holds DistanceMetric).
+        for module_name, _ in targets:
             if module_name == "torch" and "torch" not in sys.modules:
                 continue
             try:
-                module = importlib.import_module(module_name)
+                modules[module_name] = importlib.import_module(module_name)
             except Exception:
                 continue
-            if not hasattr(module, attr):
+        for module_name, attr in targets:
+            module = modules.get(module_name)
+            if module is None or not hasattr(module, attr):
                 continue
             original = getattr(module, attr)
             label = f"{module_name}.{attr}".replace("numpy.", "np.")
@@ -77,12 +83,13 @@ def library_blocked(targets, namespace=None, why="write it yourself"):
             setattr(module, attr, replacement)
         # The integrity check must not put the originals back while blocked.
         stack.enter_context(_exempted([(vars(owner), name) for owner, name, _, _ in saved]))
-        if namespace is not None:
-            for name, value in list(namespace.items()):
+        notebook = _notebook_namespace()
+        for names in [namespace] + ([notebook] if notebook is not None and notebook is not namespace else []):
+            for name, value in list((names or {}).items()):
                 entry = replacements.get(id(value))
                 if entry is not None and entry[0] is value:
-                    saved.append((namespace, name, value, True))
-                    namespace[name] = entry[1]
+                    saved.append((names, name, value, True))
+                    names[name] = entry[1]
         yield
     finally:
         stack.close()
@@ -110,6 +117,7 @@ def _same_source(filename):
     return lambda f: f == filename
 
 
+@probe
 def python_line_count(fn, *args, **kwargs):
     """Run ``fn(*args, **kwargs)`` and count the Python lines it executes in
     the file where ``fn`` is defined (in a notebook: in any of its cells),
@@ -145,7 +153,7 @@ def python_line_count(fn, *args, **kwargs):
     return result, count
 
 
-def check_no_loops(name, fn, *args, max_lines=50, sizes="", hint=None, **kwargs):
+def check_no_loops(name, fn, *args, max_lines=50, sizes="", hint=None, expected=None, tol=1e-8, **kwargs):
     """Run ``fn(*args, **kwargs)`` and fail if it executes ``max_lines`` or
     more Python lines written in the notebook (see :func:`python_line_count`);
     returns what ``fn`` returned.
@@ -154,9 +162,16 @@ def check_no_loops(name, fn, *args, max_lines=50, sizes="", hint=None, **kwargs)
     that a loop over any of them (examples, classes or features, or a call to
     the notebook's looping version) runs far more than ``max_lines`` lines,
     while vectorised code runs a handful. ``sizes`` describes the input in the
-    message ("500 examples of 300 features").
+    message ("500 examples of 300 features"). With ``expected``, the result
+    must also be right (a stub that computes nothing runs no loop either).
     """
     result, lines = python_line_count(fn, *args, **kwargs)
+    if expected is not None:
+        pairs = ([(f"[{i}]", r, e) for i, (r, e) in enumerate(zip(result, expected))]
+                 if isinstance(expected, tuple) and isinstance(result, (tuple, list)) else [("", result, expected)])
+        for part, mine, right in pairs:
+            check_close(f"{name}(...){part} on the large input{' (' + sizes + ')' if sizes else ''}", mine, right,
+                        tol=tol, hint="the answer must be right as well as free of loops.")
     check_true(lines < max_lines,
                f"`{name}` ran {lines} lines of Python{' for ' + sizes if sizes else ''}: it still "
                "loops in Python (a for or while loop, a comprehension, np.vectorize, or a call to a "

@@ -104,11 +104,21 @@ def _make_guard():
             shadowable = frozenset(n for base in klass.__mro__[1:] for n in _vars(base))
             class_sizes.append((klass, _len(own), frozenset(own), shadowable, label))
 
+    standing_down = []  # non-empty: the grader's own process, where no answer runs
+
+    def stand_down():
+        """Switch :func:`verify` and :func:`snapshot` off for good: in the
+        grader's process no answer cell runs, and a snapshot taken while a
+        library blocker is active would make verify put the blocker back."""
+        standing_down.append(True)
+
     def snapshot(extra=()):
         """Record the attributes of every target module already imported and
         fully initialised and not recorded yet, and of the modules named in
         ``extra`` (a module recording itself at the end of its import).
         Cheap to call again."""
+        if standing_down:
+            return
         if "builtins" not in recorded:
             recorded.add("builtins")
             record_module("builtins", builtins, lambda n, v: n in BUILTINS)
@@ -157,6 +167,8 @@ def _make_guard():
         """Put back every recorded attribute that is no longer the recorded
         object, print one line per name put back, return the names."""
         restored = []
+        if standing_down:
+            return restored
         for d, name, value, label in module_entries:
             if d.get(name, missing) is not value and not (exempt and (_id(d), name) in exempt):
                 d[name] = value
@@ -177,14 +189,70 @@ def _make_guard():
                     and initialized(module):
                 _vars(module)[name] = value
                 restored.append(label)
+        restored += restore_ipython()
         for label in restored:
             say(f"\u26a0 The tests put back {label}, which code in this notebook had replaced.")
         return restored
 
-    return snapshot, register, exempted, verify
+    shell_state = []  # (shell, {hook list name: its entries}, custom exceptions, handler)
+
+    def snapshot_ipython():
+        """Record the running IPython shell's hooks (input and AST
+        transformers, event callbacks, custom exception handler)."""
+        shell = _shell()
+        if shell is None or shell_state:
+            return
+        lists = {name: _list(getattr(shell, name, [])) for name in IPYTHON_LISTS}
+        events = {name: _list(cbs) for name, cbs in shell.events.callbacks.items()}
+        shell_state.append((shell, lists, events, shell.custom_exceptions, shell.CustomTB))
+
+    def restore_ipython():
+        """Take off every hook an answer cell added to the shell, so a test
+        cell runs as written and its tick is honest."""
+        if not shell_state:
+            return []
+        shell, lists, events, custom, handler = shell_state[0]
+        restored = []
+        for name, entries in lists.items():
+            current = getattr(shell, name, None)
+            if current is not None and _list(current) != entries:
+                current[:] = [e for e in current if e in entries or _trusted(e)]
+                if _list(current) != entries:
+                    current[:] = entries
+                restored.append(f"IPython's {name}")
+        for name, callbacks in shell.events.callbacks.items():
+            keep = [cb for cb in callbacks if cb in events.get(name, []) or _trusted(cb)]
+            if keep != callbacks:
+                callbacks[:] = keep
+                restored.append(f"IPython's {name} event")
+        if shell.custom_exceptions != custom or shell.CustomTB is not handler:
+            shell.custom_exceptions, shell.CustomTB = custom, handler
+            restored.append("IPython's custom exception handler")
+        return restored
+
+    return snapshot, register, exempted, verify, stand_down, snapshot_ipython
 
 
-snapshot, register, exempted, verify = _make_guard()
+# The shell's hook lists an answer cell could use to rewrite or silence later cells.
+IPYTHON_LISTS = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers")
+# Hooks the kernel and matplotlib add by themselves after the snapshot.
+_TRUSTED_MODULES = ("IPython.", "ipykernel.", "matplotlib", "matplotlib_inline.", "ipywidgets.")
+
+
+def _shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def _trusted(hook):
+    module = getattr(hook, "__module__", None) or getattr(type(hook), "__module__", "")
+    return isinstance(module, str) and module.startswith(_TRUSTED_MODULES)
+
+
+snapshot, register, exempted, verify, stand_down, snapshot_ipython = _make_guard()
 
 
 def _make_locked_module(verify):

@@ -17,10 +17,11 @@ from .. import linear
 from . import integrity
 from .assertions import check_close, check_shape, check_true
 from .guard import without_reference
+from .trace import probe
 from ..gradcheck import eval_numerical_gradient
 
 __all__ = ["SVM_REFS", "SOFTMAX_REFS", "small_problem", "as_pair", "run_loss", "numerical_dW",
-           "check_loss_gradient", "FakeModel", "fake_accuracies", "fake_search", "log_spread"]
+           "check_loss_gradient", "train_with_course_loss", "FakeModel", "fake_accuracies", "fake_search", "log_spread"]
 
 #: The references blocked while a student's SVM / softmax loss runs.
 SVM_REFS = (linear.svm_loss_naive, linear.svm_loss_vectorized)
@@ -120,16 +121,48 @@ def fake_accuracies(lr, reg):
 def fake_search(search_fn, lr_range=(1e-6, 1.0), reg_range=(1e-7, 1e-1), num_trials=200, seed=0):
     """Run ``search_fn`` (a student's random_search) on the fake data with
     FakeModels, the reference blocked. Returns ``(result, trained)``: what it
-    returned, and the (lr, reg, N) of every training, in order."""
+    returned, with best_model as the (lr, reg) it was trained with (None if it
+    is not one of the FakeModels), and the (lr, reg, N) of every training."""
+    result, trained = _fake_search(search_fn, lr_range, reg_range, num_trials, seed)
+    ok = isinstance(result, (tuple, list)) and len(result) == 3
+    check_true(ok, "random_search should return three things: (results, best_params, best_model).",
+               hint="End with `return results, best_params, best_model`.")
+    return tuple(result), trained
+
+
+@probe
+def _fake_search(search_fn, lr_range, reg_range, num_trials, seed):
     trained = []
     with without_reference(linear.random_search):
         result = search_fn(lambda: FakeModel(trained), X_FAKE_TRAIN, Y_FAKE_TRAIN, X_FAKE_VAL, Y_FAKE_VAL,
                            lr_range=lr_range, reg_range=reg_range, num_trials=num_trials, num_iters=10,
                            seed=seed)
-    ok = isinstance(result, (tuple, list)) and len(result) == 3
-    check_true(ok, "random_search should return three things: (results, best_params, best_model).",
-               hint="End with `return results, best_params, best_model`.")
-    return tuple(result), trained
+    if isinstance(result, (tuple, list)) and len(result) == 3:
+        model = result[2]
+        result = (result[0], result[1], (model.lr, model.reg) if isinstance(model, FakeModel) else None)
+    return result, trained
+
+
+@probe
+def train_with_course_loss(cls, loss, X, y, W=None, **train_args):
+    """Train a subclass of the student's classifier ``cls`` whose loss is the
+    course's ("softmax" or "svm"), so that a test checks ``train`` alone;
+    start from ``W`` if given. Returns {"history": what train returned, "W":
+    the weights after training, "batches": [(X_batch, y_batch, reg) of every
+    call of the loss]}."""
+    course_loss = {"softmax": linear.softmax_loss_vectorized, "svm": linear.svm_loss_vectorized}[loss]
+
+    class CourseLoss(cls):
+        def loss(self, X_batch, y_batch, reg):
+            self.batches.append((np.array(X_batch, copy=True), np.array(y_batch, copy=True), reg))
+            return course_loss(self.W, X_batch, y_batch, reg)
+
+    clf = CourseLoss()
+    clf.batches = []
+    if W is not None:
+        clf.W = np.array(W, dtype=float, copy=True)
+    history = clf.train(X, y, **train_args)
+    return {"history": history, "W": getattr(clf, "W", None), "batches": clf.batches}
 
 
 def log_spread(values, low, high):

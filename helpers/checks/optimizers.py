@@ -21,6 +21,7 @@ from .. import optim
 from . import integrity
 from .assertions import check_close, check_true
 from .guard import without_reference
+from .trace import probe
 
 __all__ = ["OPTIMIZER_REFS", "start_params", "gradient", "torch_path", "student_path",
            "check_path", "bowl_gradient", "torch_bowl_path"]
@@ -78,29 +79,42 @@ def student_path(name, make, start, steps=10, zero=(), lr_at=None):
     a copy of ``start`` with the references blocked; returns the parameters
     after each step. Fails with a clear message when ``update`` does not
     change the arrays in place."""
+    run = _run_optimizer(make, start, steps, zero, lr_at)
+    check_true(run["rebound_at"] is None,
+               f"After {name}.update, params holds new arrays instead of the old ones changed in place.",
+               hint="change each array in place (p -= ..., p[...] = ...): a model keeps "
+                    "its own references to these arrays and would never see new ones.")
+    check_true(run["unchanged_at"] is None,
+               f"{name}.update did not change the parameters at step {run['unchanged_at']} (the gradient "
+               "is not zero).",
+               hint="`p = p - lr * g` only rebinds the local name p and leaves the array "
+                    "unchanged: write `p -= lr * g` to change it in place.")
+    return run["path"]
+
+
+@probe
+def _run_optimizer(make, start, steps, zero, lr_at):
+    """What the student's optimizer did, as data: the parameters after each
+    step, and the first step (1-based) where update put new arrays into
+    params or left them unchanged."""
     params = {k: _array(v, dtype=_float64) for k, v in start.items()}
     ids = {k: id(v) for k, v in params.items()}
-    path = []
+    run = {"path": [], "rebound_at": None, "unchanged_at": None}
     with without_reference(*OPTIMIZER_REFS):
         opt = make()
         for t in range(steps):
             if lr_at is not None:
                 opt.lr = lr_at(t)
             before = {k: v.copy() for k, v in params.items()}
-            grads = gradient(params, t, zero)
-            opt.update(params, grads)
-            check_true(all(id(params[k]) == ids[k] for k in params),
-                       f"After {name}.update, params holds new arrays instead of the old ones "
-                       "changed in place.",
-                       hint="change each array in place (p -= ..., p[...] = ...): a model keeps "
-                            "its own references to these arrays and would never see new ones.")
-            check_true(not all(_array_equal(params[k], before[k]) for k in params),
-                       f"{name}.update did not change the parameters at step {t + 1} (the gradient "
-                       "is not zero).",
-                       hint="`p = p - lr * g` only rebinds the local name p and leaves the array "
-                            "unchanged: write `p -= lr * g` to change it in place.")
-            path.append({k: v.copy() for k, v in params.items()})
-    return path
+            opt.update(params, gradient(params, t, zero))
+            if not all(id(params[k]) == ids[k] for k in params):
+                run["rebound_at"] = t + 1
+                break
+            if all(_array_equal(params[k], before[k]) for k in params):
+                run["unchanged_at"] = t + 1
+                break
+            run["path"].append({k: _array(v, dtype=_float64) for k, v in params.items()})
+    return run
 
 
 def check_path(name, make, torch_cls, torch_kwargs, start, steps=10, zero=(), hint=None, tol=1e-10,
@@ -111,6 +125,39 @@ def check_path(name, make, torch_cls, torch_kwargs, start, steps=10, zero=(), hi
     for t, (a, b) in enumerate(zip(ours, theirs)):
         for k in b:
             check_close(f"params[{k!r}] after step {t + 1} of {name}", a[k], b[k], tol=tol, hint=hint)
+
+
+# ---------------------------------------------------------------- compare_optimizers
+
+class _Spy(optim.Optimizer):
+    """SGD that remembers which arrays it changed."""
+
+    def __init__(self, lr):
+        super().__init__(lr)
+        self.changed = set()
+
+    def step(self, key, p, g):
+        self.changed.add(id(p))
+        p -= self.lr * g
+
+
+@probe
+def who_trained_what(compare_optimizers, lrs, data, **kwargs):
+    """Give the student's ``compare_optimizers`` one spying SGD per name in
+    ``lrs``, and report, as data: the names of the solvers it returned, and
+    for each name the optimizers that changed that solver's network
+    (``owners``) and whether its own optimizer changed nothing else
+    (``only_own``)."""
+    spies = {name: _Spy(lr) for name, lr in lrs.items()}
+    solvers = compare_optimizers(dict(spies), data, **kwargs)
+    if not isinstance(solvers, dict) or sorted(solvers) != sorted(spies):
+        return {"names": sorted(map(str, solvers)) if isinstance(solvers, dict) else None, "nets": {}}
+    nets = {}
+    for name, spy in spies.items():
+        arrays = {id(a) for a in solvers[name].model.params.values()}
+        nets[name] = {"owners": [n for n, s in spies.items() if arrays & s.changed],
+                      "only_own": spy.changed == arrays}
+    return {"names": sorted(solvers), "nets": nets}
 
 
 # ---------------------------------------------------------------- the bowl

@@ -1,0 +1,115 @@
+"""The points of a graded notebook, decided where no student code runs.
+
+The kernel ran each test cell through :func:`helpers.checks.trace.run_test`,
+which left a record of what the student's code returned as a display output
+of that cell. Here each test cell of the course's own source (hidden tests
+included) is replayed against its record (:func:`helpers.checks.trace.replay_test`):
+the inputs, expected values and comparisons are computed in this process.
+A cell passes when its replay runs to the end; a cell with no record fails.
+Nothing the kernel printed or raised counts, only the data it returned.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from helpers.checks import integrity, trace, wire
+from helpers.checks.notes import undefined
+
+from .notebook import grade_id, nbgrader_meta
+
+FAILED = "\u2718"
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    output: str  # what the replayed test printed (its ticks)
+    message: str = ""  # why it failed, for the student
+
+
+def test_cells(source_nb):
+    """{grade id: code} of the source's test cells, in order."""
+    return {grade_id(c): c.source for c in source_nb.cells
+            if c.cell_type == "code" and nbgrader_meta(c).get("grade") and grade_id(c)}
+
+
+def grading_copy(source_nb):
+    """The source notebook as the grading kernel runs it: each test cell
+    replaced by :func:`helpers.checks.trace.grading_cell`."""
+    import copy
+
+    nb = copy.deepcopy(source_nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and nbgrader_meta(cell).get("grade") and grade_id(cell):
+            cell.source = trace.grading_cell(grade_id(cell), cell.source)
+    return nb
+
+
+def records(nb) -> dict:
+    """{grade id: events} from the record outputs of each graded cell; a
+    cell's own record only (the last one it shows)."""
+    found = {}
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if cell.cell_type != "code" or not gid:
+            continue
+        for out in cell.get("outputs", []):
+            data = out.get("data", {}) if isinstance(out, dict) else {}
+            record = data.get(trace.MIME) if isinstance(data, dict) else None
+            if isinstance(record, dict) and record.get("test") == gid and isinstance(record.get("events"), str):
+                found[gid] = record["events"]
+    return found
+
+
+def judge(tests: dict, recorded: dict, budget_bytes=trace.MAX_RECORD_BYTES) -> dict:
+    """{grade id: Verdict} for every test cell in ``tests`` ({id: code})."""
+    integrity.stand_down()  # this process runs no answer: nothing to put back
+    budget = wire.Budget(budget_bytes)
+    verdicts = {}
+    for gid, code in tests.items():
+        text = recorded.get(gid)
+        if text is None:
+            verdicts[gid] = Verdict(False, "", f"{FAILED} This test did not run to its end in your notebook "
+                                               "(a cell before it stopped the notebook, or it ran out of time).")
+            continue
+        try:
+            events = json.loads(text) if isinstance(text, str) else text
+        except ValueError:
+            events = None
+        passed, output, error = trace.replay_test(gid, code, events, budget)
+        verdicts[gid] = Verdict(passed, output, "" if passed else explain(error))
+    return verdicts
+
+
+def explain(error) -> str:
+    """A failure as the student reads it."""
+    from helpers.checks.errors import StudentError
+
+    if isinstance(error, StudentError):
+        return str(error)
+    if isinstance(error, (trace.ReplayError, wire.WireError)):
+        return f"{FAILED} {error}"
+    name = getattr(error, "student_error", None)
+    if name is not None:
+        if isinstance(error, NotImplementedError):
+            return ("Not answered yet: an exercise this test calls still raises NotImplementedError; "
+                    "write it in its exercise cell.")
+        return f"{FAILED} Your code raised {name}: {error}"
+    if isinstance(error, NameError):
+        return undefined(getattr(error, "name", None) or str(error))
+    return (f"{FAILED} The test stopped with {type(error).__name__}: {error}. Your answer returned "
+            "something of an unexpected type or shape.")
+
+
+def outputs(verdict: Verdict) -> list:
+    """The cell outputs that show ``verdict`` in the graded notebook."""
+    import nbformat
+
+    outs = []
+    if verdict.output:
+        outs.append(nbformat.v4.new_output("stream", name="stdout", text=verdict.output))
+    if not verdict.passed:
+        outs.append(nbformat.v4.new_output("error", ename="Failed", evalue=verdict.message,
+                                           traceback=[verdict.message]))
+    return outs
