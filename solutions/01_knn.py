@@ -216,10 +216,11 @@ check_close("compute_distances_one_loop(X_test[:20], X_train[:300])", _d,
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_one_loop_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-from helpers.checks import check_true, passed, python_line_count, verify, without_reference
+from helpers.checks import check_close, check_true, passed, python_line_count, verify, without_reference
 from helpers.checks.distances import all_distances_blocked
 verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
 import numpy as np
+from sklearn.metrics.pairwise import euclidean_distances
 from helpers import knn as _knn
 # One loop, not two: 100 test points, 100 training points, 100 features. A single
 # loop (over the test points, or over the features) runs a few hundred lines of
@@ -227,7 +228,9 @@ from helpers import knn as _knn
 _rng = np.random.default_rng(108)
 _A, _B = _rng.standard_normal((100, 100)), _rng.standard_normal((100, 100))
 with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
-    _, _lines = python_line_count(compute_distances_one_loop, _A, _B)
+    _d, _lines = python_line_count(compute_distances_one_loop, _A, _B)
+check_close("compute_distances_one_loop(A, B) for 100 points of 100 features", _d, euclidean_distances(_A, _B),
+            tol=1e-8, hint="the answer must be right as well as loop once.")
 check_true(_lines < 2000,
            f"compute_distances_one_loop ran {_lines} lines of Python for 100 test points, "
            "100 training points and 100 features: it loops twice (a loop inside the loop over "
@@ -330,14 +333,16 @@ from helpers.checks import check_no_loops, passed, verify, without_reference
 from helpers.checks.distances import all_distances_blocked
 verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
 import numpy as np
+from sklearn.metrics.pairwise import euclidean_distances
 from helpers import knn as _knn
 # No Python loop over anything: 300 test points, 200 training points, 300 features.
 # Vectorised code runs a handful of lines; a loop runs at least one per point or feature.
 _rng = np.random.default_rng(109)
 _A, _B = _rng.standard_normal((300, 300)), _rng.standard_normal((200, 300))
+_expected = euclidean_distances(_A, _B)
 with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
     check_no_loops("compute_distances_no_loops", compute_distances_no_loops, _A, _B,
-                   max_lines=50, sizes="300 test points, 200 training points, 300 features",
+                   max_lines=50, expected=_expected, sizes="300 test points, 200 training points, 300 features",
                    hint="no for loop, while loop, comprehension or np.vectorize, not even over "
                         "the features: np.sum(X ** 2, axis=1) for the squared norms and one "
                         "matrix product X_test @ X_train.T.")

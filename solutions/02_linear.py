@@ -1037,18 +1037,11 @@ import torch
 import torch.nn.functional as F
 from helpers.checks import check_close, check_equal, check_shape, check_true, passed, \
     without_reference
+from helpers.checks.losses import train_with_course_loss
 from helpers import linear as _linear
 _REFS = (_linear.LinearClassifier, _linear.LinearClassifier.train, _linear.LinearClassifier.predict)
-
-
-class _RecordingSoftmax(LinearClassifier):
-    """Your train with the course's softmax loss, recording every mini-batch,
-    so that this test checks train alone."""
-
-    def loss(self, X_batch, y_batch, reg):
-        self.batches.append((np.array(X_batch, copy=True), np.array(y_batch, copy=True), reg))
-        return _linear.softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
-
+# train_with_course_loss trains a subclass of your LinearClassifier whose loss is the
+# course's softmax loss and records every mini-batch, so this test checks train alone.
 
 # 1. All 30 examples are the same, so every mini-batch has the same gradient,
 #    whatever the sampling: three steps must match torch.optim.SGD exactly.
@@ -1056,9 +1049,9 @@ _rng = np.random.default_rng(20)
 _X_same, _y_same = np.tile(_rng.standard_normal(5), (30, 1)), np.full(30, 2)
 _W_start = 0.1 * _rng.standard_normal((5, 3))
 with without_reference(*_REFS):
-    _clf = _RecordingSoftmax()
-    _clf.batches, _clf.W = [], _W_start.copy()
-    _history = _clf.train(_X_same, _y_same, learning_rate=0.5, reg=0.01, num_iters=3, batch_size=6, seed=0)
+    _run = train_with_course_loss(LinearClassifier, "softmax", _X_same, _y_same, W=_W_start,
+                                  learning_rate=0.5, reg=0.01, num_iters=3, batch_size=6, seed=0)
+_history = _run["history"]
 _W_t = torch.tensor(_W_start, requires_grad=True)
 _opt = torch.optim.SGD([_W_t], lr=0.5)
 _torch_history = []
@@ -1074,7 +1067,7 @@ check_true(isinstance(_history, (list, tuple, np.ndarray)),
            hint="Append float(loss) to loss_history in every iteration.")
 check_close("loss_history of 3 iterations", np.asarray(_history, dtype=float), _torch_history,
             hint="Record the loss of each mini-batch, one value per iteration.")
-check_close("W after 3 SGD steps (lr = 0.5)", _clf.W, _W_t.detach().numpy(),
+check_close("W after 3 SGD steps (lr = 0.5)", _run["W"], _W_t.detach().numpy(),
             hint="The update is self.W -= learning_rate * dW: a step DOWNhill, using the "
                  "gradient returned by self.loss.")
 
@@ -1082,13 +1075,12 @@ check_close("W after 3 SGD steps (lr = 0.5)", _clf.W, _W_t.detach().numpy(),
 _X_rows = np.column_stack([np.arange(50.0), np.ones(50)])
 _y_rows = np.arange(50) % 4
 with without_reference(*_REFS):
-    _clf = _RecordingSoftmax()
-    _clf.batches = []
-    _clf.train(_X_rows, _y_rows, learning_rate=1e-4, reg=0.02, num_iters=4, batch_size=10, seed=1)
-check_shape("self.W created by train", _clf.W, (2, 4), hint="W has shape (D, max(y) + 1).")
-check_true(len(_clf.batches) == 4, f"train called self.loss {len(_clf.batches)} times for num_iters = 4.",
+    _run = train_with_course_loss(LinearClassifier, "softmax", _X_rows, _y_rows, learning_rate=1e-4, reg=0.02,
+                                  num_iters=4, batch_size=10, seed=1)
+check_shape("self.W created by train", _run["W"], (2, 4), hint="W has shape (D, max(y) + 1).")
+check_true(len(_run["batches"]) == 4, f"train called self.loss {len(_run['batches'])} times for num_iters = 4.",
            hint="One mini-batch, one call of self.loss, one update per iteration.")
-for _X_batch, _y_batch, _reg_used in _clf.batches:
+for _X_batch, _y_batch, _reg_used in _run["batches"]:
     check_shape("a mini-batch X_batch", _X_batch, (10, 2), hint="Take batch_size rows of X.")
     _rows = _X_batch[:, 0].astype(int)
     check_true(np.array_equal(_X_batch, _X_rows[_rows]), "X_batch holds rows that are not rows of X.")
@@ -1105,10 +1097,8 @@ _X_blobs = np.hstack([3 * _blob_rng.standard_normal((3, 4))[_y_blobs] + _blob_rn
 with without_reference(*_REFS):
     _runs = []
     for _ in range(2):
-        _clf = _RecordingSoftmax()
-        _clf.batches = []
-        _runs.append(_clf.train(_X_blobs, _y_blobs, learning_rate=0.1, reg=1e-4, num_iters=100,
-                                batch_size=32, seed=5))
+        _runs.append(train_with_course_loss(LinearClassifier, "softmax", _X_blobs, _y_blobs, learning_rate=0.1,
+                                            reg=1e-4, num_iters=100, batch_size=32, seed=5)["history"])
 check_true(np.array_equal(_runs[0], _runs[1]), "Two runs with seed = 5 gave different loss histories.",
            hint="Draw every random number from rng = np.random.default_rng(seed), not from np.random.")
 check_true(np.mean(_runs[0][-10:]) < 0.5 * _runs[0][0],
@@ -1122,24 +1112,19 @@ passed("train: SGD steps equal torch.optim.SGD, batches are rows with their labe
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from helpers.checks import check_close, check_shape, check_true, without_reference
+from helpers.checks.losses import train_with_course_loss
 from helpers.checks.oracles import torch_svm_loss
 from helpers import linear as _linear
 _REFS = (_linear.LinearClassifier, _linear.LinearClassifier.train, _linear.LinearClassifier.predict)
-
-
-class _CourseSVM(LinearClassifier):
-    def loss(self, X_batch, y_batch, reg):
-        return _linear.svm_loss_vectorized(self.W, X_batch, y_batch, reg)
-
 
 # Several steps on identical examples with the SVM loss, continuing from a given W.
 _rng = np.random.default_rng(30)
 _X_same, _y_same = np.tile(_rng.standard_normal(4), (12, 1)), np.full(12, 1)
 _W_start = _rng.standard_normal((4, 5))
 with without_reference(*_REFS):
-    _clf = _CourseSVM()
-    _clf.W = _W_start.copy()
-    _history = _clf.train(_X_same, _y_same, learning_rate=0.05, reg=0.1, num_iters=5, batch_size=4, seed=3)
+    _run = train_with_course_loss(LinearClassifier, "svm", _X_same, _y_same, W=_W_start, learning_rate=0.05,
+                                  reg=0.1, num_iters=5, batch_size=4, seed=3)
+_history = _run["history"]
 _W_np = _W_start.copy()
 _expected = []
 for _ in range(5):
@@ -1147,13 +1132,13 @@ for _ in range(5):
     _expected.append(_l_ref)
     _W_np = _W_np - 0.05 * _g_ref
 check_close("loss_history, SVM loss, 5 steps (hidden)", np.asarray(_history, dtype=float), _expected)
-check_close("W after 5 SVM steps (hidden)", _clf.W, _W_np)
+check_close("W after 5 SVM steps (hidden)", _run["W"], _W_np)
 _X_blobs = np.hstack([np.random.default_rng(22).standard_normal((300, 4)), np.ones((300, 1))])
 _y_blobs = np.arange(300) % 3
 with without_reference(*_REFS):
-    _clf = _CourseSVM()
-    _h0 = _clf.train(_X_blobs, _y_blobs, num_iters=0, seed=0)
-check_shape("W created with num_iters = 0 (hidden)", _clf.W, (5, 3))
+    _run = train_with_course_loss(LinearClassifier, "svm", _X_blobs, _y_blobs, num_iters=0, seed=0)
+_h0 = _run["history"]
+check_shape("W created with num_iters = 0 (hidden)", _run["W"], (5, 3))
 check_true(len(_h0) == 0, "num_iters = 0 should give an empty history (hidden).")
 ### END HIDDEN TESTS
 
@@ -1330,7 +1315,7 @@ passed("random_search draws (lr, reg) log-uniformly at random, reproducibly, wit
 # %% nbgrader={"grade": true, "grade_id": "test_random_search", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
 from helpers.checks import check_close, check_true, passed
-from helpers.checks.losses import FakeModel, fake_accuracies, fake_search
+from helpers.checks.losses import fake_accuracies, fake_search
 # random_search with stand-in models whose accuracies are known functions of (lr, reg).
 (_results, _best_params, _best_model), _trained = fake_search(random_search)
 check_true(isinstance(_results, dict) and len(_results) == 200,
@@ -1352,8 +1337,7 @@ check_close("the (train_accuracy, val_accuracy) stored for each (lr, reg)", _got
 check_true(_best_params in _results and _results[_best_params][1] == _got[:, 1].max(),
            f"best_params {_best_params} does not have the highest validation accuracy.",
            hint="Choose by validation accuracy, never by training accuracy.")
-check_true(isinstance(_best_model, FakeModel)
-           and (_best_model.lr, _best_model.reg) == tuple(map(float, _best_params)),
+check_true(_best_model is not None and tuple(map(float, _best_model)) == tuple(map(float, _best_params)),
            "best_model should be the model trained with best_params.")
 passed("random_search trains one model per trial and picks the best validation accuracy")
 

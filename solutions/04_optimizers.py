@@ -834,6 +834,7 @@ def adam_vs_sgd(data):
 import numpy as np
 from helpers.checks import check_true, passed, without_reference
 from helpers.checks.optimizers import OPTIMIZER_REFS
+from helpers.checks.trace import class_of
 from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
 _m = _load_mnist1d()
 _Xtr, _ytr, _Xva, _yva = _train_val_split(_m["X_train"], _m["y_train"], n_val=500, seed=0)
@@ -844,7 +845,8 @@ check_true(isinstance(_result, (tuple, list)) and len(_result) == 2,
 _losses = {}
 for _name, _solver, _lr in [("SGD", _result[0], 0.01), ("Adam", _result[1], 0.001)]:
     _opt = getattr(_solver, "optimizer", None)
-    check_true(type(_opt).__name__ == _name and not type(_opt).__module__.startswith("helpers"),
+    _module, _class = class_of(_opt)
+    check_true(_class == _name and not _module.startswith("helpers"),
                f"The {_name} solver trained with {_opt!r}, not with your {_name} class.",
                hint=f"Solver(net, data, optimizer={_name}(lr={_lr}), ...).")
     check_true(abs(_opt.lr - _lr) < 1e-12, f"Your {_name} has lr = {_opt.lr}, the exercise asks for {_lr}.")
@@ -928,39 +930,23 @@ def compare_optimizers(optimizers, data, num_epochs=10, batch_size=128, seed=0):
 # %% nbgrader={"grade": true, "grade_id": "test_compare_optimizers", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
 from helpers.checks import check_true, passed
-from helpers.optim import Optimizer as _Optimizer
+from helpers.checks.optimizers import who_trained_what
 from helpers.data import load_mnist1d as _load_mnist1d
-
-
-class _Spy(_Optimizer):
-    """SGD that remembers which arrays it changed."""
-
-    def __init__(self, lr):
-        super().__init__(lr)
-        self.changed = set()
-
-    def step(self, key, p, g):
-        self.changed.add(id(p))
-        p -= self.lr * g
-
-
 _m = _load_mnist1d()
 _small = dict(X_train=_m["X_train"][:300], y_train=_m["y_train"][:300],
               X_val=_m["X_train"][300:400], y_val=_m["y_train"][300:400])
-_spies = {"Momentum": _Spy(0.1), "SGD": _Spy(0.01), "Adam": _Spy(0.001), "AdaGrad": _Spy(0.05)}
-_solvers = compare_optimizers(dict(_spies), _small, num_epochs=1, batch_size=100)
-check_true(isinstance(_solvers, dict) and sorted(_solvers) == sorted(_spies),
-           f"compare_optimizers should return a dict with one solver per name {sorted(_spies)}.")
-for _name, _spy in _spies.items():
-    _net = _solvers[_name].model
-    _arrays = {id(a) for a in _net.params.values()}
-    _owner = [n for n, s in _spies.items() if _arrays & s.changed]
-    check_true(_owner == [_name],
-               f"The network of the curve {_name!r} was changed by the optimizer(s) {_owner}, "
+# One SGD per name that remembers which arrays it changed, in another order than the nets.
+_lrs = {"Momentum": 0.1, "SGD": 0.01, "Adam": 0.001, "AdaGrad": 0.05}
+_seen = who_trained_what(compare_optimizers, _lrs, _small, num_epochs=1, batch_size=100)
+check_true(_seen["names"] == sorted(_lrs),
+           f"compare_optimizers should return a dict with one solver per name {sorted(_lrs)}.")
+for _name, _net in _seen["nets"].items():
+    check_true(_net["owners"] == [_name],
+               f"The network of the curve {_name!r} was changed by the optimizer(s) {_net['owners']}, "
                f"not by optimizers[{_name!r}] alone.",
                hint="zip pairs the i-th network with the i-th optimizer, whatever their names: "
                     "the two dicts are in different orders. Look each optimizer up by its name.")
-    check_true(_spy.changed == _arrays,
+    check_true(_net["only_own"],
                f"optimizers[{_name!r}] also changed arrays outside the network of {_name!r}.",
                hint="build one network per name; never share one network between two solvers.")
 passed("each network is trained by the optimizer of its own name")

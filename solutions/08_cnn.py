@@ -661,14 +661,18 @@ passed("conv_forward_fast agrees with torch.nn.functional.conv2d (stride 1 pad 1
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_forward_fast_no_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
-from helpers.checks import check_no_loops, passed, without_reference
+from helpers.checks import check_close, check_no_loops, passed, without_reference
 from helpers import conv as _conv
 _rng = np.random.default_rng(807)
 _x, _w, _b = _rng.standard_normal((100, 3, 20, 20)), _rng.standard_normal((100, 3, 3, 3)), _rng.standard_normal(100)
 with without_reference(_conv.conv_forward_fast, _conv.conv_forward_naive, _conv.im2col):
-    check_no_loops("conv_forward_fast", conv_forward_fast, _x, _w, _b, {"stride": 1, "pad": 1}, max_lines=80,
-                   sizes="100 images of 3 x 20 x 20, 100 filters of 3 x 3",
-                   hint="loop over the kernel offsets (di, dj) only, never over images, filters or positions.")
+    _out = check_no_loops("conv_forward_fast", conv_forward_fast, _x, _w, _b, {"stride": 1, "pad": 1},
+                          max_lines=80, sizes="100 images of 3 x 20 x 20, 100 filters of 3 x 3",
+                          hint="loop over the kernel offsets (di, dj) only, never over images, filters or "
+                               "positions.")
+check_close("conv_forward_fast(...)[0] for 100 images", _out[0],
+            _conv.conv_forward_fast(_x, _w, _b, {"stride": 1, "pad": 1})[0],
+            hint="the answer must be right as well as free of loops.")
 passed("conv_forward_fast runs with loops over the kernel offsets only (100 images, 100 filters)")
 
 # %% [markdown]

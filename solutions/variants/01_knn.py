@@ -84,10 +84,10 @@ hc.check_close = hc.check_shape = hc.passed = lambda *a, **k: None
     # ---- compute_distances_one_loop -------------------------------------
     Mistake("one_loop_sums_over_everything", "compute_distances_one_loop",
             "np.sum((X_train - X_test[i]) ** 2, axis=1)",
-            "np.sum((X_train - X_test[i]) ** 2)", loses=ONE),
+            "np.sum((X_train - X_test[i]) ** 2)", loses=(ONE, ONE_LOOPS)),
     Mistake("one_loop_wrong_axis", "compute_distances_one_loop",
             "np.sum((X_train - X_test[i]) ** 2, axis=1)",
-            "np.sum((X_train - X_test[i]) ** 2, axis=0)", loses=ONE),
+            "np.sum((X_train - X_test[i]) ** 2, axis=0)", loses=(ONE, ONE_LOOPS)),
     Mistake("one_loop_also_loops_over_features", "compute_distances_one_loop",
             "dists[i, :] = np.sqrt(np.sum((X_train - X_test[i]) ** 2, axis=1))",
             """for p in range(X_test.shape[1]):
@@ -114,7 +114,7 @@ def compute_distances_one_loop(X_test, X_train):
     Mistake("no_loops_sign_error", "compute_distances_no_loops",
             "test_sq - 2 * X_test @ X_train.T + train_sq",
             "test_sq + 2 * X_test @ X_train.T + train_sq",
-            loses=(NONE, NONE_CLIP)),  # the clip test also wants 0 from a point to itself
+            loses=NONE_ALL),  # the clip test also wants 0 from a point to itself; the loop test a right answer
     Mistake("no_loops_no_clip", "compute_distances_no_loops",
             "np.sqrt(np.maximum(squared, 0))", "np.sqrt(squared)", loses=NONE_CLIP),
     Mistake("no_loops_linalg_norm", "compute_distances_no_loops", source='''\

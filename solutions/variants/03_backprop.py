@@ -114,20 +114,20 @@ def affine_forward(x, w, b):
 ''', loses=(AFFINE_FWD, AFFINE_FWD_SHAPES)),
     Mistake("transposed_weight_gradient", "affine_backward",
             "dw = x.reshape(N, -1).T @ dout", "dw = dout.T @ x.reshape(N, -1)",
-            loses=(AFFINE_BWD, AFFINE_BWD_MORE)),
+            loses=(AFFINE_BWD, AFFINE_BWD_MORE, AFFINE_BWD_LOOPS)),
     Mistake("bias_gradient_not_summed", "affine_backward",
-            "db = dout.sum(axis=0)", "db = dout.mean(axis=0)", loses=(AFFINE_BWD, AFFINE_BWD_MORE)),
+            "db = dout.sum(axis=0)", "db = dout.mean(axis=0)", loses=(AFFINE_BWD, AFFINE_BWD_MORE, AFFINE_BWD_LOOPS)),
     # Switching the checks off in the answer cell changes nothing: the tests import them afresh.
     Mistake("bias_gradient_wrong_and_checks_switched_off", "affine_backward",
             old="    return dx, dw, db",
             new="    return dx, dw, db * 2\n\n\ncheck_close = check_true = check_shape = "
                 "lambda *a, **k: None",
-            loses=(AFFINE_BWD, AFFINE_BWD_MORE)),
+            loses=(AFFINE_BWD, AFFINE_BWD_MORE, AFFINE_BWD_LOOPS)),
     Mistake("bias_gradient_wrong_and_checks_module_patched", "affine_backward",
             old="    return dx, dw, db",
             new="    return dx, dw, db * 2\n\n\nimport helpers.checks\n"
                 "helpers.checks.check_close = lambda *a, **k: None",
-            loses=(AFFINE_BWD, AFFINE_BWD_MORE)),
+            loses=(AFFINE_BWD, AFFINE_BWD_MORE, AFFINE_BWD_LOOPS)),
     Mistake("affine_backward_loops_over_examples", "affine_backward", source='''\
 def affine_backward(dout, cache):
     x, w, b = cache

@@ -149,8 +149,9 @@ xp = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
             "cols[:, :, di, dj] = xp[:, :, di:di + H_out, dj:dj + W_out]", loses=(IM2COL, FAST)),
     Mistake("im2col_positions_first", "conv_forward_fast",
             "cols = cols.reshape(N, C * HH * WW, H_out * W_out)",
-            "cols = cols.reshape(N, H_out * W_out, C * HH * WW).transpose(0, 2, 1)", loses=(IM2COL, FAST)),
-    Mistake("fast_forgets_bias", "conv_forward_fast", _MATMUL, "out = w.reshape(F, -1) @ cols", loses=FAST),
+            "cols = cols.reshape(N, H_out * W_out, C * HH * WW).transpose(0, 2, 1)", loses=(IM2COL, FAST, FAST_LOOPS)),
+    Mistake("fast_forgets_bias", "conv_forward_fast", _MATMUL, "out = w.reshape(F, -1) @ cols",
+            loses=(FAST, FAST_LOOPS)),
     Mistake("fast_loops_over_images", "conv_forward_fast", _MATMUL, """\
 out = np.stack([w.reshape(F, -1) @ cols[n] + b[:, None] for n in range(N)])""", loses=FAST_LOOPS),
     Alternative("im2col_sliding_window_view", "conv_forward_fast", old="""\
