@@ -31,16 +31,20 @@ from .scan import scan
 
 def autograde_class(name, submissions, out=None, course=None, workers=None, scheduler=None,
                     grading_mode=True, sandbox=True, show_hidden=False, limits=Limits(),
-                    progress=True):
+                    progress=True, preflight=True):
     course = course or Course()
     course.build([name])  # grade against the current solutions/ source
     out = Path(out or BUILD / "grades" / name)
     release = course.release(name)
     template = course.template(name)
+    tests = course.tests(name)
     folder = unpack(Path(submissions))
     store = out / "jobs"
     settings = json.dumps([nbformat.writes(course.source(name)), grading_mode, show_hidden,
                            course.timeout, dataclasses.asdict(limits), sandbox])
+
+    if preflight:
+        _preflight(name, course, release, template, tests, settings, store, limits, sandbox, grading_mode)
 
     results, jobs, notes, flags = {}, [], {}, {}
     for student, files in student_files(folder).items():
@@ -57,7 +61,7 @@ def autograde_class(name, submissions, out=None, course=None, workers=None, sche
         if done is not None:
             results[student] = done
             continue
-        jobs.append((Job(name, student, text, template, course.timeout, limits, sandbox, show_hidden), key))
+        jobs.append((Job(name, student, text, template, tests, course.timeout, limits, sandbox, show_hidden), key))
 
     if jobs and progress:
         print(f"Grading {len(jobs)} of {len(results) + len(jobs)} submissions "
@@ -88,6 +92,36 @@ def autograde_class(name, submissions, out=None, course=None, workers=None, sche
     report.copy_feedback(course, graded, out / "feedback")
     print(f"\n{len(graded)} students. Grades: {out / 'grades.csv'}  Feedback: {out / 'feedback'}")
     return graded
+
+
+def _preflight(name, course, release, template, tests, settings, store, limits, sandbox, grading_mode):
+    """Grade the reference solution first, in the same sandbox and settings:
+    anything short of every point means the set-up, not the students, is
+    wrong, and the run stops before it gives anyone a grade."""
+    from .intake import repair
+    from .job import run as run_job
+    from .notebook import solved
+
+    nb = repair(solved(release, course.source(name)), release, [], grading_mode)
+    text = nbformat.writes(nb)
+    key = hashlib.sha256((settings + text).encode()).hexdigest()
+    path = store / "preflight.json"
+    result = _load(path, key)
+    if result is None:
+        job = Job(name, "reference-solution", text, template, tests, course.timeout, limits, sandbox)
+        result = run_job(job)
+    g = Graded.of(result)
+    if g.ok and g.points == g.max_points:
+        gradebook.atomic_write(path, json.dumps({"key": key, "result": dataclasses.asdict(result)}))
+        return
+    lost = [cid for cid, c in g.cells.items() if not c.manual and c.points != c.max_points]
+    raise SystemExit(
+        f"Stopped before grading anyone: the reference solution of {name} scored "
+        f"{g.points:g} / {g.max_points:g} in the grading sandbox, so every student's grade would be wrong.\n"
+        f"Lost: {', '.join(lost) or '-'}. {'; '.join(g.notes + result.warnings)[:1500]}\n"
+        "Usual causes: the helpers package the kernel imports is not this checkout's (an editable install "
+        "of another copy), a missing package in the environment, or limits too tight for the notebook "
+        "(--timeout, memory). Fix that and run the same command again.")
 
 
 def _load(path: Path, key: str):

@@ -9,6 +9,7 @@ that started the run.
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -20,8 +21,14 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.checks.trace import MIME
+
 from .notebook import grade_id, nbgrader_meta
+from .outputs import capped_outputs
+from .sanitize import sanitize
 from .sandbox import Limits, kernel_spec
+from .verdict import judge, records
+from .verdict import outputs as verdict_outputs
 
 CELL_TIMEOUT = 120  # seconds one cell may run before it counts as an infinite loop
 HIDDEN = re.compile(r"^[ \t]*#+ *BEGIN HIDDEN TESTS.*?^[ \t]*#+ *END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
@@ -35,6 +42,7 @@ class Job:
     student: str
     submission: str  # the notebook's JSON, ready to grade (see grader.intake)
     template: bytes  # a gradebook.db that holds the assignment and no student
+    tests: dict = field(default_factory=dict)  # {grade id: test code}: what the verdict replays
     timeout: int = CELL_TIMEOUT
     limits: Limits = field(default_factory=Limits)
     sandbox: bool = True
@@ -128,19 +136,27 @@ def run(job: Job) -> Result:
         try:
             with environment(JUPYTER_PATH=jupyter_path, DL_COURSE_GRADING="1"):
                 api = nbgrader_api(root, job.timeout, runtime)
-                outcome = api.autograde(job.notebook, job.student, force=True, create=True)
+                started = time.perf_counter()
+                with capped_outputs(keep_mime=MIME):  # the grader's memory stays bounded
+                    outcome = api.autograde(job.notebook, job.student, force=True, create=True)
                 if not outcome["success"]:
                     result.ok = False
-                    result.notes.append(_failure_reason(outcome, cgroup.out_of_memory(), job.limits))
-                _read_grades(root, result)
+                    result.notes.append(_failure_reason(outcome, cgroup.out_of_memory(), job.limits,
+                                                        time.perf_counter() - started))
                 autograded = workdir / f"{job.notebook}.ipynb"
-                if autograded.exists():
-                    nb = nbformat.read(autograded, as_version=4)
+                nb = nbformat.read(autograded, as_version=4) if outcome["success"] and autograded.exists() else None
+                if nb is not None:
                     result.tampered = _tampered(nb)
+                    verdicts = judge(job.tests, records(nb))
+                    _store_verdicts(root, job, verdicts)
+                    show_verdicts(nb, job.tests, verdicts)
+                _read_grades(root, result)
+                if nb is not None:
+                    sanitize(nb)  # routine: an honest widget or table loses its HTML too
                     if not job.show_hidden:
                         hide_hidden_tests(nb)
-                    nbformat.write(nb, autograded)
                     result.autograded = nbformat.writes(nb)
+                    nbformat.write(feedback_copy(nb), autograded)
                     fb = api.generate_feedback(job.notebook, job.student, force=True)
                     html = root / "feedback" / job.student / job.notebook / f"{job.notebook}.html"
                     if fb["success"] and html.exists():
@@ -157,6 +173,46 @@ def run(job: Job) -> Result:
             cell.update(auto_score=None if cell["manual"] else 0.0, needs_manual_grade=cell["manual"])
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _store_verdicts(root: Path, job: Job, verdicts):
+    """The verdicts as the test cells' points in the job's gradebook (nbgrader
+    had scored them by whether the kernel raised, which counts for nothing)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for gid, verdict in verdicts.items():
+            try:
+                grade = gb.find_grade(gid, job.notebook, job.notebook, job.student)
+            except MissingEntry:
+                continue
+            grade.auto_score = grade.max_score if verdict.passed else 0.0
+            grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+def show_verdicts(nb, tests, verdicts):
+    """Each test cell shows the course's own test code and the verdict, never
+    what the kernel printed there; record outputs leave every cell."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        gid = grade_id(cell)
+        if gid in verdicts:
+            cell.source = tests[gid]
+            cell.outputs = verdict_outputs(verdicts[gid])
+        else:
+            cell.outputs = [o for o in cell.get("outputs", []) if MIME not in o.get("data", {})]
+
+
+def feedback_copy(nb):
+    """What the student gets back: their own cells, and the verdict under each
+    test; nothing else the kernel printed (it could carry anything)."""
+    fb = copy.deepcopy(nb)
+    for cell in fb.cells:
+        if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
+            cell.outputs, cell.execution_count = [], None
+    return fb
 
 
 def _read_grades(root: Path, result: Result):
@@ -220,8 +276,11 @@ def _tampered(nb) -> list[str]:
     return found
 
 
-def _failure_reason(outcome, out_of_memory, limits):
+def _failure_reason(outcome, out_of_memory, limits, seconds=0.0):
     log = (outcome.get("log") or "") + (outcome.get("error") or "")
+    if seconds >= limits.wall_seconds:
+        return (f"stopped after {seconds:.0f} seconds: the notebook ran longer than the {limits.wall_seconds} s "
+                "a whole notebook may take (a very slow cell, or code that waits); graded 0")
     if out_of_memory:
         return (f"stopped: the notebook used more than {limits.memory_mb} MB of memory "
                 "(a very large array, or one that grows in a loop); graded 0")
