@@ -43,7 +43,7 @@ demo: $(VENV)/.installed sandbox  ## build, execute every solution, autograde th
 	$(PY) -m grader demo
 
 test: $(VENV)/.installed sandbox browser  ## the whole test suite (CI runs exactly this)
-	$(PY) -m pytest --durations=15
+	$(PY) -m pytest -n auto --maxprocesses 4 --dist loadfile --durations=15
 
 build: $(VENV)/.installed  ## rebuild the student release in notebooks/
 	$(PY) -m grader build

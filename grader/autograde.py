@@ -106,10 +106,9 @@ def _preflight(name, course, release, template, tests, settings, store, limits, 
     text = nbformat.writes(nb)
     key = hashlib.sha256((settings + text).encode()).hexdigest()
     path = store / "preflight.json"
-    result = _load(path, key)
-    if result is None:
-        job = Job(name, "reference-solution", text, template, tests, course.timeout, limits, sandbox)
-        result = run_job(job)
+    if _load(path, key) is not None:
+        return  # this set-up already graded the solution in full
+    result = run_job(Job(name, "reference-solution", text, template, tests, course.timeout, limits, sandbox))
     g = Graded.of(result)
     if g.ok and g.points == g.max_points:
         gradebook.atomic_write(path, json.dumps({"key": key, "result": dataclasses.asdict(result)}))

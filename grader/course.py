@@ -150,23 +150,33 @@ class Course:
         return self._templates[name][1]
 
     # -- grade --------------------------------------------------------------
+    def jobs(self, name, submissions, grading_mode=True, sandbox=True, show_hidden=False, limits=Limits(),
+             full=()):
+        """One grading :class:`Job` per ``{student: notebook}`` of notebook
+        ``name``; students in ``full`` run every demonstration cell."""
+        from .intake import repair
+
+        release, template, tests = self.release(name), self.template(name), self.tests(name)
+        return [Job(name, student, nbformat.writes(repair(copy.deepcopy(nb), release, [],
+                                                          grading_mode and student not in full)),
+                    template, tests, self.timeout, limits, sandbox, show_hidden)
+                for student, nb in submissions.items()]
+
+    def grade(self, jobs, workers=None, scheduler=None):
+        """Run ``jobs`` side by side (several notebooks may mix) and record
+        them in this course's gradebook; {(notebook, student): Graded}."""
+        results = {}
+        for result in pool.grade(jobs, workers, scheduler):
+            gradebook.record(self, result)
+            results[result.notebook, result.student] = Graded.of(result)
+        return results
+
     def autograde(self, name, submissions, workers=None, scheduler=None, grading_mode=True,
                   sandbox=True, show_hidden=False, limits=Limits(), full=()):
         """Autograde ``{student: notebook}`` for notebook ``name`` side by
         side; one :class:`Graded` per student, in the order given, whatever
         happened to the submission. Grades go into this course's gradebook.
         Students in ``full`` are graded with every demonstration cell run."""
-        from .intake import repair
-
-        release, template = self.release(name), self.template(name)
-        jobs = []
-        for student, nb in submissions.items():
-            notes = []
-            nb = repair(copy.deepcopy(nb), release, notes, grading_mode and student not in full)
-            jobs.append(Job(name, student, nbformat.writes(nb), template, self.tests(name), self.timeout,
-                            limits, sandbox, show_hidden))
-        results = {}
-        for result in pool.grade(jobs, workers, scheduler):
-            gradebook.record(self, result)
-            results[result.student] = Graded.of(result)
-        return [results[s] for s in submissions]
+        graded = self.grade(self.jobs(name, submissions, grading_mode, sandbox, show_hidden, limits, full),
+                            workers, scheduler)
+        return [graded[name, s] for s in submissions]

@@ -459,6 +459,17 @@ def _attachments(value) -> dict | None:
     return fixed
 
 
+# What each kind of repair says, "{n}" standing for "3 cells".
+_REPAIRS = {
+    "source": "dropped {n} whose source was not text",
+    "metadata": "reset the metadata of {n} (not a dictionary)",
+    "grading metadata": "removed unreadable grading metadata from {n}",
+    "tags": "reset the tags of {n} (not a list of words)",
+    "attachments": "dropped unreadable attachments of {n}",
+    "too many": "dropped {n} beyond the first " + str(MAX_CELLS) + " (too many cells to grade)",
+}
+
+
 def _notes(kinds: dict, output_chars: int) -> list[str]:
     def n(kind):  # "1 cell", "3 cells"
         k = len(kinds[kind])
@@ -472,18 +483,7 @@ def _notes(kinds: dict, output_chars: int) -> list[str]:
     if "unknown type" in kinds:
         types = ", ".join(sorted(set(kinds["unknown type"])))
         notes.append(f"dropped {n('unknown type')} of an unknown type ({types})")
-    if "source" in kinds:
-        notes.append(f"dropped {n('source')} whose source was not text")
-    if "metadata" in kinds:
-        notes.append(f"reset the metadata of {n('metadata')} (not a dictionary)")
-    if "grading metadata" in kinds:
-        notes.append(f"removed unreadable grading metadata from {n('grading metadata')}")
-    if "tags" in kinds:
-        notes.append(f"reset the tags of {n('tags')} (not a list of words)")
-    if "attachments" in kinds:
-        notes.append(f"dropped unreadable attachments of {n('attachments')}")
-    if "too many" in kinds:
-        notes.append(f"dropped {n('too many')} beyond the first {MAX_CELLS} (too many cells to grade)")
+    notes += [text.format(n=n(kind)) for kind, text in _REPAIRS.items() if kind in kinds]
     if "duplicate ids" in kinds:
         notes.append("cells had duplicate ids; gave them new ones")
     return notes

@@ -84,17 +84,25 @@ def grade(release, source, submissions, workers=2, timeout=120, grading_mode=Tru
     points = {gid: float(nbgrader_meta(c).get("points", 0)) for c in source.cells
               if (gid := grade_id(c)) in tests}
     trunk = next(iter(submissions))
-    verdicts = {trunk: judge(tests, runs[trunk] or {})}
-    grades = {}
+    seen = {}  # (test, record) -> Verdict: a replay is a function of the two
+
+    def verdicts_of(recorded):
+        out = {}
+        for gid in tests:
+            record = recorded.get(gid)  # None: no record, the test fails
+            if (gid, record) not in seen:
+                seen[gid, record] = judge({gid: tests[gid]}, {gid: record} if record else {})[gid]
+            out[gid] = seen[gid, record]
+        return out
+
+    solution = runs[trunk] or {}
+    verdicts, grades = {}, {}
     for name, recorded in runs.items():
         if recorded is None:  # the variant killed its process
             grades[name] = None
             continue
-        if name != trunk:  # a test the variant cannot reach keeps the solution's verdict
-            mine = {gid: recorded[gid] for gid in tests if recorded.get(gid, "same") != "same"}
-            verdicts[name] = {**verdicts[trunk], **judge({g: tests[g] for g in mine}, mine)}
-            verdicts[name].update({g: judge({g: tests[g]}, {})[g] for g in tests
-                                   if g not in recorded and g not in mine})
+        # a test the variant cannot reach keeps the solution's record
+        verdicts[name] = verdicts_of({gid: solution.get(gid) if r == "same" else r for gid, r in recorded.items()})
         grades[name] = {gid: points[gid] if v.passed else 0.0 for gid, v in verdicts[name].items()}
     if details is not None:
         details.update(verdicts)

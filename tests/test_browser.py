@@ -75,6 +75,21 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def wait_until_up(server, what):
+    """Poll ``server.api("status")`` until the server answers; stop it and
+    raise with the end of its log if it dies or takes more than a minute."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            server.api("status")
+            return
+        except OSError:
+            if server.proc.poll() is not None or time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError(f"{what} did not start:\n{server.log.read_text()[-3000:]}")
+            time.sleep(0.2)
+
+
 class Lab:
     """A running students' JupyterLab on ``work``."""
 
@@ -89,16 +104,7 @@ class Lab:
         self.log = tmp / "lab.log"
         self.proc = lab.start_student_lab(work, tmp / "jupyter-config", self.port, self.token, browser=False,
                                           env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                self.api("status")
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"JupyterLab did not start:\n{self.log.read_text()[-3000:]}")
-                time.sleep(0.2)
+        wait_until_up(self, "JupyterLab")
 
     def url(self, path, workspace):
         # a workspace of its own per page: only this notebook opens, nothing restored

@@ -40,7 +40,7 @@ from grader.notebook import solved
 from grader.sandbox import bubblewrap_problem
 
 from conftest import FIXTURES, TINY, cell
-from test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, _browser_or_skip, _free_port
+from test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, _browser_or_skip, _free_port, wait_until_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.nbgrader, pytest.mark.sandbox,
               pytest.mark.skipif(bubblewrap_problem() is not None, reason=str(bubblewrap_problem()))]
@@ -174,16 +174,7 @@ class Formgrader(Lab):
         self.proc = subprocess.Popen(lab.command(course, self.port, self.token, browser=False), cwd=course,
                                      env=lab.environment(config, env), stdout=self.log.open("w"),
                                      stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                self.api("status")
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"the formgrader did not start:\n{self.log.read_text()[-3000:]}")
-                time.sleep(0.2)
+        wait_until_up(self, "the formgrader")
 
     def submission_url(self, student):
         from nbgrader.api import Gradebook

@@ -16,6 +16,7 @@ from grader import variants
 from grader.autograde import autograde_class
 from grader.course import Course
 from grader.notebook import solved
+from grader.sandbox import Limits
 
 from conftest import FIXTURES, TINY, cell
 
@@ -46,15 +47,15 @@ def _add_broken(folder, release, name):
 
 
 def test_a_knn_class_of_typical_answers_and_broken_hand_ins(tmp_path):
-    """16 students of 01_knn: the solution, the blank release, 6 typical
-    mistakes and alternative answers, and 8 hand-ins that cannot be graded."""
+    """14 students of 01_knn: the solution, the blank release, 3 typical
+    mistakes, an alternative answer, and 8 hand-ins that cannot be graded."""
     course = Course(tmp_path / "course")
     course.build([KNN])
     release, source = course.release(KNN), course.source(KNN)
     folder = tmp_path / "knn_class"
     subs = {"solution": solved(release, source), "blank": release}
     everything = variants.load(KNN)[0]
-    chosen = [v for v in everything if v.loses][:4] + [v for v in everything if not v.loses][:2]
+    chosen = [v for v in everything if v.loses][:3] + [v for v in everything if not v.loses][:1]
     for v in chosen:
         subs[v.name] = solved(release, source, v)
     for student, nb in subs.items():
@@ -64,7 +65,7 @@ def test_a_knn_class_of_typical_answers_and_broken_hand_ins(tmp_path):
 
     autograde_class(KNN, folder, out=tmp_path / "out", course=course, workers=2, progress=False)
     rows = {r["student"]: r for r in _rows(tmp_path / "out")[0]}
-    assert len(rows) == 16
+    assert len(rows) == 14
     full = rows["solution"]["max_points"]
     assert float(full) > 0 and rows["solution"]["points"] == full and rows["blank"]["points"] == "0"
     for v in chosen:  # each mistake loses points, each alternative keeps them all
@@ -80,7 +81,7 @@ RUN = textwrap.dedent("""
     from grader.course import Course
     course = Course(sys.argv[1], timeout=20, solutions=Path(sys.argv[2]))
     autograde_class("00_tiny", sys.argv[3], out=sys.argv[4], course=course,
-                    workers=int(sys.argv[5]) if len(sys.argv) > 5 else 1, progress=False)
+                    workers=int(sys.argv[5]) if len(sys.argv) > 5 else 1, progress=False, preflight=False)
 """)
 
 
@@ -102,27 +103,28 @@ def _run(args, **kw):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
 
 
-def test_one_worker_two_workers_and_dask_give_the_same_grades(tmp_path):
+def test_two_workers_and_dask_give_the_same_grades(tmp_path):
+    """(One worker against two: the resumed run below.)"""
     from distributed import LocalCluster
 
     subs = _tiny_class(tmp_path, n=4)
     course = Course(tmp_path / "build", solutions=FIXTURES)
     _add_broken(subs, course.release(TINY), TINY)
-    autograde_class(TINY, subs, out=tmp_path / "w1", course=course, workers=1, progress=False)
-    autograde_class(TINY, subs, out=tmp_path / "w2", course=course, workers=2, progress=False)
+    autograde_class(TINY, subs, out=tmp_path / "w2", course=course, workers=2, progress=False, preflight=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         autograde_class(TINY, subs, out=tmp_path / "dask", course=course,
-                        scheduler=cluster.scheduler_address, progress=False)
-    one = _rows(tmp_path / "w1")
-    points = {r["student"]: r["points"] for r in one[0]}
+                        scheduler=cluster.scheduler_address, progress=False, preflight=False)
+    two = _rows(tmp_path / "w2")
+    points = {r["student"]: r["points"] for r in two[0]}
     assert len(points) == 12 and [points[f"s{i}"] for i in range(4)] == ["5", "3", "5", "3"]
-    assert _rows(tmp_path / "w2") == one
-    assert _rows(tmp_path / "dask") == one
-    assert sum(r["status"] == "not graded" for r in one[0]) == 8
+    assert _rows(tmp_path / "dask") == two
+    assert sum(r["status"] == "not graded" for r in two[0]) == 8
 
 
 def test_a_killed_run_resumes_to_the_same_files(tmp_path):
-    subs = _tiny_class(tmp_path)
+    """Killed after 3 of 6 jobs (one worker), then started again: the same
+    files as one run with two workers, and nothing graded twice."""
+    subs = _tiny_class(tmp_path, n=6)
     whole = _run([tmp_path / "c1", FIXTURES, subs, tmp_path / "whole", 2])
     assert whole.wait(timeout=300) == 0
 
@@ -134,7 +136,7 @@ def test_a_killed_run_resumes_to_the_same_files(tmp_path):
     os.killpg(partial.pid, signal.SIGKILL)  # no clean-up of any kind
     partial.wait()
     finished = {p.name: p.stat().st_mtime_ns for p in jobs.glob("*.json")}
-    assert 3 <= len(finished) < 8 and not (tmp_path / "resumed" / "grades.csv").exists()
+    assert 3 <= len(finished) < 6 and not (tmp_path / "resumed" / "grades.csv").exists()
 
     again = _run([tmp_path / "c2", FIXTURES, subs, tmp_path / "resumed"])
     assert again.wait(timeout=300) == 0
@@ -144,10 +146,24 @@ def test_a_killed_run_resumes_to_the_same_files(tmp_path):
     assert not list(jobs.glob(".*.tmp"))
 
 
-def test_grading_goes_on_without_a_sandbox_with_a_warning(tmp_path, capsys):
+def test_a_set_up_that_fails_the_reference_solution_stops_before_any_grade(tmp_path, monkeypatch, capsys):
+    """Preflight: the reference solution is graded first in the same sandbox and
+    settings; here the sandbox holds another (empty) helpers folder, as when
+    the kernel would import another checkout's helpers, and the run stops."""
+    import grader.sandbox
+
     subs = _tiny_class(tmp_path, n=2)
     course = Course(tmp_path / "course", timeout=20, solutions=FIXTURES)
-    graded = autograde_class(TINY, subs, out=tmp_path / "out", course=course, workers=1,
-                             sandbox=False, progress=False)
+    (tmp_path / "elsewhere" / "helpers").mkdir(parents=True)
+    with monkeypatch.context() as patch:
+        patch.setattr(grader.sandbox, "ROOT", tmp_path / "elsewhere")
+        with pytest.raises(SystemExit) as stop:
+            autograde_class(TINY, subs, out=tmp_path / "out", course=course, workers=1, progress=False)
+    assert "reference solution of 00_tiny scored 0 / 5" in str(stop.value)
+    assert not (tmp_path / "out" / "grades.csv").exists()
+    # The same class where no sandbox can be had: graded all the same, with a warning.
+    graded = autograde_class(TINY, subs, out=tmp_path / "out", course=course, workers=1, progress=False,
+                             sandbox=False)
     assert [g.points for g in graded] == [5, 3]
+    assert (tmp_path / "out" / "jobs" / "preflight.json").exists()
     assert "WARNING: student code ran without a sandbox" in capsys.readouterr().out

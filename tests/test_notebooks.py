@@ -69,14 +69,28 @@ def _cells(g):
     return {gid: c.points for gid, c in g.cells.items() if not c.manual}
 
 
-def test_nbgrader_gives_the_same_grades_as_the_prefix_runner(graded):
-    """Real nbgrader, sandboxed, two jobs side by side: the solution in grading
-    mode, and the demo mistake in a full run (every demonstration cell
-    executed), against the prefix runner's grading-mode grades."""
+@pytest.fixture(scope="module")
+def nbgrader_runs(fresh):
+    """Real nbgrader, sandboxed, for every notebook at once (two jobs side by
+    side keep both cores busy across notebooks): the solution in grading
+    mode and the demo mistake in a full run."""
+    course, _ = fresh
+    jobs = []
+    for name in NAMES:
+        submissions, _ = submissions_of(name, course)
+        demo = variants.load(name)[1]
+        sample = {"solution": submissions["solution"], f"{demo}-full": submissions[demo]}
+        jobs += course.jobs(name, sample, full={f"{demo}-full"})
+    return course.grade(jobs, workers=2)
+
+
+def test_nbgrader_gives_the_same_grades_as_the_prefix_runner(graded, nbgrader_runs):
+    """Real nbgrader, sandboxed: the solution in grading mode, and the demo
+    mistake in a full run (every demonstration cell executed), against the
+    prefix runner's grading-mode grades."""
     name, course, submissions, fast, by_name = graded
     demo = variants.load(name)[1]
-    sample = {"solution": submissions["solution"], f"{demo}-full": submissions[demo]}
-    solution, full = course.autograde(name, sample, workers=2, full={f"{demo}-full"})
+    solution, full = nbgrader_runs[name, "solution"], nbgrader_runs[name, f"{demo}-full"]
     for g in (solution, full):
         assert g.ok, g.notes
     assert _cells(solution) == _cells(fast["solution"])

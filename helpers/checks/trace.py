@@ -424,10 +424,6 @@ def _apply(args, kwargs, key, new, rebound=frozenset()):
         target[:] = new
 
 
-class StudentRaised(Exception):
-    """Marks an exception that the student's code raised in the kernel."""
-
-
 def _rebuild(info):
     name, base, message = (list(info) + ["", "Exception", ""])[:3]
     cls = getattr(builtins, str(base), Exception)
