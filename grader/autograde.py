@@ -28,6 +28,8 @@ from .paths import BUILD
 from .sandbox import Limits
 from .scan import scan
 
+GRADING_VERSION = "verdict replayed in the grader, 2026-12"
+
 
 def autograde_class(name, submissions, out=None, course=None, workers=None, scheduler=None,
                     grading_mode=True, sandbox=True, show_hidden=False, limits=Limits(),
@@ -40,7 +42,8 @@ def autograde_class(name, submissions, out=None, course=None, workers=None, sche
     tests = course.tests(name)
     folder = unpack(Path(submissions))
     store = out / "jobs"
-    settings = json.dumps([nbformat.writes(course.source(name)), grading_mode, show_hidden,
+    # GRADING_VERSION: a kept job graded by an older grader is graded again
+    settings = json.dumps([GRADING_VERSION, nbformat.writes(course.source(name)), grading_mode, show_hidden,
                            course.timeout, dataclasses.asdict(limits), sandbox])
 
     if preflight:

@@ -306,7 +306,7 @@ check_close("compute_distances_no_loops(X_test[:50], X_train)", _d,
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_no_loops_clip", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Graded: points far from the origin, where rounding makes some squared distances negative.
 ### BEGIN HIDDEN TESTS
-from helpers.checks import check_shape, check_true, passed, verify, without_reference
+from helpers.checks import check_close, check_shape, check_true, passed, verify, without_reference
 from helpers.checks.distances import all_distances_blocked
 verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
 import numpy as np
@@ -325,6 +325,10 @@ check_true(np.all(np.isfinite(_d)),
 check_true(np.all(np.abs(np.diag(_d)) < 1e-2),
            f"compute_distances_no_loops(P, P) should be (close to) 0 on the diagonal, the "
            f"largest diagonal value is {np.max(np.abs(np.diag(_d))):.3g}.")
+_off = ~np.eye(40, dtype=bool)
+check_close("compute_distances_no_loops(P, P) off the diagonal", _d[_off],
+            np.sqrt(((_far[:, None] - _far[None]) ** 2).sum(axis=-1))[_off], tol=1e-4,
+            hint="the distances between different points must still be right.")
 passed("compute_distances_no_loops clips the rounding below 0")
 ### END HIDDEN TESTS
 
@@ -835,11 +839,15 @@ _Xf, _yf = np.arange(10.0)[:, None], np.repeat(np.arange(5), 2)
 with without_reference(_knn.cross_validate_k), \
         library_blocked(_CV_LIBRARY, globals(), why="split the folds and score them yourself"):
     _res = cross_validate_k(_Xf, _yf, [1, 2], num_folds=5)
+    # and its mirror: every held-out point has a twin with its label in the training part
+    _twins = cross_validate_k(np.tile(np.arange(5.0), 2)[:, None], np.tile(np.arange(5), 2), [1], num_folds=5)
 for _k in (1, 2):
     check_close(f"cross_validate_k on a set where every held-out point is misclassified [k={_k}]",
                 _res[_k], np.zeros(5), tol=1e-12,
                 hint="the held-out fold must not be part of the training data, and accuracy "
                      "is measured on the held-out fold only.")
+check_close("cross_validate_k where every held-out point has a twin in the training part [k=1]",
+            _twins[1], np.ones(5), tol=1e-12, hint="accuracy is the fraction of held-out points labelled right.")
 passed("cross_validate_k keeps the held-out fold out of training")
 ### END HIDDEN TESTS
 

@@ -46,9 +46,21 @@ def _add_broken(folder, release, name):
     (folder / "notes_only" / "notes.txt").write_text("I ran out of time")
 
 
+_ZEROS = "    return np.zeros((len(X_test), len(X_train)))\n"
+STUBS = {
+    "compute_distances_two_loops": "def compute_distances_two_loops(X_test, X_train):\n" + _ZEROS,
+    "compute_distances_one_loop": "def compute_distances_one_loop(X_test, X_train):\n" + _ZEROS,
+    "compute_distances_no_loops": "def compute_distances_no_loops(X_test, X_train):\n" + _ZEROS,
+    "compute_l1_distances": "def compute_l1_distances(X_test, X_train):\n" + _ZEROS,
+    "predict_labels": "def predict_labels(dists, y_train, k=1):\n    return np.zeros(len(dists), dtype=int)\n",
+    "cross_validate_k": ("def cross_validate_k(X, y, k_choices, num_folds=5, metric='l2'):\n"
+                         "    return {k: [0.0] * num_folds for k in k_choices}\n"),
+}
+
+
 def test_a_knn_class_of_typical_answers_and_broken_hand_ins(tmp_path):
-    """14 students of 01_knn: the solution, the blank release, 3 typical
-    mistakes, an alternative answer, and 8 hand-ins that cannot be graded."""
+    """15 students of 01_knn: the solution, the blank release, 3 typical
+    mistakes, an alternative answer, stubs, and 8 hand-ins that cannot be graded."""
     course = Course(tmp_path / "course")
     course.build([KNN])
     release, source = course.release(KNN), course.source(KNN)
@@ -58,6 +70,10 @@ def test_a_knn_class_of_typical_answers_and_broken_hand_ins(tmp_path):
     chosen = [v for v in everything if v.loses][:3] + [v for v in everything if not v.loses][:1]
     for v in chosen:
         subs[v.name] = solved(release, source, v)
+    subs["stubs"] = solved(release, source)  # every answer returns something of the right shape, computed from nothing
+    for c in subs["stubs"].cells:
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution"):
+            c.source = STUBS.get(c.metadata["nbgrader"]["grade_id"], c.source)
     for student, nb in subs.items():
         (folder / student).mkdir(parents=True)
         nbformat.write(nb, folder / student / f"{KNN}.ipynb")
@@ -65,7 +81,8 @@ def test_a_knn_class_of_typical_answers_and_broken_hand_ins(tmp_path):
 
     autograde_class(KNN, folder, out=tmp_path / "out", course=course, workers=2, progress=False)
     rows = {r["student"]: r for r in _rows(tmp_path / "out")[0]}
-    assert len(rows) == 14
+    assert len(rows) == 15
+    assert rows["stubs"]["points"] == "0", rows["stubs"]  # the no-loops cells want a right answer too
     full = rows["solution"]["max_points"]
     assert float(full) > 0 and rows["solution"]["points"] == full and rows["blank"]["points"] == "0"
     for v in chosen:  # each mistake loses points, each alternative keeps them all
