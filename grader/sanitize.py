@@ -545,6 +545,22 @@ def _notebook_metadata(meta, notes) -> dict:
 # The notebook
 # --------------------------------------------------------------------------
 
+# What each kind of change says; "{n}" stands for "3 cells" and the like.
+_NOTES = {
+    "html_answer": ("escaped '<' (HTML is shown as text) in {n}", "written answer"),
+    "html_markdown": ("escaped '<' (HTML is shown as text) in {n}", "Markdown cell"),
+    "html_raw": ("escaped '<' (HTML is shown as text) in {n}", "raw cell"),
+    "links": ("defused {n} or MathJax command (javascript:, data:, \\href, \\style, ...)", "unsafe link"),
+    "mermaid": ("showed {n} as code", "mermaid diagram"),
+    "unrenderable": ("showed {n} that nbconvert cannot render as code", "Markdown cell"),
+    "ansi": ("removed colour codes that nbconvert cannot render from {n}", "output text"),
+    "attachments": ("removed what is not a PNG, JPEG or GIF image from {n}", "attachment"),
+    "unknown_cells": ("turned {n} of unknown type into raw cells", "cell"),
+    "nbgrader": ("dropped nbgrader metadata with an invalid grade id from {n}", "cell"),
+    "ids": ("replaced {n}", "invalid cell id"),
+}
+
+
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
@@ -623,31 +639,7 @@ def sanitize(nb) -> list[str]:
     if tally["output_cells"]:
         kinds = "/".join(sorted(dropped_kinds, key=lambda k: (k in ("other", "unknown", "empty"), k)))
         notes.append(f"removed {kinds} output from {_plural(tally['output_cells'], 'cell')}")
-    if tally["html_answer"]:
-        notes.append(f"escaped '<' (HTML is shown as text) in {_plural(tally['html_answer'], 'written answer')}")
-    if tally["html_markdown"]:
-        notes.append(f"escaped '<' (HTML is shown as text) in {_plural(tally['html_markdown'], 'Markdown cell')}")
-    if tally["html_raw"]:
-        notes.append(f"escaped '<' (HTML is shown as text) in {_plural(tally['html_raw'], 'raw cell')}")
-    if tally["links"]:
-        notes.append(f"defused {_plural(tally['links'], 'unsafe link')} or MathJax command "
-                     f"(javascript:, data:, \\href, \\style, ...)")
-    if tally["mermaid"]:
-        notes.append(f"showed {_plural(tally['mermaid'], 'mermaid diagram')} as code")
-    if tally["unrenderable"]:
-        notes.append(f"showed {_plural(tally['unrenderable'], 'Markdown cell')} that nbconvert "
-                     f"cannot render as code")
-    if tally["ansi"]:
-        notes.append(f"removed colour codes that nbconvert cannot render from {_plural(tally['ansi'], 'output text')}")
-    if tally["attachments"]:
-        notes.append(f"removed what is not a PNG, JPEG or GIF image from "
-                     f"{_plural(tally['attachments'], 'attachment')}")
-    if tally["unknown_cells"]:
-        notes.append(f"turned {_plural(tally['unknown_cells'], 'cell')} of unknown type into raw cells")
-    if tally["nbgrader"]:
-        notes.append(f"dropped nbgrader metadata with an invalid grade id from {_plural(tally['nbgrader'], 'cell')}")
-    if tally["ids"]:
-        notes.append(f"replaced {_plural(tally['ids'], 'invalid cell id')}")
+    notes += [text.format(n=_plural(tally[key], noun)) for key, (text, noun) in _NOTES.items() if tally[key]]
 
     metadata = _notebook_metadata(nb.get("metadata"), notes)
     for key in list(nb.keys()):

@@ -32,6 +32,8 @@ import symtable
 import threading
 import zlib
 
+import numpy as np
+
 from . import wire
 
 MIME = "application/vnd.dl-course.record+json"
@@ -180,8 +182,6 @@ def _builtin_base(cls):
 def _mutable(value):
     """Arguments whose changes go back to the grader: arrays, lists, dicts,
     and the course's own objects (a net the test made and the student trains)."""
-    import numpy as np
-
     return isinstance(value, (np.ndarray, list, dict)) or _course_object(value)
 
 
@@ -397,8 +397,6 @@ def _apply(args, kwargs, key, new, rebound=frozenset()):
     """Make the grader's argument ``key`` what the student's code left in it:
     arrays changed in place are changed in place here too, entries the
     student's code replaced (``rebound``, by repr of their key) are replaced."""
-    import numpy as np
-
     target = kwargs.get(key) if isinstance(key, str) else args[key] if isinstance(key, int) and key < len(args) else None
     if _course_object(target) and isinstance(new, dict) and isinstance(new.get("__attributes__"), dict):
         for name, value in new["__attributes__"].items():

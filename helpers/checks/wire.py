@@ -29,7 +29,9 @@ class WireError(ValueError):
     """The data from the kernel is not in the expected form."""
 
 
-def _array_payload(arr):
+def _array_payload(arr, bytes_too=True):
+    if not bytes_too:  # the form alone (is_data): no copy, no base64
+        return [arr.dtype.str, list(arr.shape), None]
     arr = np.array(arr, order="C", copy=True)  # keeps a 0-d shape, unlike ascontiguousarray
     return [arr.dtype.str, list(arr.shape), base64.b64encode(arr.tobytes()).decode("ascii")]
 
@@ -41,8 +43,9 @@ def _torch_tensor_type():
     return getattr(torch, "Tensor", None) if torch is not None else None
 
 
-def encode(value, handle, depth=0):
-    """``value`` as JSON-able data; ``handle(obj) -> int`` names what is not data."""
+def encode(value, handle, depth=0, bytes_too=True):
+    """``value`` as JSON-able data; ``handle(obj) -> int`` names what is not
+    data. ``bytes_too=False`` leaves arrays' bytes out (only the form is wanted)."""
     if depth > MAX_DEPTH:
         return {"h": handle(value)}
     t = type(value)
@@ -59,27 +62,27 @@ def encode(value, handle, depth=0):
     if isinstance(value, (np.generic,)) and type(value).__module__ == "numpy":
         arr = np.asarray(value)
         if arr.dtype.kind in KINDS:
-            return {"np": _array_payload(arr)}
+            return {"np": _array_payload(arr, bytes_too)}
     if isinstance(value, np.ndarray):
-        arr = np.array(value, subok=False, copy=True)
+        arr = np.array(value, subok=False, copy=True if bytes_too else None)
         if arr.dtype.kind in KINDS:
-            return {"nd": _array_payload(arr)}
+            return {"nd": _array_payload(arr, bytes_too)}
         return {"h": handle(value)}
     tensor = _torch_tensor_type()
     if tensor is not None and isinstance(value, tensor) and type(value).__module__.startswith("torch"):
         arr = value.detach().cpu().numpy()
         if arr.dtype.kind in KINDS:
-            return {"tensor": _array_payload(arr), "grad": bool(value.requires_grad)}
+            return {"tensor": _array_payload(arr, bytes_too), "grad": bool(value.requires_grad)}
     if isinstance(value, tuple):
-        return {"tuple": [encode(v, handle, depth + 1) for v in tuple.__iter__(value)]}
+        return {"tuple": [encode(v, handle, depth + 1, bytes_too) for v in tuple.__iter__(value)]}
     if isinstance(value, list):
-        return {"list": [encode(v, handle, depth + 1) for v in list.__iter__(value)]}
+        return {"list": [encode(v, handle, depth + 1, bytes_too) for v in list.__iter__(value)]}
     if isinstance(value, dict):
-        return {"dict": [[encode(k, handle, depth + 1), encode(v, handle, depth + 1)]
+        return {"dict": [[encode(k, handle, depth + 1, bytes_too), encode(v, handle, depth + 1, bytes_too)]
                          for k, v in dict.items(value)]}
     if isinstance(value, (set, frozenset)):
         base = set if isinstance(value, set) else frozenset
-        return {"set" if base is set else "frozenset": [encode(v, handle, depth + 1)
+        return {"set" if base is set else "frozenset": [encode(v, handle, depth + 1, bytes_too)
                                                          for v in base.__iter__(value)]}
     return {"h": handle(value)}
 
@@ -87,7 +90,7 @@ def encode(value, handle, depth=0):
 def is_data(value, depth=0) -> bool:
     """True when ``value`` crosses whole, with no handle in it."""
     found = []
-    encode(value, lambda obj: found.append(obj) or 0, depth)
+    encode(value, lambda obj: found.append(obj) or 0, depth, bytes_too=False)
     return not found
 
 
