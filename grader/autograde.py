@@ -57,7 +57,7 @@ def autograde_class(name, submissions, out=None, course=None, workers=None, sche
             results[student] = Result(student, name, ok=False, notes=[intake.error],
                                       cells=gradebook.zero_cells(course, name))
             continue
-        flags[student] = scan(intake.notebook)
+        flags[student] = scan(intake.notebook, tests)
         text = nbformat.writes(intake.notebook)
         key = hashlib.sha256((settings + text).encode()).hexdigest()
         done = _load(store / f"{student}.json", key)

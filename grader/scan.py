@@ -10,7 +10,9 @@ Findings must be worth an instructor's time: an answer that only computes
 is flagged is replacing what the tests rely on (``np.isnan = f``), reaching
 into the kernel or the running tests (``get_ipython``, frames, ``sys.modules``,
 trace hooks), objects built to fool a comparison (``__eq__``, ``__array__``),
-and files, processes and imports an answer has no use for.
+and files, processes and imports an answer has no use for; and PyTorch in
+the answer to a NumPy exercise (one whose tests run it inside
+``without_reference`` without ``allow_torch``).
 """
 from __future__ import annotations
 
@@ -217,10 +219,66 @@ def _called(call):
     return call.func.id if isinstance(call.func, ast.Name) else None
 
 
-def scan(nb) -> list[str]:
-    """Findings over every answer cell of a submission, each naming its cell."""
+TORCH_NAMES = {"torch", "F", "nn"}  # what the notebooks' set-up binds to PyTorch
+NUMPY_ONLY = "in a NumPy exercise, where the tests refuse it"
+
+
+def numpy_exercises(tests: dict) -> set[str]:
+    """The names the NumPy exercises' test cells take from the notebook:
+    cells that run an answer inside ``without_reference`` and allow no torch."""
+    from helpers.checks.trace import notebook_names
+
+    names = set()
+    for code in tests.values():
+        if "without_reference(" in code and "allow_torch=True" not in code:
+            try:
+                names.update(notebook_names(code))
+            except SyntaxError:
+                continue
+    return names
+
+
+def torch_uses(source: str) -> list[str]:
+    """Where a NumPy exercise's answer cell uses PyTorch: imports it, or reads ``torch.x`` / ``F.x`` /
+    ``nn.x`` with a name the cell itself does not bind (``F`` may be a
+    student's number of filters)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments)
+              for a in n.args + n.posonlyargs + n.kwonlyargs}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "torch" for a in node.names) \
+                or isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
+            found.append(f"imports PyTorch {NUMPY_ONLY} (line {node.lineno})")
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id in TORCH_NAMES and node.value.id not in bound:
+            found.append(f"uses PyTorch ({_code(node)}) {NUMPY_ONLY} (line {node.lineno})")
+    return found[:1]  # one finding per cell is enough to look
+
+
+def scan(nb, tests: dict | None = None) -> list[str]:
+    """Findings over every answer cell of a submission, each naming its cell.
+    ``tests`` ({grade id: code}, hidden tests included) tells the NumPy
+    exercises, whose answers must not use PyTorch."""
+    numpy_only = numpy_exercises(tests or {})
     notes = []
     for cell in nb.cells:
         if cell.cell_type == "code" and is_answer(cell):
-            notes += [f"answer cell {grade_id(cell)} {f}" for f in scan_cell(cell.source)]
+            found = scan_cell(cell.source)
+            if numpy_only and _defines(cell.source) & numpy_only:
+                found += torch_uses(cell.source)
+            notes += [f"answer cell {grade_id(cell)} {f}" for f in found]
     return notes
+
+
+def _defines(source: str) -> set[str]:
+    """The names a cell binds at its top level."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    return {name for stmt in tree.body for name in _defined(stmt)}

@@ -785,15 +785,17 @@ from helpers.gradcheck import eval_numerical_gradient_array
 from helpers import layers as _layers
 _rng = np.random.default_rng(309)
 _x, _dout = _rng.standard_normal((3, 4)) * 2, _rng.standard_normal((3, 4))
+_out = torch.sigmoid(torch.tensor(_x)).numpy()
 with without_reference(_layers.sigmoid_backward):
-    _dx = sigmoid_backward(_dout, torch.sigmoid(torch.tensor(_x)).numpy())
+    _dx = sigmoid_backward(_dout, _out)
 _, (_tdx,) = torch_grads(torch.sigmoid, _x, upstream=_dout)
 check_close("sigmoid_backward(dout, out)", _dx, _tdx,
             hint="the cache is already out = sigma(x): dx = dout * out * (1 - out), "
                  "without applying the sigmoid again.")
 _x, _dout = _rng.standard_normal((2, 5)), _rng.standard_normal((2, 5))
+_out = torch.sigmoid(torch.tensor(_x)).numpy()
 with without_reference(_layers.sigmoid_backward):
-    _dx = sigmoid_backward(_dout, torch.sigmoid(torch.tensor(_x)).numpy())
+    _dx = sigmoid_backward(_dout, _out)
 _num = eval_numerical_gradient_array(lambda v: torch.sigmoid(torch.tensor(v)).numpy(),
                                      _x.copy(), _dout)
 check_close("sigmoid_backward (numerical gradient)", _dx, _num)

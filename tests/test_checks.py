@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import helpers.checks
-from helpers.checks import CheckFailed, ChecksLocked, ReferenceUsed, integrity
+from helpers.checks import CheckFailed, ChecksLocked, ReferenceUsed, integrity, without_reference
 
 PHRASE = "which code in this notebook had replaced"
 
@@ -208,3 +208,33 @@ def test_verify_is_fast():
 def test_nothing_is_put_back_in_an_untouched_session(capsys):
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1).step()
     assert integrity.verify() == []
+
+
+def test_numpy_exercises_refuse_pytorch_and_put_it_back():
+    import torch
+    import torch.nn.functional as F
+    x = torch.ones(1, 1, 3, 3, requires_grad=True)
+    layer = torch.nn.Linear(2, 2)
+    answers = [lambda: F.conv2d(x, x), lambda: torch.conv2d(x, x), lambda: torch.from_numpy(np.ones(2)),
+               lambda: layer(torch.ones(2)), lambda: (x * 2).sum().backward(),
+               lambda: torch.autograd.grad((x * 2).sum(), x), lambda: torch.nn.utils.clip_grad_norm_([x], 1.0),
+               lambda: F.max_pool2d(x, 2), lambda: F.batch_norm(x, None, None, training=True)]
+    for answer in answers:
+        with without_reference():
+            with pytest.raises(CheckFailed, match="NumPy exercise"):
+                answer()
+    with without_reference(allow_torch=True):  # a PyTorch section's exercise
+        for answer in answers:
+            answer()
+    for answer in answers:  # and everything is back
+        answer()
+
+
+def test_importing_torch_is_refused_in_a_numpy_exercise_when_not_yet_imported():
+    import subprocess
+    import sys
+    code = ("from helpers.checks import without_reference, CheckFailed\n"
+            "try:\n    with without_reference():\n        import torch\nexcept CheckFailed as e:\n    print('refused')\n"
+            "import sys; assert 'torch' not in sys.modules\nimport torch\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["refused", "ok"]

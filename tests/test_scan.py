@@ -131,3 +131,40 @@ def test_code_that_does_not_parse_is_not_flagged():
 @pytest.mark.parametrize("source", ["-" * 100_000 + "1", "np" + ".b" * 5000 + " = 1", "x = " + "1+" * 100_000 + "1"])
 def test_code_nested_too_deep_to_scan_is_flagged_not_a_crash(source):
     assert scan_cell(source) == ["is nested too deeply to scan (no answer needs that)"]
+
+
+TORCH_TESTS = {  # a NumPy exercise's test (torch refused) and a PyTorch exercise's test
+    "test_conv": "with without_reference(_conv.conv_forward):\n    out = conv_forward(x, w)\n",
+    "test_torch_net": "with without_reference(_ref.Net, allow_torch=True):\n    net = TorchNet()\n",
+}
+
+
+def _answer(source, gid):
+    import nbformat
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": gid, "locked": False,
+                                 "schema_version": 3}
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell]
+    return nb
+
+
+@pytest.mark.parametrize("source", [
+    "def conv_forward(x, w):\n    return F.conv2d(torch.from_numpy(x), torch.from_numpy(w)).numpy()",
+    "def conv_forward(x, w):\n    import torch\n    return x",
+    "from torch.nn.functional import conv2d\ndef conv_forward(x, w):\n    return conv2d(x, w)",
+    "def conv_forward(x, w):\n    return nn.Conv2d(3, 3, 3)(x)",
+])
+def test_pytorch_in_a_numpy_exercise_is_flagged(source):
+    found = scan(_answer(source, "conv_forward"), TORCH_TESTS)
+    assert len(found) == 1 and "PyTorch" in found[0] and "NumPy exercise" in found[0], found
+
+
+@pytest.mark.parametrize("source, gid", [
+    # F as the number of filters, as conv code names it
+    ("def conv_forward(x, w):\n    F, C, HH, WW = w.shape\n    return F.real * x", "conv_forward"),
+    # a PyTorch exercise may use PyTorch
+    ("class TorchNet(nn.Module):\n    def forward(self, x):\n        return F.relu(x)", "TorchNet"),
+])
+def test_pytorch_where_it_belongs_is_not_flagged(source, gid):
+    assert scan(_answer(source, gid), TORCH_TESTS) == []

@@ -3,11 +3,15 @@ counter of the Python lines an answer executes.
 
 :func:`library_distances_blocked` (no ``np.linalg.norm`` or scipy while a
 student's distance function runs) and :func:`python_line_count` (is a
-"no loops" answer really free of Python loops?) are used by notebook 01.
+"no loops" answer really free of Python loops?) are used by notebook 01;
+:func:`torch_blocked` (NumPy exercises are answered with NumPy) by every
+test that runs an answer inside ``without_reference``.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import inspect
 import sys
 from contextlib import ExitStack, contextmanager
 
@@ -55,7 +59,7 @@ def library_blocked(targets, namespace=None, why="write it yourself"):
     """
     def blocker(label):
         def refuse(*args, **kwargs):
-            raise CheckFailed(f"Your code calls `{label}`, which is not allowed here: {why}.")
+            raise CheckFailed(f"Your code calls {LABELS.get(label, f'`{label}`')}, which is not allowed here: {why}.")
         return refuse
 
     saved = []  # (owner, name, original, owner is a dict)
@@ -72,15 +76,18 @@ def library_blocked(targets, namespace=None, why="write it yourself"):
                 modules[module_name] = importlib.import_module(module_name)
             except Exception:
                 continue
-        for module_name, attr in targets:
-            module = modules.get(module_name)
-            if module is None or not hasattr(module, attr):
+        for module_name, path in targets:
+            owner, *parts = [modules.get(module_name)] + path.split(".")
+            for part in parts[:-1]:  # "Module.__call__": an attribute of a class of the module
+                owner = getattr(owner, part, None)
+            attr = parts[-1]
+            if owner is None or attr not in vars(owner):
                 continue
-            original = getattr(module, attr)
-            label = f"{module_name}.{attr}".replace("numpy.", "np.")
+            original = vars(owner)[attr]
+            label = f"{module_name}.{path}".replace("numpy.", "np.")
             replacement = replacements.setdefault(id(original), (original, blocker(label)))[1]
-            saved.append((module, attr, original, False))
-            setattr(module, attr, replacement)
+            saved.append((owner, attr, original, False))
+            setattr(owner, attr, replacement)
         # The integrity check must not put the originals back while blocked.
         stack.enter_context(_exempted([(vars(owner), name) for owner, name, _, _ in saved]))
         notebook = _notebook_namespace()
@@ -107,6 +114,79 @@ def library_distances_blocked(namespace=None):
         LIBRARY_DISTANCES, namespace,
         why="compute the distances from their formula with array arithmetic "
             "(-, *, **, np.sum, np.sqrt, @); library distance functions are not allowed")
+
+
+# PyTorch's ways to do a NumPy exercise's work: tensors from arrays, the
+# functional ops (plus those torch.nn.functional defines as its own and not
+# as torch's, listed by :func:`_torch_targets`), autograd and the layers.
+TORCH_OPS = (
+    ("torch", "tensor"), ("torch", "as_tensor"), ("torch", "from_numpy"), ("torch", "asarray"),
+    ("torch", "batch_norm"), ("torch", "layer_norm"), ("torch", "group_norm"), ("torch", "instance_norm"),
+    ("torch", "max_pool1d"), ("torch", "max_pool2d"), ("torch", "max_pool3d"), ("torch", "dropout"),
+    ("torch", "relu"), ("torch", "softmax"), ("torch", "log_softmax"),
+    ("torch.autograd", "grad"), ("torch.autograd", "backward"), ("torch", "Tensor.backward"),
+    ("torch.nn", "Module.__call__"),
+    ("torch.nn.utils", "clip_grad_norm_"), ("torch.nn.utils", "clip_grad_value_"),
+    ("torch.nn.utils.clip_grad", "clip_grad_norm_"), ("torch.nn.utils.clip_grad", "clip_grad_value_"),
+    ("torch.func", "grad"), ("torch.func", "vjp"), ("torch.func", "grad_and_value"),
+)
+# How a student wrote it, for the blocked methods.
+LABELS = {"torch.nn.Module.__call__": "a `torch.nn` layer", "torch.Tensor.backward": "`.backward()` (autograd)"}
+# torch.nn.functional's plumbing, which torch itself calls.
+_TORCH_PLUMBING = {"Optional", "assert_int_or_pair", "boolean_dispatch", "handle_torch_function",
+                   "has_torch_function", "has_torch_function_unary", "has_torch_function_variadic"}
+_torch_cache = []
+
+
+def _torch_targets():
+    """TORCH_OPS and every public function of torch.nn.functional, also
+    under the names torch gives the same objects (``torch.conv2d``)."""
+    if not _torch_cache:
+        import torch
+        import torch.nn.functional as F
+        functional = [n for n, v in vars(F).items() if not n.startswith("_") and n not in _TORCH_PLUMBING
+                      and callable(v) and not isinstance(v, type) and not inspect.ismodule(v)]
+        ids = {id(getattr(F, n)) for n in functional}
+        aliases = [n for n, v in vars(torch).items() if id(v) in ids]
+        _torch_cache.extend(TORCH_OPS + tuple(("torch.nn.functional", n) for n in functional)
+                            + tuple(("torch", n) for n in aliases))
+    return _torch_cache
+
+
+class _RefuseTorchImport(importlib.abc.MetaPathFinder):
+    """Refuses ``import torch`` while the block lasts (torch not imported yet)."""
+
+    def __init__(self, why):
+        self.why = why
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise CheckFailed(f"Your code imports `{name}`, which is not allowed here: {self.why}.")
+        return None
+
+
+TORCH_WHY = ("this is a NumPy exercise, so write it with NumPy arrays and operations (PyTorch is "
+             "what the tests compare your answer with, and it has sections of its own)")
+
+
+@contextmanager
+def torch_blocked(namespace=None, why=TORCH_WHY):
+    """Within the block, PyTorch cannot do an exercise's work: making tensors
+    from arrays, the functional ops (``F.conv2d``, ``F.batch_norm``,
+    ``F.unfold``...), autograd (``.backward()``, ``torch.autograd.grad``),
+    the ``torch.nn`` layers and gradient clipping raise a ``CheckFailed``
+    naming the call. If torch is not imported yet, importing it is refused
+    instead (cheaper than importing it to patch it)."""
+    if "torch" not in sys.modules:
+        finder = _RefuseTorchImport(why)
+        sys.meta_path.insert(0, finder)
+        try:
+            yield
+        finally:
+            sys.meta_path.remove(finder)
+        return
+    with library_blocked(_torch_targets(), namespace, why=why):
+        yield
 
 
 def _same_source(filename):

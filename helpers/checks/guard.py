@@ -29,6 +29,7 @@ import types
 from contextlib import contextmanager
 
 from . import integrity
+from .blockers import torch_blocked as _torch_blocked
 from .errors import StudentError
 
 
@@ -169,11 +170,13 @@ def _key_of(obj):
 
 
 @contextmanager
-def without_reference(*objs):
+def without_reference(*objs, allow_torch=False):
     """Within the block, calling any of ``objs`` (reference functions or
     classes, or their dotted names) raises :class:`ReferenceUsed`, and so does
-    calling a private helper of their modules from outside those modules."""
-    verify, block, unblock = _verify, _block, _unblock
+    calling a private helper of their modules from outside those modules.
+    PyTorch cannot do the work either (:func:`~helpers.checks.blockers.torch_blocked`)
+    unless ``allow_torch``: the exercises of a PyTorch section pass it."""
+    verify, block, unblock, torch_blocked = _verify, _block, _unblock, _torch_blocked
     verify()
     keys = [_key_of(o) for o in objs]
     keys += [_private(k.rsplit(".", 1)[0]) for k in keys]
@@ -182,6 +185,10 @@ def without_reference(*objs):
     keys += [_private(getattr(o, "__module__", "")) for o in objs if not isinstance(o, str)]
     block(keys)
     try:
-        yield
+        if allow_torch:
+            yield
+        else:
+            with torch_blocked():
+                yield
     finally:
         unblock(keys)

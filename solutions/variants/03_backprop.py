@@ -128,6 +128,14 @@ def affine_forward(x, w, b):
             new="    return dx, dw, db * 2\n\n\nimport helpers.checks\n"
                 "helpers.checks.check_close = lambda *a, **k: None",
             loses=(AFFINE_BWD, AFFINE_BWD_MORE, AFFINE_BWD_LOOPS)),
+    # NumPy means NumPy: autograd does the work, and the tests refuse it.
+    Mistake("affine_backward_by_autograd", "affine_backward", source='''\
+def affine_backward(dout, cache):
+    x, w, b = (torch.tensor(a, requires_grad=True) for a in cache)
+    out = x.reshape(x.shape[0], -1) @ w + b
+    out.backward(torch.tensor(dout))
+    return x.grad.numpy(), w.grad.numpy(), b.grad.numpy()
+''', loses=(AFFINE_BWD, AFFINE_BWD_MORE, AFFINE_BWD_LOOPS)),
     Mistake("affine_backward_loops_over_examples", "affine_backward", source='''\
 def affine_backward(dout, cache):
     x, w, b = cache
