@@ -12,8 +12,8 @@ per-parameter state (velocities, running averages) comes from
 The defaults follow the course (COURSE.md, notebook 04): ``eps = 1e-7`` added
 to the square root, as in *Deep Learning from Scratch*. PyTorch adds its eps
 at other places (Adam: to the square root of the bias-corrected average, so
-ours equals ``torch.optim.Adam`` with ``eps = 1e-7 * sqrt(1 - beta2**t)`` at
-step t, that is exactly with ``eps=0``); Momentum keeps ``v = mu v - lr g``
+ours equals ``torch.optim.Adam`` with ``eps = 1e-7 / sqrt(1 - beta2**t)`` at
+step t, which no constant eps is, and is closest to it with ``eps=0``); Momentum keeps ``v = mu v - lr g``
 where PyTorch keeps ``v = mu v + g`` and steps ``-lr v``: the same path while
 ``lr`` is constant.
 
