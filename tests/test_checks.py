@@ -218,7 +218,8 @@ def test_numpy_exercises_refuse_pytorch_and_put_it_back():
     answers = [lambda: F.conv2d(x, x), lambda: torch.conv2d(x, x), lambda: torch.from_numpy(np.ones(2)),
                lambda: layer(torch.ones(2)), lambda: (x * 2).sum().backward(),
                lambda: torch.autograd.grad((x * 2).sum(), x), lambda: torch.nn.utils.clip_grad_norm_([x], 1.0),
-               lambda: F.max_pool2d(x, 2), lambda: F.batch_norm(x, None, None, training=True)]
+               lambda: F.max_pool2d(x, 2), lambda: F.batch_norm(x, None, None, training=True),
+               lambda: sum(p.numel() for p in torch.nn.Conv2d(3, 8, 3).parameters())]
     for answer in answers:
         with without_reference():
             with pytest.raises(CheckFailed, match="NumPy exercise"):
@@ -238,3 +239,14 @@ def test_importing_torch_is_refused_in_a_numpy_exercise_when_not_yet_imported():
             "import sys; assert 'torch' not in sys.modules\nimport torch\nprint('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["refused", "ok"]
+
+
+def test_pytorch_blocking_is_not_put_back_while_active(capsys):
+    integrity.snapshot()
+    with without_reference():
+        integrity.verify()
+        with pytest.raises(CheckFailed, match="NumPy exercise"):
+            torch.ones(2, requires_grad=True).sum().backward()
+        with pytest.raises(CheckFailed, match="NumPy exercise"):
+            torch.nn.Linear(2, 2)(torch.ones(2))
+    assert PHRASE not in capsys.readouterr().out

@@ -89,7 +89,8 @@ def library_blocked(targets, namespace=None, why="write it yourself"):
             saved.append((owner, attr, original, False))
             setattr(owner, attr, replacement)
         # The integrity check must not put the originals back while blocked.
-        stack.enter_context(_exempted([(vars(owner), name) for owner, name, _, _ in saved]))
+        stack.enter_context(_exempted([(owner if isinstance(owner, type) else vars(owner), name)
+                                       for owner, name, _, _ in saved]))
         notebook = _notebook_namespace()
         for names in [namespace] + ([notebook] if notebook is not None and notebook is not namespace else []):
             for name, value in list((names or {}).items()):
@@ -125,13 +126,13 @@ TORCH_OPS = (
     ("torch", "max_pool1d"), ("torch", "max_pool2d"), ("torch", "max_pool3d"), ("torch", "dropout"),
     ("torch", "relu"), ("torch", "softmax"), ("torch", "log_softmax"),
     ("torch.autograd", "grad"), ("torch.autograd", "backward"), ("torch", "Tensor.backward"),
-    ("torch.nn", "Module.__call__"),
+    ("torch.nn", "Module.__init__"), ("torch.nn", "Module.__call__"),
     ("torch.nn.utils", "clip_grad_norm_"), ("torch.nn.utils", "clip_grad_value_"),
     ("torch.nn.utils.clip_grad", "clip_grad_norm_"), ("torch.nn.utils.clip_grad", "clip_grad_value_"),
     ("torch.func", "grad"), ("torch.func", "vjp"), ("torch.func", "grad_and_value"),
 )
 # How a student wrote it, for the blocked methods.
-LABELS = {"torch.nn.Module.__call__": "a `torch.nn` layer", "torch.Tensor.backward": "`.backward()` (autograd)"}
+LABELS = {"torch.nn.Module.__call__": "a `torch.nn` layer", "torch.nn.Module.__init__": "a `torch.nn` layer", "torch.Tensor.backward": "`.backward()` (autograd)"}
 # torch.nn.functional's plumbing, which torch itself calls.
 _TORCH_PLUMBING = {"Optional", "assert_int_or_pair", "boolean_dispatch", "handle_torch_function",
                    "has_torch_function", "has_torch_function_unary", "has_torch_function_variadic"}

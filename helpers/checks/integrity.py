@@ -150,8 +150,8 @@ def _make_guard():
 
     @contextmanager
     def exempted(pairs):
-        """While active, verify() leaves these (namespace dict, name) pairs
-        alone: the library blockers replace them on purpose."""
+        """While active, verify() leaves these (namespace dict or class, name)
+        pairs alone: the library blockers replace them on purpose."""
         keys = [(_id(d), name) for d, name in pairs]
         for k in keys:
             exempt[k] = exempt.get(k, 0) + 1
@@ -180,7 +180,7 @@ def _make_guard():
                     _delattr(klass, name)
                     restored.append(f"{label}.{name}")
         for klass, name, value, label in class_entries:
-            if _vars(klass).get(name, missing) is not value:
+            if _vars(klass).get(name, missing) is not value and not (exempt and (_id(klass), name) in exempt):
                 _setattr(klass, name, value)
                 restored.append(label)
         for module_name, name, value, label in registered:
