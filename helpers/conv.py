@@ -16,10 +16,12 @@ Caches: conv ``(x, w, b, conv_param)``; pool ``(x, pool_param)``; the fast
 versions keep extra arrays (documented on each function) but accept the same
 ``dout``.
 
-Configurations that do not tile the input (``(H + 2P - HH)`` not divisible by
-``S``, a kernel larger than the padded input, channels of ``x`` and ``w`` that
-differ) raise :class:`ValueError` saying what is wrong and what to change:
-PyTorch silently drops the last rows and columns instead, which hides bugs.
+Impossible configurations (``(H + 2P - HH)`` not divisible by ``S``, so that
+the windows do not fit the padded input exactly; a kernel larger than the
+padded input; channels of ``x`` and ``w`` that differ) raise
+:class:`ValueError` saying what is wrong and what to change. That is this
+course's convention: PyTorch floors ``H'`` instead and silently drops the last
+rows and columns, which hides bugs.
 
 The fast versions use no compiled extension: ``sliding_window_view`` builds
 every window as a view, one ``tensordot`` does the products, and the backward
@@ -67,9 +69,11 @@ def _param(params, key, what):
 @reference
 def conv_output_size(H, HH, stride=1, pad=0):
     """``(H + 2 * pad - HH) // stride + 1``: the output length along one axis of
-    an input of length ``H`` under a kernel of length ``HH``. Raises
-    ValueError when the kernel is larger than the padded input or the windows
-    do not tile it exactly (``H + 2 * pad - HH`` not divisible by ``stride``)."""
+    an input of length ``H`` under a kernel of length ``HH``, as an int. The
+    kernel may be larger than ``H`` if it fits the padded input. Raises
+    ValueError (this course's convention; PyTorch floors instead) when the
+    kernel is larger than the padded input or the windows do not fit it
+    exactly (``H + 2 * pad - HH`` not divisible by ``stride``)."""
     H, HH = _int("the input size", H, 1), _int("the kernel size", HH, 1)
     stride, pad = _int("stride", stride, 1), _int("pad", pad, 0)
     span = H + 2 * pad
@@ -84,8 +88,9 @@ def conv_output_size(H, HH, stride=1, pad=0):
             f"an input cropped to {crop}" if crop >= 1 else "a larger input"]
         raise ValueError(
             f"(H + 2 * pad - HH) = ({H} + 2 * {pad} - {HH}) = {span - HH} is not divisible by the "
-            f"stride {stride}: the windows do not tile the input and the last "
-            f"{(span - HH) % stride} row(s) would be left out. Use " + ", or ".join(fixes))
+            f"stride {stride}: the windows do not fit the padded input exactly and the last "
+            f"{(span - HH) % stride} row(s) would be left out (this course raises here where PyTorch "
+            "would floor). Use " + ", or ".join(fixes))
     return (span - HH) // stride + 1
 
 
@@ -385,7 +390,8 @@ def _pair(name, value):
 
 @reference
 class ConvNet:
-    """{conv - relu - max pool} x B - affine - softmax, for images (C, H, W).
+    """{conv - relu - max pool} x B - {affine - relu} x A - affine - softmax,
+    for images (C, H, W).
 
     Every conv has stride 1 and "same" zero padding ``(k - 1) // 2`` (odd
     kernels keep the size); every pool has windows of ``pool_size`` and the
@@ -407,6 +413,9 @@ class ConvNet:
         Odd sizes (for "same" padding).
     pool_size : int or (ph, pw)
         Each block's height and width must be divisible by it.
+    hidden_dims : list of int
+        The sizes of the A hidden affine - ReLU layers between the last block
+        and the output layer (none by default).
     num_classes : int
     weight_init : str, number or function
         As in ``FullyConnectedNet`` (``helpers.init.get``); the fan-in of a
@@ -419,13 +428,17 @@ class ConvNet:
     ----------
     params : dict
         ``W1`` (F1, C, kh, kw), ``b1`` (F1,), ... for the B conv layers, then
-        ``W{B+1}`` (D, num_classes) and ``b{B+1}`` for the affine layer.
+        ``W{B+1}`` (D, h1), ``b{B+1}`` (h1,), ... for the hidden layers (D: the
+        last block's output, flattened in C order) and ``W{B+A+1}``,
+        ``b{B+A+1}`` for the output layer. One block and one hidden layer is
+        conv - relu - pool - affine - relu - affine - softmax, with the
+        parameters W1, b1 (conv), W2, b2 (hidden), W3, b3 (scores).
     feature_maps : list
         After ``loss(X)``, each block's output (N, F_i, H_i, W_i).
     """
 
     def __init__(self, input_dim=(1, 1, 40), num_filters=(32, 32), filter_size=5, pool_size=2,
-                 num_classes=10, weight_init="he_normal", reg=0.0, seed=0):
+                 num_classes=10, weight_init="he_normal", reg=0.0, seed=0, hidden_dims=()):
         from . import init as _init
 
         if len(tuple(input_dim)) != 3:
@@ -456,10 +469,13 @@ class ConvNet:
             self.params[f"W{i}"] = np.ascontiguousarray(w.T.reshape(F, C, kh, kw))
             self.params[f"b{i}"] = np.zeros(F)
             C, H, W = F, H // ph, W // pw
-        L = self.num_blocks + 1
-        c = _positive("num_classes", num_classes)
-        self.params[f"W{L}"] = np.asarray(init((C * H * W, c), rng), dtype=np.float64)
-        self.params[f"b{L}"] = np.zeros(c)
+        hidden_dims = tuple(hidden_dims)
+        self.num_hidden = len(hidden_dims)
+        sizes = [C * H * W] + [_positive("each entry of hidden_dims", h) for h in hidden_dims]
+        sizes.append(_positive("num_classes", num_classes))
+        for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=self.num_blocks + 1):
+            self.params[f"W{i}"] = np.asarray(init((d_in, d_out), rng), dtype=np.float64)
+            self.params[f"b{i}"] = np.zeros(d_out)
         self.feature_maps = []
 
     def loss(self, X, y=None):
@@ -479,13 +495,18 @@ class ConvNet:
                                               conv_param, pool_param)
             caches.append(cache)
             self.feature_maps.append(h)
-        L = self.num_blocks + 1
+        B, L = self.num_blocks, self.num_blocks + self.num_hidden + 1
+        for i in range(B + 1, L):
+            h, cache = layers.affine_relu_forward(h, p[f"W{i}"], p[f"b{i}"])
+            caches.append(cache)
         scores, affine_cache = layers.affine_forward(h, p[f"W{L}"], p[f"b{L}"])
         if y is None:
             return scores
         loss, dscores = layers.softmax_loss(scores, y)
         grads = {}
         dh, grads[f"W{L}"], grads[f"b{L}"] = layers.affine_backward(dscores, affine_cache)
+        for i in range(L - 1, B, -1):
+            dh, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_relu_backward(dh, caches[i - 1])
         for i in range(self.num_blocks, 0, -1):
             dh, grads[f"W{i}"], grads[f"b{i}"] = conv_relu_pool_backward(dh, caches[i - 1])
             dh = dh[:, :, ah:dh.shape[2] - ah, aw:dh.shape[3] - aw]
@@ -493,5 +514,8 @@ class ConvNet:
 
     def __repr__(self):
         filters = [self.params[f"W{i}"].shape[0] for i in range(1, self.num_blocks + 1)]
+        hidden = [self.params[f"b{i}"].shape[0] for i in range(self.num_blocks + 1,
+                                                                  self.num_blocks + self.num_hidden + 1)]
         return (f"ConvNet(input_dim={self.input_dim}, num_filters={filters}, "
-                f"filter_size={self.filter_size}, pool_size={self.pool_size})")
+                f"filter_size={self.filter_size}, pool_size={self.pool_size}"
+                + (f", hidden_dims={hidden})" if hidden else ")"))

@@ -1,9 +1,9 @@
 """helpers.conv: naive and fast convolution and max pooling against
 torch.nn.functional.conv2d / max_pool2d / unfold (forward and autograd
 backward, within 1e-8 in float64) over strides 1-2, paddings 0-2 and odd
-sizes; the ValueErrors for impossible configurations; ConvNet gradients
-against the numerical gradient; the re-exports in helpers.layers and
-helpers.nets."""
+sizes; ties in max pooling (the first maximum, as PyTorch); the ValueErrors for
+impossible configurations; ConvNet gradients against the numerical gradient;
+the re-exports in helpers.layers and helpers.nets."""
 import itertools
 
 import numpy as np
@@ -269,3 +269,67 @@ def test_convnet_trains_with_solver():
                     batch_size=20, num_epochs=15, verbose=False, progress=False)
     solver.train()
     assert solver.best_val_acc >= 0.9
+
+
+# ---------------------------------------------------------------- issue 15 additions
+
+def test_conv_output_size_is_an_int_and_allows_kernels_wider_than_the_unpadded_input():
+    for args, want in [((227, 11, 4, 0), 55), ((1, 3, 1, 1), 1), ((2, 5, 1, 2), 2), ((3, 7, 2, 2), 1)]:
+        got = conv.conv_output_size(*args)
+        assert type(got) is int and got == want, (args, got)
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        conv.conv_output_size(1, 5, 1, 1)
+    with pytest.raises(ValueError, match="PyTorch"):  # the message says it is this course's rule
+        conv.conv_output_size(32, 3, 2, 0)
+
+
+TIE_CASES = [  # (x, ph, pw, stride): ReLU-like zeros, rounded values, and 2x3 windows where
+    # row-major and column-major order pick different maxima
+    (np.maximum(np.round(np.random.default_rng(7).standard_normal((2, 3, 6, 8))), 0), 2, 2, 2),
+    (np.zeros((1, 2, 4, 4)), 2, 2, 2),
+    (np.array([[[[0., 1, 5, 2, 2, 2], [5, 0, 1, 1, 2, 0]]]]), 2, 3, 3),
+    (np.maximum(np.round(np.random.default_rng(8).standard_normal((2, 2, 7, 7))), 0), 3, 3, 2),
+]
+
+
+@pytest.mark.parametrize("case", range(len(TIE_CASES)))
+@pytest.mark.parametrize("impl", [(conv.max_pool_forward_naive, conv.max_pool_backward_naive),
+                                  (conv.max_pool_forward_fast, conv.max_pool_backward_fast)],
+                         ids=["naive", "fast"])
+def test_max_pool_ties_go_to_the_first_maximum_like_torch(case, impl):
+    """With tied maxima the whole gradient goes to the first one in row-major
+    order, as PyTorch's CPU max_pool2d does (overlapping windows add up)."""
+    x, ph, pw, stride = TIE_CASES[case]
+    forward, backward = impl
+    param = {"pool_height": ph, "pool_width": pw, "stride": stride}
+    out, cache = forward(x, param)
+    dout = np.random.default_rng(case).standard_normal(out.shape)
+    _, (tdx,) = torch_grads(lambda t: F.max_pool2d(t, (ph, pw), stride=stride), x, upstream=dout)
+    assert max_rel(out, F.max_pool2d(torch.tensor(x), (ph, pw), stride=stride).numpy()) == 0
+    assert max_rel(backward(dout, cache), tdx) < TOL
+
+
+def test_col2im_scales_with_kernel_offsets_only():
+    from helpers.checks import python_line_count
+
+    counts = []
+    for n, c, h in [(2, 2, 6), (6, 6, 12)]:
+        cols = np.ones((n, c * 9, h * h))
+        _, lines = python_line_count(conv.col2im, cols, (n, c, h, h), 3, 3, 1, 1)
+        counts.append(lines)
+    assert counts[0] == counts[1]
+
+
+def test_fast_references_are_blocked():
+    x = np.zeros((1, 1, 4, 4))
+    param = {"pool_height": 2, "pool_width": 2, "stride": 2}
+    with without_reference(conv.col2im), pytest.raises(ReferenceUsed):
+        conv.col2im(np.zeros((1, 9, 16)), x.shape, 3, 3, 1, 1)
+    with without_reference(conv.max_pool_forward_fast), pytest.raises(ReferenceUsed):
+        conv.max_pool_forward_fast(x, param)
+    _, cache = conv.max_pool_forward_naive(x, param)
+    with without_reference(conv.max_pool_backward_fast), pytest.raises(ReferenceUsed):
+        conv.max_pool_backward_fast(np.zeros((1, 1, 2, 2)), cache)
+    with without_reference(conv.conv_backward_fast), pytest.raises(ReferenceUsed):
+        conv.conv_backward_fast(np.zeros((1, 1, 4, 4)), (x, np.zeros((1, 1, 3, 3)), np.zeros(1),
+                                                         {"stride": 1, "pad": 1}))
