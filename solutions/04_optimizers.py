@@ -10,13 +10,18 @@
 #   small class whose `update(params, grads)` changes the weights in place;
 # - each checked step by step against `torch.optim` (and why PyTorch's `eps`
 #   and momentum look slightly different from ours);
-# - their paths on an elongated bowl, where SGD zig-zags and momentum does not;
+# - their paths on an elongated bowl, where SGD zig-zags, and what momentum
+#   really buys when both run at the same effective learning rate;
 # - mini-batches and learning-rate schedules;
-# - Adam against SGD on MNIST-1D, and a comparison script with a bug to find;
+# - the optimizers on MNIST-1D, with a comparison script that has a bug to find;
+# - choosing the learning rate and the weight decay of a deep net yourself,
+#   by random search on a log scale, coarse then fine;
+# - watching a run: the update-to-weight ratio of each layer, and what
+#   training curves say about what went wrong;
 # - finally the same thing with `torch.optim`.
 #
-# **Grading.** 40 points: eleven exercises (28 points, checked by tests) and
-# four written questions (12 points, graded by hand). Each exercise is
+# **Grading.** 60 points: fifteen exercises (40 points, checked by tests) and
+# seven written questions (20 points, graded by hand). Each exercise is
 # followed by a test cell you can run; some have a second one whose visible
 # part is only a comment, and whose checks run when your notebook is graded.
 # Run the cells from top to bottom.
@@ -122,6 +127,13 @@ passed("SGD follows torch.optim.SGD for 10 steps")
 # components that keep their sign (along the valley) add up, components that
 # flip sign (across it) cancel. With $\mu = 0$ it is SGD again.
 #
+# **The steady step.** While the gradient stays the same $g$, the velocity
+# settles where $v = \mu v - \eta g$, that is at $v = -\frac{\eta}{1-\mu}\, g$:
+# once up to speed, Momentum steps $\eta/(1-\mu)$ times the gradient, ten
+# times SGD's step at the same learning rate when $\mu = 0.9$. So
+# `Momentum(lr=0.1)` is, in the long run, as bold as `SGD(lr=1.0)`: compare the
+# two at equal **effective learning rates** $\eta/(1-\mu)$, not at equal `lr`.
+#
 # **Exercise 2 (3 points).** `Momentum`. Keep one velocity per parameter in
 # `self.state_for(key, p)`, created as zeros the first time.
 
@@ -180,8 +192,13 @@ passed("Momentum with momentum = 0 is SGD")
 # $$v_\text{prev} = v, \qquad v \leftarrow \mu\, v - \eta\, g, \qquad
 #   p \leftarrow p - \mu\, v_\text{prev} + (1 + \mu)\, v .$$
 #
-# It differs from Momentum from the second step on: Nesterov reacts a step
-# earlier when the gradient turns around.
+# The stored variable is one momentum step ahead of the real weights, so it
+# moves differently from the very first step: with $v = 0$ the first update
+# is $p \leftarrow p - (1 + \mu)\,\eta\, g$, where Momentum's is $p - \eta\, g$
+# (`torch.optim.SGD(nesterov=True)` takes the same first step). The real
+# weights, $p - \mu v$ in this notation, agree with Momentum's after one step
+# and part from them at the second, where Nesterov's gradient, taken at the look-ahead
+# point, reacts a step earlier when the slope turns around.
 #
 # **Exercise 3 (2 points).** `Nesterov`, with the update above.
 
@@ -285,7 +302,14 @@ passed("AdaGrad leaves a weight with zero gradient alone, and agrees with torch.
 #
 # With $\rho = 0.99$, $h$ averages about the last hundred squared gradients.
 #
-# **Exercise 5 (2 points).** `RMSProp`.
+# **Where $\epsilon$ goes.** Some textbooks (Goodfellow, Bengio and
+# Courville's *Deep Learning*) put the small constant inside the root,
+# $g / \sqrt{\epsilon + h}$. That is a different formula: it works as well in
+# practice, but it gives other numbers. This exercise, like AdaGrad above and
+# like `torch.optim.RMSprop`, adds $\epsilon$ to $\sqrt h$, and the test
+# compares with PyTorch to $10^{-10}$, so `np.sqrt(h + eps)` fails it.
+#
+# **Exercise 5 (2 points).** `RMSProp`, with `self.eps` added to $\sqrt h$.
 
 # %% nbgrader={"grade": false, "grade_id": "RMSProp", "locked": false, "schema_version": 3, "solution": true}
 class RMSProp(Optimizer):
@@ -367,7 +391,7 @@ passed("RMSProp follows torch.optim.RMSprop(alpha=0.99, eps=1e-7) for 10 steps")
 # by almost exactly $\eta$, whatever the size of its gradient.
 #
 # **Exercise 6 (3 points).** `Adam`. The tests compare with `torch.optim.Adam`
-# at `eps=0` (section 8 explains why) and check the first step at the default
+# at `eps=0` (section 10 explains why) and check the first step at the default
 # `eps`.
 
 # %% nbgrader={"grade": false, "grade_id": "Adam", "locked": false, "schema_version": 3, "solution": true}
@@ -426,7 +450,7 @@ passed("Adam's first step moves every weight by lr, whatever its gradient")
 # gradients and print the largest relative difference of the weights after
 # each step. How to read it: around $10^{-16}$ to $10^{-13}$ means the same
 # formula (only rounding differs); around $10^{-8}$ to $10^{-6}$ with the
-# default `eps` is the different placement of $\epsilon$ (section 8); anything
+# default `eps` is the different placement of $\epsilon$ (section 10); anything
 # larger, or growing with the steps, is a bug.
 
 # %% tags=["demo"]
@@ -460,21 +484,26 @@ for eps in (0.0, 1e-7):
 # $m/\sqrt v = 0.1/\sqrt{0.001}\;\mathrm{sign}(g) \approx 3.16\,\mathrm{sign}(g)$:
 # every weight moves by about $3.2\,\eta$, not $\eta$. (b) $v$ starts much more
 # biased towards 0 than $m$ ($1-\beta_2^t$ grows far more slowly than
-# $1-\beta_1^t$), so the ratio $(1-\beta_1^t)/\sqrt{1-\beta_2^t}$ stays above 1
-# for hundreds of steps (about 3.2 at $t=1$, 4.4 at $t=10$, still above 1 at
-# $t=100$): the first steps are several times larger than the chosen learning
-# rate, exactly when the weights are random and the gradients large, which
-# can throw the network into a bad region or make the loss blow up. (c)
+# $1-\beta_1^t$). With a steady gradient the uncorrected step is
+# $\eta\,(1-\beta_1^t)/\sqrt{1-\beta_2^t}$, and that factor first *grows*:
+# 3.16 at $t=1$, 6.53 at $t=10$, a peak of 6.57 at $t=12$, then it falls
+# slowly, 3.24 at $t=100$ and 1.26 at $t=1000$, and comes within 1% of 1 only
+# near $t = 3900$. So for the first thousand steps or so the steps are several
+# times larger than the chosen learning rate, worst exactly when the weights
+# are random and the gradients large, which can throw the network into a bad
+# region or make the loss blow up. (c)
 # Dividing by $1-\beta_1^t$ and $1-\beta_2^t$ (our $\eta_t$) turns $m$ and $v$
 # into unbiased estimates of the mean gradient and squared gradient, so the
 # first step is exactly $\eta\,\mathrm{sign}(g)$ and later steps have the
 # intended size. Since $\beta^t \to 0$, the correction factors tend to 1
-# (after a few thousand steps $0.999^t$ is small), so it only matters early.
+# (after a few thousand steps $0.999^t$ is small: $0.999^{3900} \approx 0.02$),
+# so it only matters early.
 #
 # *Rubric (3 points).* 1 point: the first step is about $3.16\,\eta$ (or
 # "several times $\eta$", with the reason $0.1/\sqrt{0.001}$). 1 point: the
-# early steps are too large for many steps because $v$ is biased towards 0
-# more and longer than $m$, harmful at the start. 1 point: the correction
+# early steps are too large for many steps (up to about $6.6\,\eta$ near
+# $t = 12$, still above $\eta$ for thousands of steps) because $v$ is biased
+# towards 0 more and longer than $m$, harmful at the start. 1 point: the correction
 # divides by $1-\beta^t$ (unbiased averages, first step $\approx \eta$) and
 # tends to 1 as $t$ grows.
 # ### END SOLUTION
@@ -566,6 +595,74 @@ check_true(flips["SGD"] > flips["Momentum"], f"sign flips of y: {flips}")
 passed(f"all six end closer to (0, 0); sign flips of y: {flips}")
 
 # %% [markdown]
+# ### Is momentum faster? Compare at equal effective rates
+#
+# Look at the distances again: SGD ends *closer* to the minimum (0.36) than
+# Momentum (0.90) and Nesterov (0.69), although it zig-zags all the way. The
+# race was fair: Momentum's `lr=0.1` is the effective rate
+# $0.1/(1-0.9) = 1.0$, next to SGD's 0.95. Two facts explain the result:
+#
+# - 0.95 is about SGD's *best* single rate on this bowl: each step multiplies
+#   $y$ by $1 - 2\eta = -0.9$ and $x$ by $1 - \eta/10 = 0.905$, both shrink by
+#   about 0.9 per step.
+# - With $\mu = 0.9$, momentum overshoots along the valley too and swings
+#   back, and each swing shrinks by only about $\sqrt{\mu} \approx 0.95$ per
+#   step, whatever the learning rate: 30 steps cannot bring it much below a
+#   fifth of the start.
+#
+# Below, every optimizer runs 30 steps at the same effective rate
+# $\eta/(1-\mu)$ ($\eta$ for SGD), from 0.05 to 30 (the course's optimizers).
+
+# %% tags=["demo"]
+effective = np.geomspace(0.05, 30, 45)
+final = {}
+with np.errstate(all="ignore"):  # the runs that explode overflow
+    for name in ("SGD", "Momentum", "Nesterov"):
+        final[name] = np.array([np.hypot(*bowl_path(optim.get(name, lr=e if name == "SGD" else 0.1 * e))[-1])
+                                for e in effective])
+# Momentum tuned for this bowl: friction and rate from its two curvatures, 0.1 along and 2 across.
+mu_tuned = ((20 ** 0.5 - 1) / (20 ** 0.5 + 1)) ** 2  # 0.40
+lr_tuned = (2 / (2 ** 0.5 + 0.1 ** 0.5)) ** 2  # 1.34
+tuned = bowl_path(optim.Momentum(lr=lr_tuned, momentum=mu_tuned))
+fig, ax = plt.subplots(figsize=(8, 3.8))
+for name, d in final.items():
+    ax.plot(effective, np.clip(np.nan_to_num(d, nan=1e3, posinf=1e3), None, 1e3), "o-", ms=3, label=f"{name} (momentum 0.9)" if name != "SGD" else name)
+ax.plot(lr_tuned / (1 - mu_tuned), np.hypot(*tuned[-1]), "r*", ms=12,
+        label=f"Momentum(lr={lr_tuned:.2f}, momentum={mu_tuned:.2f}), tuned")
+ax.axvline(1.0, color="k", ls=":", lw=1)
+ax.axhline(np.hypot(-7, 2), color="0.6", ls="--", lw=1, label="the start (7.3)")
+ax.set_xscale("log")
+ax.set_yscale("log")
+ax.set_ylim(5e-5, 3e3)
+ax.set_xlabel("effective learning rate lr / (1 - momentum)")
+ax.set_ylabel("distance to (0, 0) after 30 steps\n(1000: exploded)")
+ax.set_title("30 steps on the bowl: SGD explodes above an effective rate of 1, momentum does not",
+             fontsize=10)
+ax.legend(fontsize=8, loc="upper left")
+fig.tight_layout()
+for name, d in final.items():
+    stable = effective[np.isfinite(d) & (d < np.hypot(-7, 2))]
+    print(f"{name:9s} gets closer up to an effective rate of {stable.max():5.2f}; "
+          f"best after 30 steps: {np.nanmin(d):.3f} (at {effective[np.nanargmin(d)]:.2f})")
+print(f"Momentum(lr={lr_tuned:.3f}, momentum={mu_tuned:.3f}) ends {np.hypot(*tuned[-1]):.1e} from (0, 0)")
+
+# %% [markdown]
+# Below an effective rate of 1 the three end at similar distances (who is
+# ahead after exactly 30 steps depends on where each is in its swings).
+# Above 1, SGD explodes: across the valley its factor $1 - 2\eta$ passes
+# $-1$. Momentum keeps converging up to an effective rate of about 17 (and
+# Nesterov to about 6): the velocity lets the flat direction take steps that
+# the steep direction forbids SGD, and the oscillations across the valley
+# cancel in the average. And the friction $\mu$ is a setting like the
+# learning rate: with $\mu = 0.40$ and $\eta = 1.34$, matched to the two
+# curvatures of this bowl (0.1 and 2), momentum shrinks the distance by about
+# 0.63 per step and ends about 0.0002 from the minimum. In general, for a valley
+# $\kappa$ times more curved across than along (here 20), SGD's best factor
+# per step is $(\kappa-1)/(\kappa+1)$ (0.905 here) and tuned momentum's
+# $(\sqrt\kappa-1)/(\sqrt\kappa+1)$ (0.63): at $\kappa = 1000$, 0.998
+# against 0.94. The more elongated the valley, the more momentum wins.
+
+# %% [markdown]
 # **Try it.** Choose an optimizer and a learning rate and watch the path.
 # Across the valley SGD does $y \leftarrow (1 - 2\eta)\,y$: watch it zig-zag
 # for $\eta$ between 0.5 and 1 and fly off beyond 1, and watch a smaller
@@ -591,11 +688,16 @@ optimizer_demo("SGD")
 # velocity grows along the valley (the ball accelerates), while the
 # alternating $y$ components largely cancel in the average; $y$ swings only a
 # few times (about 4), like a damped oscillation, and the path rolls along the
-# valley. (c) The curvatures differ by a factor 20: $y$ needs $\eta < 1$ to
+# valley. It also overshoots along $x$ and swings back, shrinking by only
+# about $\sqrt{0.9} \approx 0.95$ per step, so after 30 steps it is not closer
+# than SGD (0.90 against 0.36): fewer flips, not a faster finish here.
+# (c) The curvatures differ by a factor 20: $y$ needs $\eta < 1$ to
 # converge at all (factor $|1 - 2\eta| < 1$) while $x$ shrinks by $1-\eta/10$,
 # so with any $\eta$ that keeps $y$ stable, $x$ moves at most 10% per step;
 # a smaller $\eta$ stops the zig-zag but makes $x$ even slower. One learning
-# rate cannot suit both directions (the problem is badly conditioned).
+# rate cannot suit both directions (the problem is badly conditioned); SGD's
+# best is about 0.95, a factor 0.905 per step. Momentum escapes that limit: it
+# stays stable at effective rates far above 1.
 #
 # *Rubric (3 points).* 1 point: the per-coordinate SGD step, with the factor
 # $1 - 2\eta < 0$ explaining the sign flips (and the slow $x$). 1 point:
@@ -808,60 +910,6 @@ fig.tight_layout()
 # course's `Solver` with *your* optimizers: `Solver(net, data, optimizer=opt, ...)`
 # accepts any object with `update(params, grads)` and an `lr`.
 #
-# **Exercise 10 (3 points).** `adam_vs_sgd`: train two identical networks,
-# `TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=0)`, one with your
-# `SGD(lr=0.01)` and one with your `Adam(lr=0.001)` (the common defaults), each
-# by a `Solver` with `batch_size=128`, `num_epochs=10`, `seed=0`,
-# `verbose=False`, `progress=False`. Return both solvers. The test checks that
-# Adam reaches a lower training loss than SGD in the same number of steps.
-
-# %% nbgrader={"grade": false, "grade_id": "adam_vs_sgd", "locked": false, "schema_version": 3, "solution": true}
-def adam_vs_sgd(data):
-    """Train TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=0) once with SGD(lr=0.01)
-    and once with Adam(lr=0.001) (your classes), 10 epochs of batch 128.
-    Returns (sgd_solver, adam_solver), both trained."""
-    ### BEGIN SOLUTION
-    solvers = []
-    for opt in (SGD(lr=0.01), Adam(lr=0.001)):
-        net = TwoLayerNet(40, 100, 10, weight_scale=0.1, seed=0)
-        solvers.append(Solver(net, data, optimizer=opt, batch_size=128, num_epochs=10, seed=0,
-                              verbose=False, progress=False).train())
-    return tuple(solvers)
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "test_adam_vs_sgd", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_true, passed, without_reference
-from helpers.checks.optimizers import OPTIMIZER_REFS
-from helpers.checks.trace import class_of
-from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
-_m = _load_mnist1d()
-_Xtr, _ytr, _Xva, _yva = _train_val_split(_m["X_train"], _m["y_train"], n_val=500, seed=0)
-with without_reference(*OPTIMIZER_REFS):
-    _result = adam_vs_sgd(dict(X_train=_Xtr, y_train=_ytr, X_val=_Xva, y_val=_yva))
-check_true(isinstance(_result, (tuple, list)) and len(_result) == 2,
-           "adam_vs_sgd should return two solvers: (sgd_solver, adam_solver).")
-_losses = {}
-for _name, _solver, _lr in [("SGD", _result[0], 0.01), ("Adam", _result[1], 0.001)]:
-    _opt = getattr(_solver, "optimizer", None)
-    _module, _class = class_of(_opt)
-    check_true(_class == _name and not _module.startswith("helpers"),
-               f"The {_name} solver trained with {_opt!r}, not with your {_name} class.",
-               hint=f"Solver(net, data, optimizer={_name}(lr={_lr}), ...).")
-    check_true(abs(_opt.lr - _lr) < 1e-12, f"Your {_name} has lr = {_opt.lr}, the exercise asks for {_lr}.")
-    _losses[_name] = np.asarray(_solver.loss_history, dtype=float)
-check_true(len(_losses["SGD"]) == len(_losses["Adam"]) >= 200,
-           f"The two trainings took {len(_losses['SGD'])} and {len(_losses['Adam'])} steps: "
-           "compare them over the same number of steps (10 epochs of batch 128: 270).")
-_final = {k: float(np.mean(v[-20:])) for k, v in _losses.items()}
-check_true(np.all(np.isfinite(_losses["Adam"])) and _final["Adam"] < _final["SGD"],
-           f"The mean loss of the last 20 steps is {_final['Adam']:.3f} with Adam and "
-           f"{_final['SGD']:.3f} with SGD: Adam should be lower.",
-           hint="if both optimizer tests pass, check the settings: same net, seed and epochs.")
-passed(f"after {len(_losses['SGD'])} steps: SGD loss {_final['SGD']:.3f}, Adam loss {_final['Adam']:.3f}")
-
-# %% [markdown]
 # ### A comparison script with a bug
 #
 # To compare all the optimizers, a colleague wrote the script below: one
@@ -906,7 +954,7 @@ for name, solver in buggy.items():
     print(f"curve {name!r:10} was trained by {type(solver.optimizer).__name__}")
 
 # %% [markdown]
-# **Exercise 11 (3 points).** Find the bug and write `compare_optimizers`, the
+# **Exercise 10 (3 points).** Find the bug and write `compare_optimizers`, the
 # fixed script: same arguments, same result, but each network trained by the
 # optimizer of its own name. The test hands it optimizers in an order of its
 # own and checks which network each optimizer changed.
@@ -968,13 +1016,601 @@ for name, solver in mine.items():
 
 # %% [markdown]
 # SGD at 0.01 barely moves in 270 steps; momentum and the adaptive methods
-# get much lower in the same number of steps at these defaults. The ranking
-# depends on the learning rates: SGD with a tuned rate (notebook 03 used 2.0
-# with `lr_decay`) does as well as any of them. Adaptive methods are popular
-# because their defaults work on many problems without that tuning.
+# get much lower in the same number of steps at these defaults. Part of
+# Momentum's lead is only its step size: at `lr=0.01` its effective rate is
+# $0.01/(1-0.9) = 0.1$, ten times SGD's. The ranking depends on the learning
+# rates: SGD with a tuned rate (notebook 03 used 2.0 with `lr_decay`) does as
+# well as any of them. Adaptive methods are popular because their defaults
+# work on many problems without that tuning; the next section makes the
+# tuning itself the exercise.
 
 # %% [markdown]
-# ## 8. The same thing in PyTorch
+# ## 8. Choosing the settings: random search, coarse to fine
+#
+# Every training so far came with its learning rate given. In practice you
+# choose it yourself, together with the weight decay (the `reg` of notebook
+# 03's net), and you choose both on the **validation** set. This section
+# does it for a deeper network:
+#
+# - `FullyConnectedNet([64, 64, 64], 40, 10, reg=reg)` from `helpers.nets`:
+#   three hidden layers of 64 ReLU units, He initialisation;
+# - trained by SGD with momentum 0.9 (the course's `Momentum`) for 6 epochs
+#   of mini-batches of 250 of the 3500 training signals: 84 steps, a short budget.
+#
+# `train_and_score(lr, reg)` below does one such training (a fraction of a
+# second) and returns the accuracies of the trained net on the training
+# and on the validation set. Three rules make a search efficient:
+#
+# - **On a log scale.** Learning rates of 0.001 and 0.01 differ as much as 0.1
+#   and 1. Draw the *exponent* uniformly, as in notebook 02:
+#   `lr = 10 ** rng.uniform(np.log10(low), np.log10(high))`.
+# - **At random, not on a grid.** Usually one setting matters far more than
+#   the other. A 4 × 4 grid tries only 4 values of the one that matters; 16
+#   random trials try 16.
+# - **Coarse to fine.** A first round over wide ranges shows where training
+#   works at all; a second round spends the remaining trials inside the region
+#   of the best few trials of the first.
+#
+# Pick by the validation accuracy, never by the training accuracy, which
+# also rewards whatever memorises the training signals.
+
+# %% tags=["demo"]
+from helpers.search import DeepNetTrainer, plot_search
+
+train_and_score = DeepNetTrainer(data)  # 3 x 64 ReLU units, Momentum(0.9), 6 epochs of batch 250
+for lr in (0.01, 0.1, 1.0):
+    scores = train_and_score(lr, 1e-4)
+    print(f"train_and_score(lr={lr}, reg=1e-4): training accuracy {scores['train_acc']:.3f}, "
+          f"validation accuracy {scores['val_acc']:.3f}")
+
+# %% [markdown]
+# **Exercise 11 (4 points).** `random_search`: `n_trials` trials, each with a
+# learning rate and a weight decay drawn log-uniformly from their ranges
+# (independently, with the generator `rng` you are given), each trained and
+# scored by one call of `train_and_score(lr, reg)`. Return the list of trials
+# and the best one, the trial with the highest **validation** accuracy. The
+# tests hand in a stand-in `train_and_score` whose accuracies are known
+# functions of `(lr, reg)`, so they run in no time.
+
+# %% nbgrader={"grade": false, "grade_id": "random_search", "locked": false, "schema_version": 3, "solution": true}
+def random_search(train_and_score, n_trials, lr_range, reg_range, rng):
+    """Random search of the learning rate and the weight decay on a log scale.
+
+    train_and_score(lr, reg): trains once, returns {"train_acc": ..., "val_acc": ...}.
+    lr_range, reg_range: (low, high) with 0 < low < high. rng: a np.random.Generator.
+
+    For each of the n_trials trials: draw lr and reg, each log-uniformly from
+    its own range with rng; call train_and_score(lr, reg) once; record the trial
+    as a dict {"lr": lr, "reg": reg, "train_acc": ..., "val_acc": ...}.
+
+    Returns (trials, best): the list of the trial dicts in the order tried, and
+    the trial with the highest val_acc.
+    """
+    ### BEGIN SOLUTION
+    trials = []
+    for _ in range(n_trials):
+        lr = 10 ** rng.uniform(np.log10(lr_range[0]), np.log10(lr_range[1]))
+        reg = 10 ** rng.uniform(np.log10(reg_range[0]), np.log10(reg_range[1]))
+        scores = train_and_score(lr, reg)
+        trials.append({"lr": lr, "reg": reg, "train_acc": scores["train_acc"], "val_acc": scores["val_acc"]})
+    best = max(trials, key=lambda trial: trial["val_acc"])
+    return trials, best
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_random_search_sampling", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers import search as _search
+from helpers.checks import check_true, passed, without_reference
+from helpers.checks.losses import log_spread
+from helpers.checks.tuning import run_random_search
+# 400 trials with the stand-in train_and_score, lr in (1e-5, 1), reg in (1e-7, 1e-1),
+# rng = np.random.default_rng(0); then the same again, and 30 trials on other ranges.
+with without_reference(_search.random_search):
+    _run = run_random_search(random_search, 400, (1e-5, 1.0), (1e-7, 1e-1), seed=0)
+    _again = run_random_search(random_search, 400, (1e-5, 1.0), (1e-7, 1e-1), seed=0)
+    _other = run_random_search(random_search, 30, (1e-3, 1e-1), (1e-4, 1e-2), seed=1)
+check_true(_run["problem"] is None, f"{_run['problem']}.",
+           hint='return trials, best: a list of dicts {"lr", "reg", "train_acc", "val_acc"}, and one of them.')
+_trials = np.array(_run["trials"], dtype=float).reshape(-1, 4)
+_calls = np.array(_run["calls"], dtype=float).reshape(-1, 2)
+check_true(len(_trials) == 400, f"400 trials were asked for, the list holds {len(_trials)}.")
+check_true(len(_calls) == 400 and np.allclose(_calls, _trials[:, :2], rtol=1e-12, atol=0),
+           f"train_and_score was called {len(_calls)} times for 400 trials, or not with the lr and reg "
+           "that the trials record.", hint="one call train_and_score(lr, reg) per trial, with its own lr and reg.")
+for _name, _col, (_low, _high) in [("learning rates", 0, (1e-5, 1.0)), ("weight decays", 1, (1e-7, 1e-1))]:
+    _values = _trials[:, _col]
+    check_true(_values.min() >= _low * (1 - 1e-9) and _values.max() <= _high * (1 + 1e-9),  # rounding aside
+               f"Some {_name} lie outside their range ({_low:g}, {_high:g}).")
+    _below, _ks, _gap = log_spread(_values, _low, _high)
+    check_true(0.4 < _below < 0.6 and _ks < 0.1,
+               f"The {_name} are not log-uniform: {_below:.0%} of them lie below the middle of the range on a "
+               f"log scale (about half expected), Kolmogorov-Smirnov distance {_ks:.3f} (random draws stay "
+               "below 0.1).", hint="draw the exponent uniformly: 10 ** rng.uniform(np.log10(low), np.log10(high)).")
+    check_true(len(np.unique(_values)) >= 390 and _gap > 2 / 400,
+               f"The {_name} look like a grid (evenly spaced, or the same few values again): a random search "
+               "draws new values in every trial.", hint="use rng.uniform for the exponents, not np.logspace.")
+_corr = float(np.corrcoef(np.log10(_trials[:, 0]), np.log10(_trials[:, 1]))[0, 1])
+check_true(abs(_corr) < 0.2,
+           f"The learning rates and the weight decays are tied together (correlation {_corr:.2f} of their "
+           "logarithms): a high lr always comes with a high reg.",
+           hint="draw the exponent of each from its own random number.")
+check_true(_again["trials"] == _run["trials"], "Two searches with rng = np.random.default_rng(0) gave different trials.",
+           hint="draw with the rng you are given (rng.uniform), not with np.random.")
+_o = np.array(_other["trials"] or [], dtype=float).reshape(-1, 4)
+check_true(len(_o) == 30 and _o[:, 0].min() >= 1e-3 * (1 - 1e-9) and _o[:, 0].max() <= 1e-1 * (1 + 1e-9)
+           and _o[:, 1].min() >= 1e-4 * (1 - 1e-9) and _o[:, 1].max() <= 1e-2 * (1 + 1e-9),
+           "With n_trials=30, lr_range=(1e-3, 1e-1) and reg_range=(1e-4, 1e-2): not 30 trials, or values "
+           "outside the ranges.", hint="use the arguments n_trials, lr_range and reg_range.")
+passed("random_search draws lr and reg log-uniformly and independently, in their ranges, with the rng given")
+
+# %% nbgrader={"grade": true, "grade_id": "test_random_search_best", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers import search as _search
+from helpers.checks import check_close, check_true, passed, without_reference
+from helpers.checks.tuning import fake_scores, run_random_search
+# 40 trials with the stand-in train_and_score: its validation accuracy peaks at lr = 1e-2,
+# reg = 1e-4, its training accuracy grows with lr (so the best by training accuracy is another trial).
+with without_reference(_search.random_search):
+    _run = run_random_search(random_search, 40, (1e-5, 1.0), (1e-7, 1e-1), seed=3)
+check_true(_run["problem"] is None, f"{_run['problem']}.",
+           hint='return trials, best: a list of dicts {"lr", "reg", "train_acc", "val_acc"}, and one of them.')
+_trials = np.array(_run["trials"], dtype=float).reshape(-1, 4)
+_known = np.array([[fake_scores(_lr, _reg)["train_acc"], fake_scores(_lr, _reg)["val_acc"]]
+                   for _lr, _reg in _trials[:, :2]]).reshape(-1, 2)
+check_close("the train_acc and val_acc that the trials record", _trials[:, 2:], _known, tol=1e-12,
+            hint="store what train_and_score(lr, reg) returned for that trial, each under its own key.")
+_best = np.array(_run["best"], dtype=float)
+check_true(any(np.array_equal(_best, _t) for _t in _trials),
+           "best is not one of the trials: return the trial dict itself.")
+check_true(_best[3] == _trials[:, 3].max(),
+           f"best has a validation accuracy of {_best[3]:.3f}, but a trial reached {_trials[:, 3].max():.3f}.",
+           hint="choose the trial with the highest val_acc (not train_acc, not the last one).")
+passed(f"random_search records each trial's scores and picks the best on validation "
+       f"(lr {_best[0]:.2g}, reg {_best[1]:.2g}, val_acc {_best[3]:.3f})")
+
+# %% [markdown]
+# **Exercise 12 (3 points).** `coarse_to_fine`: two rounds of random search.
+# The coarse round draws `n_coarse` trials in the given ranges. Take its `top`
+# trials with the highest validation accuracy: the fine range of the learning
+# rate runs from the smallest to the largest learning rate among them, and
+# the same for the weight decay. The fine round draws `n_fine` trials in these
+# ranges. Run both rounds through `search`, the random search you are given
+# (in the notebook your `random_search`; the test hands in one that returns
+# trials it knows), with the same `rng`: the fine round must go on with new
+# random numbers, not repeat the coarse round's.
+
+# %% nbgrader={"grade": false, "grade_id": "coarse_to_fine", "locked": false, "schema_version": 3, "solution": true}
+def coarse_to_fine(train_and_score, lr_range, reg_range, rng, search, n_coarse=12, n_fine=8, top=3):
+    """Random search in two rounds, coarse then fine.
+
+    search(train_and_score, n_trials, lr_range, reg_range, rng) -> (trials, best):
+    a random search such as your random_search. Call it for both rounds, with the same rng:
+    1. coarse: n_coarse trials over lr_range and reg_range;
+    2. take the `top` coarse trials with the highest val_acc: the fine lr range is
+       (their smallest lr, their largest lr), the fine reg range likewise;
+    3. fine: n_fine trials over the fine ranges.
+
+    Returns a dict {"coarse": the coarse trials, "fine": the fine trials,
+    "fine_lr_range": (low, high), "fine_reg_range": (low, high),
+    "best": the trial with the highest val_acc of both rounds}.
+    """
+    ### BEGIN SOLUTION
+    coarse, _ = search(train_and_score, n_coarse, lr_range, reg_range, rng)
+    leaders = sorted(coarse, key=lambda trial: trial["val_acc"], reverse=True)[:top]
+    fine_lr_range = (min(t["lr"] for t in leaders), max(t["lr"] for t in leaders))
+    fine_reg_range = (min(t["reg"] for t in leaders), max(t["reg"] for t in leaders))
+    fine, _ = search(train_and_score, n_fine, fine_lr_range, fine_reg_range, rng)
+    best = max(coarse + fine, key=lambda trial: trial["val_acc"])
+    return {"coarse": coarse, "fine": fine, "fine_lr_range": fine_lr_range,
+            "fine_reg_range": fine_reg_range, "best": best}
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_coarse_to_fine", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers import search as _search
+from helpers.checks import check_close, check_true, passed, without_reference
+from helpers.checks.tuning import SCENARIOS, spy_coarse_to_fine
+# coarse_to_fine with a search that returns known trials (lr, reg, train_acc, val_acc).
+# Case "top3": n_coarse=6, lr_range=(1e-4, 1), reg_range=(1e-6, 1e-1), the coarse round returns
+#   (3e-4, 1e-2, .40, .31) (.05, 1e-5, .70, .52) (.5, 2e-6, .95, .20)
+#   (.2, 3e-3, .80, .50) (2e-3, 5e-2, .45, .12) (.08, 2e-4, .75, .49)
+# top=3: val_acc .52, .50, .49, so the fine lr range is (0.05, 0.2) and the fine reg range (1e-5, 3e-3);
+# n_fine=4, and no fine trial beats .52. Case "top2": the fine round holds the best trial.
+_cases = {"top3": ((0.05, 0.2), (1e-5, 3e-3), (0.05, 1e-5, 0.70, 0.52)),
+          "top2": ((0.01, 0.03), (2e-3, 0.3), (0.02, 0.02, 0.58, 0.47))}
+for _case, (_lr_fine, _reg_fine, _best) in _cases.items():
+    _sc = SCENARIOS[_case]
+    with without_reference(_search.coarse_to_fine):
+        _spy = spy_coarse_to_fine(coarse_to_fine, _case)
+    check_true(_spy["problem"] is None, f"{_spy['problem']}.",
+               hint="return the dict of the docstring, with its five keys.")
+    _calls = _spy["calls"]
+    check_true(len(_calls) == 2, f"coarse_to_fine called search {len(_calls)} times: once for each round, "
+                                 "coarse then fine.")
+    check_true(_spy["direct"] == 0, "coarse_to_fine called train_and_score itself: every training should go "
+                                    "through search (each one costs a training).")
+    check_true(all(_c["same_train_and_score"] for _c in _calls), "Hand train_and_score on to search.")
+    check_true(all(_c["same_rng"] for _c in _calls), "Hand the rng you are given to both rounds.",
+               hint="a new np.random.default_rng(...) would give the fine round the coarse round's numbers again.")
+    check_true([_c["n_trials"] for _c in _calls] == [_sc["n_coarse"], _sc["n_fine"]],
+               f"search was asked for {[_c['n_trials'] for _c in _calls]} trials; n_coarse = {_sc['n_coarse']}, "
+               f"n_fine = {_sc['n_fine']}.")
+    check_close(f"the coarse ranges [lr_range, reg_range] ({_case})", np.array([_calls[0]["lr_range"], _calls[0]["reg_range"]]),
+                np.array([_sc["lr_range"], _sc["reg_range"]]), tol=1e-12)
+    check_close(f"the ranges of the fine round [lr_range, reg_range] (top={_sc['top']})",
+                np.array([_calls[1]["lr_range"], _calls[1]["reg_range"]]), np.array([_lr_fine, _reg_fine]),
+                tol=1e-9, hint="take the `top` coarse trials with the HIGHEST val_acc, then the smallest and "
+                               "the largest lr among them (and the same for reg, separately).")
+    _r = _spy["result"]
+    check_close("result['fine_lr_range'] and result['fine_reg_range']",
+                np.array([_r["fine_lr_range"], _r["fine_reg_range"]]), np.array([_lr_fine, _reg_fine]), tol=1e-9)
+    check_true(_r["coarse"] == [list(_t) for _t in _sc["coarse"]] and _r["fine"] == [list(_t) for _t in _sc["fine"]],
+               "result['coarse'] and result['fine'] should be the trials that each round of search returned.")
+    check_close(f"result['best'] as (lr, reg, train_acc, val_acc) ({_case})", np.array(_r["best"]),
+                np.array(_best), tol=1e-12, hint="the best val_acc over BOTH rounds.")
+passed("coarse_to_fine: a coarse round, the fine ranges from its best trials, a fine round, the best of both")
+
+# %% [markdown]
+# **Exercise 13 (3 points).** Choose the settings of your search:
+# `search_settings`, a dict with the coarse ranges `lr_range` and `reg_range`
+# (pairs `(low, high)`), the trial counts `n_coarse` and `n_fine`, and `top`,
+# for at most **20 trainings** in all (each takes a fraction of a second here;
+# on a real problem each takes hours, and every trial counts). Run the cell after
+# the test to see where your trials landed, change the settings, run again.
+#
+# The test runs the course's `coarse_to_fine` and `random_search` with your
+# settings, with `rng = np.random.default_rng(0)` like the cell below, and
+# needs the best validation accuracy to reach **0.49**. Well-chosen settings
+# reach it with almost any seed (the course's, in 20 seeds out of 20, reach
+# 0.49 to 0.53); ranges that put few trials near the good learning rates
+# often fall short.
+
+# %% nbgrader={"grade": false, "grade_id": "search_settings", "locked": false, "schema_version": 3, "solution": true}
+# search_settings = {"lr_range": (low, high), "reg_range": (low, high), "n_coarse": ..., "n_fine": ..., "top": ...}
+### BEGIN SOLUTION
+search_settings = {"lr_range": (1e-3, 1.0), "reg_range": (1e-6, 1e-1), "n_coarse": 12, "n_fine": 8, "top": 3}
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_search_settings", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers import search as _search
+from helpers.checks import check_true, passed
+from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
+_s = search_settings
+_keys = ("lr_range", "reg_range", "n_coarse", "n_fine", "top")
+check_true(isinstance(_s, dict) and all(_k in _s for _k in _keys),
+           "search_settings should be a dict with the keys lr_range, reg_range, n_coarse, n_fine and top.")
+_ranges = {}
+for _k in ("lr_range", "reg_range"):
+    try:
+        _pair = np.asarray(_s[_k], dtype=float).ravel()
+    except (TypeError, ValueError):
+        _pair = np.zeros(0)
+    check_true(len(_pair) == 2 and 0 < _pair[0] < _pair[1],
+               f"search_settings[{_k!r}] = {_s[_k]!r}: it should be a pair (low, high) with 0 < low < high.")
+    _ranges[_k] = (float(_pair[0]), float(_pair[1]))
+_n = {_k: _s[_k] for _k in ("n_coarse", "n_fine", "top")}
+check_true(all(isinstance(_v, (int, np.integer)) and not isinstance(_v, bool) and _v >= 1 for _v in _n.values()),
+           f"n_coarse, n_fine and top should be whole numbers >= 1, got {_n}.")
+check_true(_n["top"] <= _n["n_coarse"], f"top = {_n['top']} is more than the {_n['n_coarse']} coarse trials.")
+check_true(_n["n_coarse"] + _n["n_fine"] <= 20,
+           f"{_n['n_coarse']} + {_n['n_fine']} = {_n['n_coarse'] + _n['n_fine']} trainings: the budget is 20.")
+_m = _load_mnist1d()
+_Xtr, _ytr, _Xva, _yva = _train_val_split(_m["X_train"], _m["y_train"], n_val=500, seed=0)
+_trainer = _search.DeepNetTrainer(dict(X_train=_Xtr, y_train=_ytr, X_val=_Xva, y_val=_yva))
+_result = _search.coarse_to_fine(_trainer, _ranges["lr_range"], _ranges["reg_range"], rng=np.random.default_rng(0),
+                                 search=_search.random_search, **{_k: int(_v) for _k, _v in _n.items()})
+_best = _result["best"]
+check_true(_best["val_acc"] >= 0.49,
+           f"The search with your settings reached a best validation accuracy of {_best['val_acc']:.3f} "
+           f"(lr {_best['lr']:.3g}, reg {_best['reg']:.3g}); the target is 0.49.",
+           hint="look at the picture of your search below: if the best trials sit at the edge of a range, "
+                "move the range; if most trials train badly, narrow the coarse ranges around the region "
+                "where the good ones are.")
+passed(f"your settings found lr {_best['lr']:.3g}, reg {_best['reg']:.3g}: validation accuracy "
+       f"{_best['val_acc']:.3f} (target 0.49)")
+
+# %% [markdown]
+# Your search, with your functions and your settings (the same trials as the
+# test's if your `random_search` draws lr then reg in each trial, as the
+# course's does):
+
+# %% tags=["demo"]
+search_result = coarse_to_fine(train_and_score, rng=np.random.default_rng(0), search=random_search,
+                               **search_settings)
+best = search_result["best"]
+print(f"fine ranges: lr {search_result['fine_lr_range'][0]:.3g} to {search_result['fine_lr_range'][1]:.3g}, "
+      f"reg {search_result['fine_reg_range'][0]:.3g} to {search_result['fine_reg_range'][1]:.3g}")
+print(f"best of {len(search_result['coarse']) + len(search_result['fine'])} trainings: lr {best['lr']:.3g}, "
+      f"reg {best['reg']:.3g}, training accuracy {best['train_acc']:.3f}, validation accuracy {best['val_acc']:.3f}")
+plot_search(search_result);
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_search", "locked": false, "points": 3, "schema_version": 3, "solution": true}
+# **Question (3 points).** Report your search. (a) Your settings, and what
+# you saw (in a first wide round, or in the numbers above) that made you
+# choose those ranges. (b) The best learning rate and weight decay and their
+# validation accuracy. Which of the two settings mattered more here, and how
+# does the picture show it? Did the fine round beat the coarse one? (c) Your
+# best validation accuracy is the largest of 20 noisy numbers: why is it an
+# optimistic estimate of how the net does on new data, and how would you get
+# an honest one?
+#
+# ### BEGIN SOLUTION
+# *Model answer.* (a) Learning rates from 1e-3 to 1 and weight decays from
+# 1e-6 to 1e-1, 12 coarse and 8 fine trials, top 3: the three trial runs
+# above gave 0.33 at lr 0.01, 0.51 at 0.1 and chance (0.10, the loss blew up)
+# at 1, so the good rates lie around 0.1 and the range should reach a decade
+# on each side; for the weight decay nothing was known, so a wide range.
+# (b) The course's search found lr 0.21, reg 1.1e-5, validation accuracy
+# 0.53, a trial of the fine round (the best coarse trial had 0.51).
+# The learning rate mattered much more: the good trials form a vertical band
+# (lr between about 0.05 and 0.4) at every weight decay below about 1e-2,
+# while the colours hardly change along the reg axis there; only reg of 0.1
+# and above ruins training. In a short training of 84 steps the net has no
+# time to overfit, so the weight decay has little to correct. (c) Each
+# validation accuracy is measured on 500 signals, so it is noisy (a standard
+# deviation of about $\sqrt{0.5 \cdot 0.5/500} \approx 0.022$), and the
+# maximum of 20 such numbers favours the trials that were lucky on these 500
+# signals: picking on the validation set biases its number upwards. An honest
+# estimate measures the chosen settings once on data that played no part in
+# any choice: the test set, used once at the very end (or a fresh split,
+# retraining with other seeds).
+#
+# *Rubric (3 points).* 1 point: settings with a reason taken from what they
+# saw. 1 point: the best settings and accuracy, and the learning rate named
+# as the setting that matters (band in the picture), with a remark on the
+# fine round. 1 point: selection on noisy validation numbers biases the
+# maximum upwards; measure once on untouched data (test set).
+# ### END SOLUTION
+
+# %% [markdown]
+# ## 9. Watching a training run
+#
+# A search tells you which settings won, not what went wrong with the
+# others. Two views help while a network trains: how large each step is
+# compared with the weights, and the shape of the training curves.
+#
+# ### The update-to-weight ratio
+#
+# For a weight matrix $W$ and one update $\Delta W$ (the weights after the
+# step minus the weights before), the ratio
+#
+# $$r = \frac{\lVert \Delta W \rVert_F}{\lVert W \rVert_F}, \qquad
+#   \lVert A \rVert_F = \sqrt{\textstyle\sum_{i,j} A_{ij}^2},$$
+#
+# with the Frobenius norm (all entries as one long vector) and $W$ before the
+# step, says by what fraction one step changes the layer. A common rule of
+# thumb puts healthy values around $10^{-3}$: far below (say $10^{-5}$) the
+# weights hardly move and the learning rate is too low; near $10^{-1}$ and
+# above, every step rewrites a tenth of the layer and training is unstable.
+# It is a range to be in, per layer, not an exact target, and it is cheap:
+# compute it every few steps and print or plot it.
+#
+# **Exercise 14 (3 points).** `update_ratio`: one ratio per weight matrix,
+# that is for every key that starts with `"W"` (`W1`, `W2`, ...). Leave the
+# biases out: they start at 0, so their ratio is undefined at first and says
+# little later.
+
+# %% nbgrader={"grade": false, "grade_id": "update_ratio", "locked": false, "schema_version": 3, "solution": true}
+def update_ratio(params_before, params_after):
+    """The update-to-weight ratio of every weight matrix.
+
+    params_before, params_after: dicts of arrays with the same keys, the
+    parameters before and after one update.
+    Returns {key: ||after - before|| / ||before||} (floats) for every key that
+    starts with "W", with the Frobenius norm of the whole array (any shape).
+    """
+    ### BEGIN SOLUTION
+    ratios = {}
+    for key, before in params_before.items():
+        if key.startswith("W"):
+            ratios[key] = float(np.linalg.norm(params_after[key] - before) / np.linalg.norm(before))
+    return ratios
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_update_ratio", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers import babysit as _babysit
+from helpers.checks import check_close, check_true, passed, without_reference
+# Worked example. W1 = [[3, 0], [0, 4]] has norm 5; its update [[0, .003], [.004, 0]] has norm
+# 0.005: ratio 1e-3. W2 (2 x 8, all 0.5) has norm 2; one entry moves by 0.004: ratio 2e-3.
+_before = {"W1": np.array([[3.0, 0.0], [0.0, 4.0]]), "b1": np.zeros(2),
+           "W2": np.full((2, 8), 0.5), "b2": np.zeros(8)}
+_after = {_k: _v.copy() for _k, _v in _before.items()}
+_after["W1"] += np.array([[0.0, 0.003], [0.004, 0.0]])
+_after["W2"][1, 5] -= 0.004
+_after["b1"] += 0.01
+_after["b2"] += 0.02
+_kept = ({_k: _v.copy() for _k, _v in _before.items()}, {_k: _v.copy() for _k, _v in _after.items()})
+with without_reference(_babysit.update_ratio):
+    _ratios = update_ratio(_before, _after)
+check_true(isinstance(_ratios, dict) and sorted(_ratios) == ["W1", "W2"],
+           f"update_ratio should return a dict with the keys ['W1', 'W2'], got "
+           f"{sorted(_ratios) if isinstance(_ratios, dict) else type(_ratios).__name__}.",
+           hint='one entry for every key that starts with "W"; leave the biases out.')
+check_close("update_ratio(...)['W1']", _ratios["W1"], 1e-3, tol=1e-3,
+            hint="||after - before|| / ||before|| with the Frobenius norm, np.linalg.norm(A): "
+                 "the update on top, the weights below.")
+check_close("update_ratio(...)['W2']", _ratios["W2"], 2e-3, tol=1e-3,
+            hint="norms, not means of absolute values: one moved entry out of 16 gives a ratio of norms of "
+                 "0.004 / 2, a ratio of mean absolute values of 0.00025 / 0.5.")
+check_true(all(np.array_equal(_kept[0][_k], _before[_k]) and np.array_equal(_kept[1][_k], _after[_k])
+               for _k in _before), "update_ratio changed the arrays it was given.")
+passed("update_ratio: 1e-3 and 2e-3 on the worked example, biases left out")
+
+# %% nbgrader={"grade": true, "grade_id": "test_update_ratio_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+import torch
+from helpers import babysit as _babysit
+from helpers.checks import check_close, check_true, passed, without_reference
+# Random parameters of a small conv net: a 4-D filter bank W1 (float32), batch-norm gamma/beta,
+# a 2-D W2, biases; the expected ratios come from torch.linalg.vector_norm.
+_rng = np.random.default_rng(11)
+_before = {"W1": _rng.standard_normal((4, 3, 3, 3)).astype(np.float32), "b1": _rng.standard_normal(4),
+           "gamma1": 1 + 0.1 * _rng.standard_normal(4), "beta1": 0.1 * _rng.standard_normal(4),
+           "W2": 0.05 * _rng.standard_normal((36, 10)), "b2": np.zeros(10)}
+# Each entry moves by a random fraction (1e-4 to 1e-2) of the typical size of its array.
+_after = {_k: _v + (np.std(_v) * _rng.standard_normal(_v.shape) * 10.0 ** _rng.uniform(-4, -2, _v.shape)
+                    ).astype(_v.dtype) for _k, _v in _before.items()}
+_expected = {_k: float(torch.linalg.vector_norm(torch.tensor(_after[_k] - _before[_k], dtype=torch.float64))
+                       / torch.linalg.vector_norm(torch.tensor(_before[_k], dtype=torch.float64)))
+             for _k in ("W1", "W2")}
+with without_reference(_babysit.update_ratio):
+    _ratios = update_ratio(_before, _after)
+check_true(isinstance(_ratios, dict) and sorted(_ratios) == ["W1", "W2"],
+           f"update_ratio should return the keys ['W1', 'W2'] here (not gamma, beta or biases), got "
+           f"{sorted(_ratios) if isinstance(_ratios, dict) else type(_ratios).__name__}.")
+for _k in ("W1", "W2"):
+    check_close(f"update_ratio(...)[{_k!r}] (shape {_before[_k].shape})", _ratios[_k], _expected[_k], tol=1e-3,
+                hint="the Frobenius norm of the whole array, whatever its shape: np.linalg.norm(A) (no axis).")
+passed("update_ratio agrees with torch.linalg.vector_norm on a 4-D filter bank and a matrix")
+
+# %% [markdown]
+# The ratio of every layer at every step of the deep net of section 8, at a
+# learning rate that is too low, at the best one of the search, and at one
+# that is too high (your `update_ratio`, called after every update):
+
+# %% tags=["demo"]
+from helpers.babysit import plot_ratios, watch_ratios
+
+ratio_runs = {f"lr {lr:g}": watch_ratios(train_and_score, lr, reg=1e-4, ratio=update_ratio)
+              for lr in (0.001, 0.1, 1.0)}
+plot_ratios(ratio_runs)
+for name, run in ratio_runs.items():
+    medians = ", ".join(f"{k} {np.median(r):.1e}" for k, r in run["ratios"].items())
+    print(f"{name:8s} median ratio per step: {medians}; final validation accuracy {run['val_acc']:.2f}")
+
+# %% [markdown]
+# At lr 0.001 every layer moves by a few $10^{-4}$ of its size per step: in
+# 84 steps the weights barely change, and the net ends at 0.18. At lr 0.1,
+# the best of the search, the hidden layers move by nearly $10^{-2}$ per step
+# and the output layer by about twice that: above the rule of thumb, because
+# a budget of 84 steps rewards bold steps (a longer training would do best
+# with a smaller rate). At lr 1.0 the first steps change the weights by 10%
+# to 100%, the loss explodes, and then the ratios fall and settle at one
+# value for every layer, while the network has stopped learning.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_update_ratio", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# **Question (2 points).** (a) At lr 0.1, which layer has the largest ratio?
+# If one layer's ratio were a hundred times the others', what could you
+# change? (b) In the run at lr 1.0, the ratio of every layer ends at about
+# $2 \cdot 10^{-3}$, right in the "healthy" range, although the network
+# predicts at chance. Explain that value from the settings (weight decay
+# `reg = 1e-4`, momentum 0.9, lr 1.0). Hint: which gradient is left once every
+# hidden unit is dead, and what is momentum's steady step?
+#
+# ### BEGIN SOLUTION
+# *Model answer.* (a) The output layer `W4` (a median of about 1.7e-2 per
+# step, against 7e-3 to 8e-3 for the hidden layers). A layer that moves a hundred times faster than the
+# others needs a smaller step of its own: a per-layer learning rate, a better
+# initial scale for that layer (tiny weights make the ratio large), a
+# normalisation layer, or an adaptive optimizer such as Adam, which scales
+# each weight's step by its own gradient size. (b) After the explosion every
+# ReLU unit is dead, so no gradient of the data loss reaches any weight
+# (the hidden activations are all 0, so even `W4` gets none). Only the weight
+# decay's gradient $2\,\mathrm{reg}\,W$ remains, a constant fraction of $W$.
+# Momentum's steady step is $\eta/(1-\mu)$ times the gradient, so every
+# layer shrinks by $\frac{\eta}{1-\mu}\, 2\,\mathrm{reg} =
+# \frac{1.0}{0.1} \cdot 2 \cdot 10^{-4} = 2\cdot 10^{-3}$ per step, whatever its
+# size. A ratio in the healthy range is not a healthy network: read it with
+# the loss and the accuracy.
+#
+# *Rubric (2 points).* 1 point: `W4` (the output layer) largest, with a
+# sensible remedy for a layer far out of line. 1 point: dead units leave only
+# the weight-decay gradient $2\,\mathrm{reg}\,W$, and momentum's steady step
+# $\eta/(1-\mu)$ times it gives $2\cdot 10^{-3}$.
+# ### END SOLUTION
+
+# %% [markdown]
+# ### Reading training curves
+#
+# Below are four real training runs of the same kind of deep net (3 × 64
+# ReLU units, SGD with momentum 0.9, MNIST-1D). In each, one thing went
+# wrong, a different one each time:
+#
+# | label | what went wrong |
+# | --- | --- |
+# | `"lr_too_high"` | the learning rate is far too large |
+# | `"lr_too_low"` | the learning rate is far too small |
+# | `"overfitting"` | the net memorises a training set that is too small |
+# | `"dead_network"` | every hidden ReLU unit outputs 0, for every input |
+#
+# The top row shows the training loss at every step (grey) and smoothed
+# (blue), with the loss of a uniform guess over 10 classes, $\ln 10 \approx
+# 2.30$; the bottom row the training and validation accuracy after each epoch.
+
+# %% tags=["demo"]
+from helpers.babysit import diagnosis_runs, plot_runs
+
+plot_runs(diagnosis_runs(data));
+
+# %% [markdown]
+# **Exercise 15 (2 points).** `diagnosis`: a dict from each run's letter to
+# its label, each label used once. The test checks the form now; whether each
+# diagnosis is right is checked when your notebook is graded.
+
+# %% nbgrader={"grade": false, "grade_id": "diagnosis", "locked": false, "schema_version": 3, "solution": true}
+# diagnosis = {"A": "...", "B": "...", "C": "...", "D": "..."}
+### BEGIN SOLUTION
+diagnosis = {"A": "lr_too_high", "B": "overfitting", "C": "lr_too_low", "D": "dead_network"}
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_diagnosis", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+from helpers.checks import check_true, passed
+_labels = ("lr_too_high", "lr_too_low", "overfitting", "dead_network")
+_d = diagnosis
+check_true(isinstance(_d, dict) and sorted(_d) == ["A", "B", "C", "D"],
+           "diagnosis should be a dict with the keys 'A', 'B', 'C' and 'D'.")
+_unknown = sorted(str(_v) for _v in _d.values() if _v not in _labels)
+check_true(not _unknown, f"Unknown label(s) {_unknown}: use {list(_labels)}, written exactly so.")
+check_true(sorted(_d.values()) == sorted(_labels),
+           f"Each label should appear once: your labels are {sorted(_d.values())}.")
+passed("diagnosis has the right form; whether each run is diagnosed right is checked when graded")
+### BEGIN HIDDEN TESTS
+_wrong = sorted(_k for _k, _v in {"A": "lr_too_high", "B": "overfitting", "C": "lr_too_low",
+                                  "D": "dead_network"}.items() if _d[_k] != _v)
+check_true(not _wrong, f"The run(s) {_wrong} are not diagnosed right.",
+           hint="compare the loss with ln 10 and its noise, and training with validation accuracy.")
+passed("every run is diagnosed right")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_diagnosis", "locked": false, "points": 3, "schema_version": 3, "solution": true}
+# **Question (3 points).** For each run, what in its curves gave its problem
+# away, and what one change would you try first?
+#
+# ### BEGIN SOLUTION
+# *Model answer.* A (lr too high): the loss drops in the first steps, then
+# jumps around a plateau near 2 with spikes up to ln 10 and beyond; the
+# accuracies stay low (0.15 to 0.35) and jump from epoch to epoch, training
+# and validation together. Fix: a learning rate 3 to 10 times smaller (or a
+# decaying schedule). B (overfitting): the training loss goes to 0 and the
+# training accuracy to 1.0 within about 15 epochs, while the validation
+# accuracy stays near 0.3 and stops improving: a huge gap. Fix: more
+# training data (this run had only 200 signals), then weight decay or
+# dropout, a smaller net, or stopping early. C (lr too low): a smooth, slow,
+# steady decrease of the loss, still going down at the end, with training and
+# validation accuracy rising slowly together (about 0.3 after 12 epochs).
+# Fix: a learning rate about 10 times larger (or many more epochs). D (dead
+# network): the loss sits exactly at ln 10 from the first step to the last,
+# without any noise, and both accuracies stay at chance (0.1): no gradient
+# reaches the hidden layers, only the output bias can learn the class
+# frequencies. Fix: look at the initialisation (here biases far below 0 made
+# every unit negative; start them at 0 with He-initialised weights), use a
+# leaky ReLU, or lower the learning rate if a blow-up killed the units.
+#
+# *Rubric (3 points).* 1 point: A and C told apart by noise and plateau
+# against a smooth slow decrease, with a learning-rate fix in the right
+# direction for each. 1 point: B's gap between training (1.0) and validation
+# accuracy, with a fix against overfitting. 1 point: D's perfectly flat loss
+# at ln 10 with chance accuracy, with a cause or fix (initialisation, dead
+# ReLUs).
+# ### END SOLUTION
+
+# %% [markdown]
+# ## 10. The same thing in PyTorch
 #
 # `torch.optim` holds the same optimizers. Each is built from the tensors it
 # will change, and `step()` uses the gradients that `loss.backward()` left in
@@ -1121,8 +1757,11 @@ print(f"10 epochs in {time.perf_counter() - t0:.1f} s: last batch loss {loss.ite
 # %% [markdown]
 # **Summary.** An optimizer turns gradients into steps. Momentum averages the
 # gradients over time, so consistent directions speed up and oscillating ones
-# cancel; AdaGrad, RMSProp and Adam scale each weight's step by the size of
-# its recent gradients; Adam does both, with a bias correction for its first
-# steps. Mini-batches make each step cheap, and a schedule makes the final
-# steps small. PyTorch's `torch.optim` computes the same updates, with
+# cancel, with a steady step of $\eta/(1-\mu)$ times the gradient; AdaGrad,
+# RMSProp and Adam scale each weight's step by the size of its recent
+# gradients; Adam does both, with a bias correction for its first steps.
+# Mini-batches make each step cheap, and a schedule makes the final steps
+# small. The learning rate and the weight decay are chosen on the validation
+# set, by random search on a log scale, coarse then fine; while a net trains,
+# the update-to-weight ratio and the shape of the curves tell what goes wrong. PyTorch's `torch.optim` computes the same updates, with
 # its own conventions for $\epsilon$ and for the momentum buffer.

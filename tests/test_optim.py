@@ -208,3 +208,59 @@ def test_the_bowl_race_with_the_classic_learning_rates():
         assert np.linalg.norm(path[-1]) < np.linalg.norm(path[0]), name
     flips = {name: int(np.sum(np.diff(np.sign(path[:, 1])) != 0)) for name, path in paths.items()}
     assert flips["sgd"] > flips["momentum"], flips  # SGD zig-zags across the valley
+
+
+def test_nesterov_moves_differently_from_the_first_step_in_its_stored_variable():
+    """The notebook's claim: Nesterov's stored (look-ahead) variable takes
+    p - (1 + mu) lr g at the first step, as torch.optim does; the real weights
+    p - mu v equal Momentum's after one step and differ from the second."""
+    g = {"w": np.array([2.0, -1.0])}
+    a, b = {"w": np.array([1.0, 1.0])}, {"w": np.array([1.0, 1.0])}
+    m, n = optim.Momentum(lr=0.1, momentum=0.9), optim.Nesterov(lr=0.1, momentum=0.9)
+    m.update(a, g)
+    n.update(b, g)
+    assert np.allclose(b["w"], 1.0 - 1.9 * 0.1 * g["w"]) and not np.allclose(a["w"], b["w"])
+    real = b["w"] - 0.9 * n.state["w"]["v"]
+    assert np.allclose(real, a["w"])
+    p = torch.tensor([1.0, 1.0], dtype=torch.float64, requires_grad=True)
+    t = torch.optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True)
+    p.grad = torch.tensor(g["w"])
+    t.step()
+    assert np.allclose(p.detach().numpy(), b["w"])
+    m.update(a, {"w": 2 * a["w"]})
+    n.update(b, {"w": 2 * b["w"]})
+    assert not np.allclose(b["w"] - 0.9 * n.state["w"]["v"], a["w"])
+
+
+def test_momentum_steady_step_is_lr_over_one_minus_mu():
+    opt, p = optim.Momentum(lr=0.01, momentum=0.9), {"w": np.zeros(1)}
+    for _ in range(300):
+        before = p["w"].copy()
+        opt.update(p, {"w": np.ones(1)})
+    assert abs((before - p["w"])[0] - 0.01 / (1 - 0.9)) < 1e-12
+
+
+def test_the_bowl_at_equal_effective_rates_as_the_notebook_says():
+    """SGD's 0.95 ends closer than Momentum and Nesterov at lr 0.1 (0.36 vs 0.90
+    and 0.69); above an effective rate of 1 SGD explodes and Momentum does not;
+    Momentum tuned to the bowl's curvatures ends about 2e-4 from the minimum."""
+    dist = lambda opt: float(np.linalg.norm(_bowl_path(opt)[-1]))
+    assert round(dist(optim.SGD(lr=0.95)), 2) == 0.36
+    assert round(dist(optim.Momentum(lr=0.1)), 2) == 0.90
+    assert round(dist(optim.Nesterov(lr=0.1)), 2) == 0.69
+    with np.errstate(all="ignore"):
+        assert not dist(optim.SGD(lr=1.5)) < 7.28
+    for effective in (1.5, 3.0, 10.0, 16.0):
+        assert dist(optim.Momentum(lr=0.1 * effective)) < 7.28, effective
+    mu = ((20 ** 0.5 - 1) / (20 ** 0.5 + 1)) ** 2
+    lr = (2 / (2 ** 0.5 + 0.1 ** 0.5)) ** 2
+    assert round(mu, 2) == 0.40 and round(lr, 2) == 1.34
+    assert 1e-4 < dist(optim.Momentum(lr=lr, momentum=mu)) < 3e-4
+
+
+def test_adam_bias_correction_numbers_in_the_model_answer():
+    t = np.arange(1, 10001)
+    factor = (1 - 0.9 ** t) / np.sqrt(1 - 0.999 ** t)  # uncorrected step / lr, steady gradient
+    assert [round(float(factor[k - 1]), 2) for k in (1, 10, 100, 1000)] == [3.16, 6.53, 3.24, 1.26]
+    assert int(t[np.argmax(factor)]) == 12 and round(float(factor.max()), 2) == 6.57
+    assert 3800 < int(t[np.argmax(factor < 1.01)]) < 4000

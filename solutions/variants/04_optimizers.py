@@ -18,8 +18,14 @@ BOWL = "test_run_on_bowl"
 MB = "test_minibatches"
 MB_EDGE = "test_minibatches_edge_cases"
 STEP = "test_step_decay"
-RACE = "test_adam_vs_sgd"
 COMPARE = "test_compare_optimizers"
+RS_SAMPLING = "test_random_search_sampling"
+RS_BEST = "test_random_search_best"
+C2F = "test_coarse_to_fine"
+SETTINGS = "test_search_settings"
+RATIO = "test_update_ratio"
+RATIO_SHAPES = "test_update_ratio_shapes"
+DIAG = "test_diagnosis"
 
 _MOM_STEP = """        v = self.state_for(key, p).setdefault("v", np.zeros_like(p))
         v *= self.momentum
@@ -31,6 +37,17 @@ _MB_BODY = """    order = rng.permutation(len(X))
     for start in range(0, stop, batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], y[idx]"""
+_RS_DRAW = """\
+        lr = 10 ** rng.uniform(np.log10(lr_range[0]), np.log10(lr_range[1]))
+        reg = 10 ** rng.uniform(np.log10(reg_range[0]), np.log10(reg_range[1]))"""
+_RS_BEST = 'best = max(trials, key=lambda trial: trial["val_acc"])'
+_C2F_LEADERS = 'leaders = sorted(coarse, key=lambda trial: trial["val_acc"], reverse=True)[:top]'
+_C2F_RANGES = """\
+    fine_lr_range = (min(t["lr"] for t in leaders), max(t["lr"] for t in leaders))
+    fine_reg_range = (min(t["reg"] for t in leaders), max(t["reg"] for t in leaders))"""
+_SETTINGS = 'search_settings = {"lr_range": (1e-3, 1.0), "reg_range": (1e-6, 1e-1), "n_coarse": 12, "n_fine": 8, "top": 3}'
+_RATIO_LINE = "ratios[key] = float(np.linalg.norm(params_after[key] - before) / np.linalg.norm(before))"
+_DIAG = 'diagnosis = {"A": "lr_too_high", "B": "overfitting", "C": "lr_too_low", "D": "dead_network"}'
 _COMPARE_LOOP = """    for name, net in nets.items():  # look the optimizer up by name: never zip two orders
         solvers[name] = Solver(net, data, optimizer=optimizers[name], batch_size=batch_size,"""
 
@@ -94,6 +111,8 @@ VARIANTS = [
     Mistake("rmsprop_state_reset_every_call", "RMSProp",
             'h = self.state_for(key, p).setdefault("h", np.zeros_like(p))', "h = np.zeros_like(p)",
             loses=RMS),
+    Mistake("rmsprop_eps_inside_sqrt", "RMSProp", "(np.sqrt(h) + self.eps)", "np.sqrt(h + self.eps)",
+            loses=RMS),
     Alternative("rmsprop_one_line", "RMSProp", old="""\
         h *= self.decay_rate
         h += (1 - self.decay_rate) * g * g""", new="""\
@@ -116,7 +135,7 @@ from helpers import optim as _o
 
 class Adam(_o.Adam):
     """Borrowing the course's Adam: refused by the tests."""
-''', loses=(ADAM, ADAM_FIRST, RACE)),
+''', loses=(ADAM, ADAM_FIRST)),
     Alternative("adam_m_hat_v_hat", "Adam", old="""\
         lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
         p -= lr_t * m / (np.sqrt(v) + self.eps)""", new="""\
@@ -193,11 +212,6 @@ def run_on_bowl(optimizer, start=(-7.0, 2.0), num_steps=30):
     Alternative("step_decay_floor", "step_decay", old="return lr * gamma ** (epoch // step_size)",
                 new="return lr * gamma ** int(np.floor(epoch / step_size))"),
 
-    # ---- Adam against SGD on MNIST-1D -----------------------------------
-    Mistake("adam_vs_sgd_with_the_reference", "adam_vs_sgd", "for opt in (SGD(lr=0.01), Adam(lr=0.001)):",
-            "for opt in (optim.SGD(lr=0.01), optim.Adam(lr=0.001)):", loses=RACE),
-    Mistake("adam_vs_sgd_other_lr", "adam_vs_sgd", "SGD(lr=0.01)", "SGD(lr=0.1)", loses=RACE),
-
     # ---- find the bug ----------------------------------------------------
     Mistake("compare_keeps_the_zip", "compare_optimizers", _COMPARE_LOOP, """\
     for (name, net), opt in zip(nets.items(), optimizers.values()):
@@ -218,6 +232,133 @@ def compare_optimizers(optimizers, data, num_epochs=10, batch_size=128, seed=0):
                                seed=seed, verbose=False, progress=False).train()
     return dict(sorted(solvers.items()))
 '''),
+
+    # ---- random search -----------------------------------------------------
+    Mistake("random_search_linear_scale", "random_search", _RS_DRAW, """\
+        lr = rng.uniform(lr_range[0], lr_range[1])
+        reg = rng.uniform(reg_range[0], reg_range[1])""", loses=RS_SAMPLING),
+    Mistake("random_search_log_grid", "random_search", source='''\
+def random_search(train_and_score, n_trials, lr_range, reg_range, rng):
+    lrs = np.logspace(np.log10(lr_range[0]), np.log10(lr_range[1]), n_trials)
+    regs = rng.permutation(np.logspace(np.log10(reg_range[0]), np.log10(reg_range[1]), n_trials))
+    trials = []
+    for lr, reg in zip(lrs, regs):
+        scores = train_and_score(lr, reg)
+        trials.append({"lr": lr, "reg": reg, "train_acc": scores["train_acc"], "val_acc": scores["val_acc"]})
+    return trials, max(trials, key=lambda trial: trial["val_acc"])
+''', loses=RS_SAMPLING),
+    Mistake("random_search_one_draw_for_both", "random_search", _RS_DRAW, """\
+        u = rng.uniform()
+        lr = lr_range[0] * (lr_range[1] / lr_range[0]) ** u
+        reg = reg_range[0] * (reg_range[1] / reg_range[0]) ** u""", loses=RS_SAMPLING),
+    Mistake("random_search_global_rng", "random_search", _RS_DRAW, """\
+        lr = 10 ** np.random.uniform(np.log10(lr_range[0]), np.log10(lr_range[1]))
+        reg = 10 ** np.random.uniform(np.log10(reg_range[0]), np.log10(reg_range[1]))""", loses=RS_SAMPLING),
+    Mistake("random_search_best_by_training_accuracy", "random_search", _RS_BEST,
+            'best = max(trials, key=lambda trial: trial["train_acc"])', loses=RS_BEST),
+    Mistake("random_search_best_is_the_last", "random_search", _RS_BEST, "best = trials[-1]", loses=RS_BEST),
+    Mistake("random_search_scores_swapped", "random_search",
+            '"train_acc": scores["train_acc"], "val_acc": scores["val_acc"]',
+            '"train_acc": scores["val_acc"], "val_acc": scores["train_acc"]', loses=RS_BEST),
+    Mistake("random_search_with_torch", "random_search", _RS_DRAW, """\
+        import torch
+        lo, hi = torch.tensor(np.log10([lr_range, reg_range])).unbind(1)
+        lr, reg = (10 ** (lo + (hi - lo) * torch.tensor(rng.uniform(size=2)))).tolist()""",
+            loses=(RS_SAMPLING, RS_BEST)),
+    Alternative("random_search_draws_first", "random_search", source='''\
+def random_search(train_and_score, n_trials, lr_range, reg_range, rng):
+    lrs = np.exp(rng.uniform(np.log(lr_range[0]), np.log(lr_range[1]), size=n_trials))
+    regs = np.exp(rng.uniform(np.log(reg_range[0]), np.log(reg_range[1]), size=n_trials))
+    trials = [{"lr": float(lr), "reg": float(reg), **train_and_score(lr, reg)} for lr, reg in zip(lrs, regs)]
+    best = trials[int(np.argmax([t["val_acc"] for t in trials]))]
+    return trials, best
+'''),
+
+    # ---- coarse to fine ------------------------------------------------------
+    Mistake("coarse_to_fine_lowest_first", "coarse_to_fine", _C2F_LEADERS,
+            'leaders = sorted(coarse, key=lambda trial: trial["val_acc"])[:top]', loses=C2F),
+    Mistake("coarse_to_fine_top_by_training_accuracy", "coarse_to_fine", _C2F_LEADERS,
+            'leaders = sorted(coarse, key=lambda trial: trial["train_acc"], reverse=True)[:top]', loses=C2F),
+    Mistake("coarse_to_fine_around_the_best", "coarse_to_fine", _C2F_RANGES, """\
+    fine_lr_range = (leaders[0]["lr"] / 3, leaders[0]["lr"] * 3)
+    fine_reg_range = (leaders[0]["reg"] / 3, leaders[0]["reg"] * 3)""", loses=C2F),
+    Mistake("coarse_to_fine_new_rng", "coarse_to_fine",
+            "fine, _ = search(train_and_score, n_fine, fine_lr_range, fine_reg_range, rng)",
+            "fine, _ = search(train_and_score, n_fine, fine_lr_range, fine_reg_range, np.random.default_rng(0))",
+            loses=C2F),
+    Mistake("coarse_to_fine_best_of_the_fine_round", "coarse_to_fine",
+            'best = max(coarse + fine, key=lambda trial: trial["val_acc"])',
+            'best = max(fine, key=lambda trial: trial["val_acc"])', loses=C2F),
+    Mistake("coarse_to_fine_with_torch", "coarse_to_fine", _C2F_LEADERS, """import torch
+    order = torch.topk(torch.tensor([t["val_acc"] for t in coarse]), top).indices.tolist()
+    leaders = [coarse[i] for i in order]""", loses=C2F),
+    Alternative("coarse_to_fine_argsort_and_keywords", "coarse_to_fine", source='''\
+def coarse_to_fine(train_and_score, lr_range, reg_range, rng, search, n_coarse=12, n_fine=8, top=3):
+    coarse, _ = search(train_and_score=train_and_score, n_trials=n_coarse, lr_range=lr_range,
+                       reg_range=reg_range, rng=rng)
+    order = np.argsort([-t["val_acc"] for t in coarse], kind="stable")[:top]
+    lrs = np.log10([coarse[i]["lr"] for i in order])
+    regs = np.log10([coarse[i]["reg"] for i in order])
+    fine_lr_range = (10 ** lrs.min(), 10 ** lrs.max())
+    fine_reg_range = (10 ** regs.min(), 10 ** regs.max())
+    fine, best_fine = search(train_and_score=train_and_score, n_trials=n_fine, lr_range=fine_lr_range,
+                             reg_range=fine_reg_range, rng=rng)
+    best = coarse[order[0]] if coarse[order[0]]["val_acc"] >= best_fine["val_acc"] else best_fine
+    return dict(coarse=coarse, fine=fine, fine_lr_range=fine_lr_range, fine_reg_range=fine_reg_range,
+                best=best)
+'''),
+
+    # ---- the settings of the search ----------------------------------------
+    Mistake("search_settings_small_learning_rates", "search_settings", _SETTINGS,
+            'search_settings = {"lr_range": (1e-5, 1e-3), "reg_range": (1e-6, 1e-1), "n_coarse": 12, "n_fine": 8, "top": 3}',
+            loses=SETTINGS),
+    Mistake("search_settings_over_budget", "search_settings", _SETTINGS,
+            'search_settings = {"lr_range": (1e-3, 1.0), "reg_range": (1e-6, 1e-1), "n_coarse": 20, "n_fine": 10, "top": 3}',
+            loses=SETTINGS),
+    Mistake("search_settings_range_upside_down", "search_settings", _SETTINGS,
+            'search_settings = {"lr_range": (1.0, 1e-3), "reg_range": (1e-6, 1e-1), "n_coarse": 12, "n_fine": 8, "top": 3}',
+            loses=SETTINGS),
+    Alternative("search_settings_narrower", "search_settings", old=_SETTINGS,
+                new='search_settings = dict(lr_range=[0.03, 0.6], reg_range=[1e-6, 1e-3], n_coarse=10, n_fine=10, top=4)'),
+
+    # ---- the update-to-weight ratio -----------------------------------------
+    Mistake("update_ratio_of_mean_sizes", "update_ratio", _RATIO_LINE,
+            "ratios[key] = float(np.mean(np.abs(params_after[key] - before)) / np.mean(np.abs(before)))",
+            loses=(RATIO, RATIO_SHAPES)),
+    Mistake("update_ratio_upside_down", "update_ratio", _RATIO_LINE,
+            "ratios[key] = float(np.linalg.norm(before) / np.linalg.norm(params_after[key] - before))",
+            loses=(RATIO, RATIO_SHAPES)),
+    Mistake("update_ratio_biases_too", "update_ratio", 'if key.startswith("W"):', "if True:",
+            loses=(RATIO, RATIO_SHAPES)),
+    Mistake("update_ratio_matrix_2_norm", "update_ratio", _RATIO_LINE,
+            "ratios[key] = float(np.linalg.norm(params_after[key] - before, 2) / np.linalg.norm(before, 2))",
+            loses=RATIO_SHAPES),
+    Mistake("update_ratio_with_torch", "update_ratio", _RATIO_LINE, """import torch
+            ratios[key] = float(torch.linalg.vector_norm(torch.from_numpy(params_after[key] - before))
+                                / torch.linalg.vector_norm(torch.from_numpy(before)))""",
+            loses=(RATIO, RATIO_SHAPES)),
+    Alternative("update_ratio_rms_after_and_ndim", "update_ratio", source='''\
+def update_ratio(params_before, params_after):
+    out = {}
+    for key in params_before:
+        w_old, w_new = np.asarray(params_before[key], float), np.asarray(params_after[key], float)
+        if w_old.ndim >= 2:
+            out[key] = np.sqrt(np.mean((w_new - w_old) ** 2)) / np.sqrt(np.mean(w_new ** 2))
+    return out
+'''),
+
+    # ---- reading curves ------------------------------------------------------
+    Mistake("diagnosis_high_lr_and_dead_swapped", "diagnosis", _DIAG,
+            'diagnosis = {"A": "dead_network", "B": "overfitting", "C": "lr_too_low", "D": "lr_too_high"}',
+            loses=DIAG),
+    Mistake("diagnosis_low_lr_and_overfitting_swapped", "diagnosis", _DIAG,
+            'diagnosis = {"A": "lr_too_high", "B": "lr_too_low", "C": "overfitting", "D": "dead_network"}',
+            loses=DIAG),
+    Mistake("diagnosis_in_own_words", "diagnosis", _DIAG,
+            'diagnosis = {"A": "learning rate too high", "B": "overfitting", "C": "lr_too_low", "D": "dead"}',
+            loses=DIAG),
+    Alternative("diagnosis_built_with_dict", "diagnosis", old=_DIAG,
+                new='diagnosis = dict(D="dead_network", C="lr_too_low", B="overfitting", A="lr_too_high")'),
 ]
 
 DEMO_MISTAKE = "adam_without_bias_correction"
