@@ -4,21 +4,25 @@ Every initializer is a function ``init(shape, rng) -> array`` for a weight
 matrix of shape ``(fan_in, fan_out)`` (our layers compute ``x @ W``, so
 ``shape[0]`` is the number of inputs of each unit):
 
-============== ============================== ==========================
-name           distribution                   why
-============== ============================== ==========================
-zeros          0                              (every unit stays the same)
-normal(std)    N(0, std^2)                    a fixed scale
-xavier_normal  N(0, 1 / fan_in)               keeps the variance through
-xavier_uniform U(-sqrt(3 / fan_in), +...)     linear / tanh / sigmoid units
-he_normal      N(0, 2 / fan_in)               ReLU zeroes half of its
-he_uniform     U(-sqrt(6 / fan_in), +...)     inputs: twice the variance
-============== ============================== ==========================
+============== ======================================= ============================
+name           distribution                            why
+============== ======================================= ============================
+zeros          0                                       (every unit stays the same)
+normal(std)    N(0, std^2)                             a fixed scale
+lecun_normal   N(0, 1 / fan_in)                        keeps the forward variance
+lecun_uniform  U(-sqrt(3 / fan_in), +...)              of linear / tanh units
+xavier_normal  N(0, 2 / (fan_in + fan_out))            Glorot & Bengio (2010): the
+xavier_uniform U(-sqrt(6 / (fan_in + fan_out)), +...)  forward / backward compromise
+he_normal      N(0, 2 / fan_in)                        ReLU zeroes half of its
+he_uniform     U(-sqrt(6 / fan_in), +...)              inputs: twice the variance
+============== ======================================= ============================
 
-"Xavier" here is the fan-in form that *Deep Learning from Scratch* uses;
-``torch.nn.init.xavier_*`` averages fan-in and fan-out (std
-``sqrt(2 / (fan_in + fan_out))``): the same when the two are equal. He is
-``torch.nn.init.kaiming_*_`` with ``mode="fan_in"``, ``nonlinearity="relu"``.
+Xavier is Glorot and Bengio's fan average, as in ``torch.nn.init.xavier_*_``
+(gain 1). The fan-in form ``1 / fan_in`` is LeCun's (LeCun et al., 1998,
+"Efficient BackProp"); some books call it "Xavier", which is the same only
+when fan-in equals fan-out. PyTorch's LeCun is ``kaiming_*_`` with
+``nonlinearity="linear"``. He is ``torch.nn.init.kaiming_*_`` with
+``mode="fan_in"``, ``nonlinearity="relu"``.
 
 :func:`get` turns a name, a number (the std of a normal) or a function into an
 initializer; the registry is a literal dict, so a student's function never
@@ -30,8 +34,8 @@ import numpy as np
 
 from .checks.guard import reference
 
-__all__ = ["zeros", "constant", "normal", "xavier_normal", "xavier_uniform", "he_normal",
-           "he_uniform", "get", "available", "activation_stats", "gradient_norms"]
+__all__ = ["zeros", "constant", "normal", "lecun_normal", "lecun_uniform", "xavier_normal", "xavier_uniform",
+           "he_normal", "he_uniform", "get", "available", "activation_stats", "gradient_norms"]
 
 
 def _fan_in(shape):
@@ -39,6 +43,13 @@ def _fan_in(shape):
     if not shape or min(shape) < 1:
         raise ValueError(f"shape must hold positive sizes, like (fan_in, fan_out); got {shape}")
     return shape, shape[0]
+
+
+def _fan_avg(shape):
+    """(shape, (fan_in + fan_out) / 2): a 1-D shape counts as fan_out 1."""
+    shape, n_in = _fan_in(shape)
+    n_out = shape[1] if len(shape) > 1 else 1
+    return shape, (n_in + n_out) / 2.0
 
 
 def _rng(rng):
@@ -78,16 +89,32 @@ def normal(std):
 
 
 @reference
-def xavier_normal(shape, rng=None):
-    """N(0, 1 / fan_in)."""
+def lecun_normal(shape, rng=None):
+    """N(0, 1 / fan_in): LeCun's forward-only rule."""
     shape, n = _fan_in(shape)
     return np.sqrt(1.0 / n) * _rng(rng).standard_normal(shape)
 
 
 @reference
-def xavier_uniform(shape, rng=None):
+def lecun_uniform(shape, rng=None):
     """U(-a, a) with a = sqrt(3 / fan_in): the variance a^2 / 3 is 1 / fan_in."""
     shape, n = _fan_in(shape)
+    a = np.sqrt(3.0 / n)
+    return _rng(rng).uniform(-a, a, shape)
+
+
+@reference
+def xavier_normal(shape, rng=None):
+    """N(0, 2 / (fan_in + fan_out)): Glorot and Bengio's fan average."""
+    shape, n = _fan_avg(shape)
+    return np.sqrt(1.0 / n) * _rng(rng).standard_normal(shape)
+
+
+@reference
+def xavier_uniform(shape, rng=None):
+    """U(-a, a) with a = sqrt(6 / (fan_in + fan_out)): the variance a^2 / 3 is
+    2 / (fan_in + fan_out)."""
+    shape, n = _fan_avg(shape)
     a = np.sqrt(3.0 / n)
     return _rng(rng).uniform(-a, a, shape)
 
@@ -107,7 +134,8 @@ def he_uniform(shape, rng=None):
     return _rng(rng).uniform(-a, a, shape)
 
 
-_REGISTRY = {"zeros": zeros, "xavier_normal": xavier_normal, "xavier_uniform": xavier_uniform,
+_REGISTRY = {"zeros": zeros, "lecun_normal": lecun_normal, "lecun_uniform": lecun_uniform,
+             "xavier_normal": xavier_normal, "xavier_uniform": xavier_uniform,
              "he_normal": he_normal, "he_uniform": he_uniform}
 
 
@@ -152,3 +180,42 @@ def gradient_norms(grads, keys):
     """The Frobenius norm of ``grads[k]`` for each key in ``keys`` (for
     example ``["W1", "W2", ...]``, from the input to the output)."""
     return [float(np.linalg.norm(grads[k])) for k in keys]
+
+
+# ---------------------------------------------------------------- training a deep net
+#: The deep ReLU network of notebook 05's training section: 4 hidden layers of 100.
+DEEP_HIDDEN = (100, 100, 100, 100)
+
+
+def train_deep_relu_net(weight_init, lr, data, num_epochs=10, seed=0):
+    """Train ``FullyConnectedNet(DEEP_HIDDEN, D, 10, activation="relu",
+    weight_init=weight_init)`` on ``data`` (a dict with X_train, y_train,
+    X_val, y_val) with SGD + momentum 0.9 at learning rate ``lr`` (times 0.9
+    after every epoch), batches of 100, for ``num_epochs`` epochs. Returns the
+    :class:`helpers.solver.Solver` after training: ``solver.best_val_acc`` is
+    the best validation accuracy over the epochs, and ``solver.model`` holds
+    that epoch's parameters."""
+    import warnings
+
+    from .nets import FullyConnectedNet
+    from .optim import Momentum
+    from .solver import Solver
+
+    net = FullyConnectedNet(list(DEEP_HIDDEN), int(np.prod(np.shape(data["X_train"])[1:])), 10,
+                            activation="relu", weight_init=weight_init, seed=seed)
+    solver = Solver(net, data, optimizer=Momentum(lr=float(lr), momentum=0.9), lr_decay=0.9,
+                    batch_size=100, num_epochs=num_epochs, verbose=False, progress=False, seed=seed)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a diverging run says so in solver.diverged
+        solver.train()
+    return solver
+
+
+@reference
+def tune_learning_rate(train, learning_rates):
+    """``(best_lr, val_accs)``: ``train(lr)`` for every learning rate in
+    order, ``val_accs`` the ``best_val_acc`` of each run's Solver, and
+    ``best_lr`` the learning rate with the highest (the first of equal ones)."""
+    learning_rates = list(learning_rates)
+    val_accs = [float(train(lr).best_val_acc) for lr in learning_rates]
+    return learning_rates[int(np.argmax(val_accs))], val_accs

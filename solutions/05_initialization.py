@@ -13,12 +13,14 @@
 #   spread against the formula and against `torch.nn.init`;
 # - measure the activations and the gradients of a deep network layer by
 #   layer, and watch them vanish with a badly chosen scale;
-# - train a deep ReLU network on MNIST-1D with your He initializer, side by
-#   side with one that starts too small;
+# - prepare the inputs: centre and scale them with training statistics, and
+#   write PCA and whitening;
+# - choose a deep ReLU network's learning rate on the validation set, with
+#   He's initialization and with one that starts too small;
 # - finish with the same initializers in PyTorch.
 #
-# **Grading.** 30 points: seven exercises (17 points, checked by tests) and
-# five written questions (13 points, graded by hand). Each exercise is
+# **Grading.** 40 points: ten exercises (25 points, checked by tests) and
+# six written questions (15 points, graded by hand). Each exercise is
 # followed by test cells you can run; more tests run when your notebook is
 # graded (a test cell whose visible part is only a comment runs its checks
 # then). Run the cells from top to bottom.
@@ -34,21 +36,20 @@ import torch.nn as nn
 from helpers import init as reference_init  # the course's reference initializers
 from helpers import optim
 from helpers.checks import check_close, check_true, passed
-from helpers.data import load_mnist1d, train_val_split
+from helpers.data import load_digits, load_mnist1d, train_val_split
+from helpers.init import train_deep_relu_net
 from helpers.nets import FullyConnectedNet
-from helpers.plots import smooth
-from helpers.solver import Solver
 from helpers.widgets.initialization import draw_grid, init_demo
 
 np.random.seed(0)
 torch.manual_seed(0)
 torch.set_num_threads(1)  # small tensors: one thread is the fastest
 
-mnist = load_mnist1d()
+mnist = load_mnist1d()  # its test set stays unused here: every choice is made on validation
 X_train, y_train, X_val, y_val = train_val_split(mnist["X_train"], mnist["y_train"],
                                                  n_val=500, seed=0)  # 3500 / 500
-X_test, y_test = mnist["X_test"], mnist["y_test"]                   # 1000
 data = dict(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val)
+digits = load_digits()  # 8x8 images, pixels in [0, 1]: for the preprocessing section
 
 
 def sigmoid(a):
@@ -59,7 +60,7 @@ def relu(a):
     return np.maximum(a, 0.0)
 
 
-print("MNIST-1D train / val / test:", X_train.shape, X_val.shape, X_test.shape)
+print("MNIST-1D train / val:", X_train.shape, X_val.shape, "  digits train:", digits["X_train"].shape)
 
 # %% [markdown]
 # ## 1. Why not start from zero?
@@ -146,32 +147,42 @@ passed("zero init: the loss starts at ln 2 and every hidden unit stays identical
 # Each layer multiplies the second moment of the signal by $n\,\mathrm{Var}(w)$.
 # Through $L$ layers that factor is raised to the power $L$: below 1 the signal
 # vanishes, above 1 it explodes. Hence the rule: choose $\mathrm{Var}(w)$ so
-# that the factor is 1.
+# that the factor is 1. Write $n_{in}$ for the fan-in and $n_{out}$ for the
+# fan-out (the number of units of the layer).
 #
-# - **Xavier** (Glorot & Bengio, 2010), for activations that look like the
-#   identity near 0 (tanh, and roughly sigmoid): $\mathrm{Var}(w) = 1/n$, a
-#   standard deviation of $\sqrt{1/n}$, **not** $\sqrt{n}$.
+# - **LeCun** (LeCun et al., 1998): $\mathrm{Var}(w) = 1/n_{in}$ keeps the
+#   variance of the forward signal through layers whose activation is close
+#   to the identity near 0, such as tanh ($\tanh a \approx a$). The sigmoid is
+#   not: $\sigma(a) \approx \tfrac12 + \tfrac{a}{4}$ near 0, a shift by one half
+#   and a slope of one quarter.
+# - The backward pass multiplies the gradient by $W^\top$: each input of the
+#   layer collects $n_{out}$ terms, and the same argument asks for
+#   $\mathrm{Var}(w) = 1/n_{out}$ to keep the variance of the gradient.
+# - **Xavier** (Glorot & Bengio, 2010) takes the compromise between the two,
+#   the fan average: $\mathrm{Var}(w) = 2/(n_{in} + n_{out})$, a standard
+#   deviation of $\sqrt{2/(n_{in} + n_{out})}$, **not** $\sqrt{n}$. Some books
+#   call LeCun's $1/n_{in}$ "Xavier"; the two agree only when
+#   $n_{in} = n_{out}$.
 # - **He** (He et al., 2015), for ReLU: ReLU sets half of its inputs to zero,
 #   so $\mathbb{E}[\mathrm{relu}(a)^2] = \mathrm{Var}(a)/2$. To make up for that
-#   half, $\mathrm{Var}(w) = 2/n$, a standard deviation of $\sqrt{2/n}$.
+#   half, $\mathrm{Var}(w) = 2/n_{in}$, a standard deviation of $\sqrt{2/n_{in}}$.
 #
 # A uniform distribution $U(-a, a)$ has variance $a^2/3$. The same variances
-# as uniform distributions need the bounds $a = \sqrt{3/n}$ (Xavier) and
-# $a = \sqrt{6/n}$ (He).
+# as uniform distributions need the bounds $a = \sqrt{6/(n_{in} + n_{out})}$
+# (Xavier) and $a = \sqrt{6/n_{in}}$ (He).
 #
 # | initializer | distribution | std |
 # | --- | --- | --- |
-# | `xavier_normal` | $\mathcal{N}(0, 1/n)$ | $\sqrt{1/n}$ |
-# | `xavier_uniform` | $U(-\sqrt{3/n}, \sqrt{3/n})$ | $\sqrt{1/n}$ |
-# | `he_normal` | $\mathcal{N}(0, 2/n)$ | $\sqrt{2/n}$ |
-# | `he_uniform` | $U(-\sqrt{6/n}, \sqrt{6/n})$ | $\sqrt{2/n}$ |
+# | `xavier_normal` | $\mathcal{N}\big(0, 2/(n_{in} + n_{out})\big)$ | $\sqrt{2/(n_{in} + n_{out})}$ |
+# | `xavier_uniform` | $U\big(-\sqrt{6/(n_{in} + n_{out})}, \sqrt{6/(n_{in} + n_{out})}\big)$ | $\sqrt{2/(n_{in} + n_{out})}$ |
+# | `he_normal` | $\mathcal{N}(0, 2/n_{in})$ | $\sqrt{2/n_{in}}$ |
+# | `he_uniform` | $U(-\sqrt{6/n_{in}}, \sqrt{6/n_{in}})$ | $\sqrt{2/n_{in}}$ |
 #
 # **Shapes.** Our layers compute `x @ W`, so a weight matrix has shape
-# `(fan_in, fan_out)`: `shape[0]` is $n$, the number of inputs of each unit.
-# (PyTorch stores `nn.Linear` weights transposed, `(out, in)`; section 6 shows
-# how it counts. The Xavier above is the fan-in form; Glorot and Bengio's paper,
-# and PyTorch, average fan-in and fan-out, which is the same for a square
-# matrix.)
+# `(fan_in, fan_out)`: `shape[0]` is $n_{in}$, the number of inputs of each
+# unit, and `shape[1]` is $n_{out}$. (PyTorch stores `nn.Linear` weights
+# transposed, `(out, in)`; section 7 shows that it counts the fans the same
+# way.)
 #
 # Every initializer is a function `init(shape, rng)` that draws from the NumPy
 # generator `rng` it is given (so a seed fixes the weights):
@@ -181,18 +192,18 @@ passed("zero init: the loss starts at ln 2 and every hidden unit stays identical
 # with `torch.nn.init`, so any correct way of writing it passes.
 
 # %% [markdown]
-# **Exercise 1 (2 points).** `xavier_normal`.
+# **Exercise 1 (2 points).** `xavier_normal`: Glorot and Bengio's fan average.
 
 # %% nbgrader={"grade": false, "grade_id": "xavier_normal", "locked": false, "schema_version": 3, "solution": true}
 def xavier_normal(shape, rng):
-    """Weights drawn from N(0, 1 / fan_in).
+    """Weights drawn from N(0, 2 / (fan_in + fan_out)).
 
     shape: (fan_in, fan_out), a tuple of two ints; rng: a np.random.Generator.
     Returns a float array of that shape, drawn from rng.
     """
     ### BEGIN SOLUTION
-    fan_in = shape[0]
-    W = np.sqrt(1.0 / fan_in) * rng.standard_normal(shape)
+    fan_in, fan_out = shape
+    W = np.sqrt(2.0 / (fan_in + fan_out)) * rng.standard_normal(shape)
     ### END SOLUTION
     return W
 
@@ -202,13 +213,15 @@ import numpy as np
 from helpers.checks import passed
 from helpers.checks.initialization import check_normal_shape, check_std, draw, torch_std
 _W = draw(xavier_normal, (800, 200))
-check_std("xavier_normal((800, 200), rng)", _W, np.sqrt(1 / 800),
-          hint="std = sqrt(1 / fan_in) = sqrt(1 / 800) = 0.0354, with fan_in = shape[0]; "
-               "not sqrt(fan_in), and not shape[1] (fan_out).")
+check_std("xavier_normal((800, 200), rng)", _W, np.sqrt(2 / (800 + 200)),
+          hint="std = sqrt(2 / (fan_in + fan_out)) = sqrt(2 / 1000) = 0.0447 with (fan_in, fan_out) = "
+               "shape; sqrt(1 / fan_in) = 0.0354 is LeCun's fan-in rule, not Glorot's fan average, "
+               "and the std is not sqrt(n).")
 check_normal_shape("xavier_normal's weights", _W)
-check_std("xavier_normal((500, 500), rng), against torch.nn.init.xavier_normal_",
-          draw(xavier_normal, (500, 500), seed=1), torch_std("xavier_normal", 500))
-passed("xavier_normal: std sqrt(1/800) for fan_in 800, and the spread of torch.nn.init.xavier_normal_")
+check_std("xavier_normal((300, 700), rng), against torch.nn.init.xavier_normal_",
+          draw(xavier_normal, (300, 700), seed=1), torch_std("xavier_normal", (300, 700)))
+passed("xavier_normal: std sqrt(2/(800+200)) for a (800, 200) matrix, and the spread of "
+       "torch.nn.init.xavier_normal_")
 
 # %% nbgrader={"grade": true, "grade_id": "test_xavier_normal_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: other shapes (fan_in much larger and much smaller than fan_out), draws from the rng given.
@@ -218,7 +231,8 @@ from helpers.checks.initialization import check_std, check_uses_rng, draw
 ### BEGIN HIDDEN TESTS
 for _shape in [(2000, 30), (40, 3000)]:
     check_std(f"xavier_normal({_shape}, rng)", draw(xavier_normal, _shape, seed=2),
-              np.sqrt(1 / _shape[0]), hint="the std depends on fan_in = shape[0] only.")
+              np.sqrt(2 / (_shape[0] + _shape[1])),
+              hint="the variance is 2 / (fan_in + fan_out): both sizes of the shape count.")
 check_uses_rng(xavier_normal)
 ### END HIDDEN TESTS
 
@@ -228,12 +242,13 @@ check_uses_rng(xavier_normal)
 
 # %% nbgrader={"grade": false, "grade_id": "xavier_uniform", "locked": false, "schema_version": 3, "solution": true}
 def xavier_uniform(shape, rng):
-    """Weights drawn from U(-a, a) with a = sqrt(3 / fan_in) (variance 1 / fan_in).
+    """Weights drawn from U(-a, a) with a = sqrt(6 / (fan_in + fan_out))
+    (variance 2 / (fan_in + fan_out)).
 
     shape: (fan_in, fan_out); rng: a np.random.Generator. Returns a float array.
     """
     ### BEGIN SOLUTION
-    bound = np.sqrt(3.0 / shape[0])
+    bound = np.sqrt(6.0 / (shape[0] + shape[1]))
     W = rng.uniform(-bound, bound, shape)
     ### END SOLUTION
     return W
@@ -244,13 +259,15 @@ import numpy as np
 from helpers.checks import passed
 from helpers.checks.initialization import check_std, check_uniform_shape, draw, torch_std
 _W = draw(xavier_uniform, (800, 200))
-check_std("xavier_uniform((800, 200), rng)", _W, np.sqrt(1 / 800),
-          hint="U(-a, a) has variance a^2 / 3: a = sqrt(3 / fan_in) gives the variance 1 / fan_in "
-               "(a = sqrt(1 / fan_in) gives a std too small by sqrt(3)).")
-check_uniform_shape("xavier_uniform's weights", _W, np.sqrt(3 / 800))
-check_std("xavier_uniform((500, 500), rng), against torch.nn.init.xavier_uniform_",
-          draw(xavier_uniform, (500, 500), seed=1), torch_std("xavier_uniform", 500))
-passed("xavier_uniform: U(-sqrt(3/800), sqrt(3/800)) for fan_in 800, the spread of torch.nn.init.xavier_uniform_")
+check_std("xavier_uniform((800, 200), rng)", _W, np.sqrt(2 / (800 + 200)),
+          hint="U(-a, a) has variance a^2 / 3: a = sqrt(6 / (fan_in + fan_out)) gives the variance "
+               "2 / (fan_in + fan_out) (a = sqrt(2 / (fan_in + fan_out)) gives a std too small by sqrt(3); "
+               "sqrt(3 / fan_in) is LeCun's fan-in rule).")
+check_uniform_shape("xavier_uniform's weights", _W, np.sqrt(6 / (800 + 200)))
+check_std("xavier_uniform((300, 700), rng), against torch.nn.init.xavier_uniform_",
+          draw(xavier_uniform, (300, 700), seed=1), torch_std("xavier_uniform", (300, 700)))
+passed("xavier_uniform: U(-sqrt(6/1000), sqrt(6/1000)) for a (800, 200) matrix, the spread of "
+       "torch.nn.init.xavier_uniform_")
 
 # %% nbgrader={"grade": true, "grade_id": "test_xavier_uniform_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: other shapes (fan_in much larger and much smaller than fan_out), draws from the rng given.
@@ -260,7 +277,7 @@ from helpers.checks.initialization import check_uniform_shape, check_uses_rng, d
 ### BEGIN HIDDEN TESTS
 for _shape in [(2000, 30), (40, 3000)]:
     check_uniform_shape(f"xavier_uniform({_shape}, rng)", draw(xavier_uniform, _shape, seed=2),
-                        np.sqrt(3 / _shape[0]))
+                        np.sqrt(6 / (_shape[0] + _shape[1])))
 check_uses_rng(xavier_uniform)
 ### END HIDDEN TESTS
 
@@ -288,8 +305,8 @@ check_std("he_normal((800, 200), rng)", _W, np.sqrt(2 / 800),
           hint="std = sqrt(2 / fan_in) = 0.05 for fan_in = shape[0] = 800: the factor 2 makes up "
                "for the half of its inputs that ReLU sets to 0.")
 check_normal_shape("he_normal's weights", _W)
-check_std("he_normal((500, 500), rng), against torch.nn.init.kaiming_normal_(mode='fan_in', nonlinearity='relu')",
-          draw(he_normal, (500, 500), seed=1), torch_std("he_normal", 500))
+check_std("he_normal((300, 700), rng), against torch.nn.init.kaiming_normal_(mode='fan_in', nonlinearity='relu')",
+          draw(he_normal, (300, 700), seed=1), torch_std("he_normal", (300, 700)))
 passed("he_normal: std sqrt(2/800) for fan_in 800, the spread of torch.nn.init.kaiming_normal_")
 
 # %% nbgrader={"grade": true, "grade_id": "test_he_normal_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
@@ -328,8 +345,8 @@ _W = draw(he_uniform, (800, 200))
 check_std("he_uniform((800, 200), rng)", _W, np.sqrt(2 / 800),
           hint="U(-a, a) has variance a^2 / 3: a = sqrt(6 / fan_in) gives the variance 2 / fan_in.")
 check_uniform_shape("he_uniform's weights", _W, np.sqrt(6 / 800))
-check_std("he_uniform((500, 500), rng), against torch.nn.init.kaiming_uniform_(mode='fan_in', nonlinearity='relu')",
-          draw(he_uniform, (500, 500), seed=1), torch_std("he_uniform", 500))
+check_std("he_uniform((300, 700), rng), against torch.nn.init.kaiming_uniform_(mode='fan_in', nonlinearity='relu')",
+          draw(he_uniform, (300, 700), seed=1), torch_std("he_uniform", (300, 700)))
 passed("he_uniform: U(-sqrt(6/800), sqrt(6/800)) for fan_in 800, the spread of torch.nn.init.kaiming_uniform_")
 
 # %% nbgrader={"grade": true, "grade_id": "test_he_uniform_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
@@ -347,7 +364,8 @@ check_uses_rng(he_uniform)
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_he_factor", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # **Question (2 points).** Where does the factor 2 in He's $\mathrm{Var}(w) = 2/n$
 # come from? What happens, layer after layer, to the spread of a deep ReLU
-# network's activations if you use Xavier's $1/n$ instead?
+# network's activations if you use LeCun's $1/n$ instead (which is also
+# Xavier's for layers of $n$ inputs and $n$ units)?
 #
 # ### BEGIN SOLUTION
 # *Model answer.* For a symmetric pre-activation $a$, ReLU keeps the positive
@@ -489,13 +507,22 @@ draw_grid();
 # - **std 1, sigmoid**: the outputs pile up at 0 and 1. The units are
 #   saturated, where the sigmoid's derivative is almost 0: the gradient
 #   cannot pass.
-# - **std 0.01**: every unit outputs nearly the same value (0.5 for sigmoid, 0
-#   for tanh and ReLU), and the spread shrinks with every layer. The units do
-#   not tell the inputs apart any more, and with ReLU or tanh the signal
-#   vanishes: the later layers see almost nothing.
-# - **Xavier** keeps sigmoid and tanh spread out through the five layers;
-#   **He** does the same for ReLU (with Xavier, ReLU's spread halves in
-#   variance at every layer).
+# - **std 0.01, tanh and ReLU**: the spread shrinks by the same factor at
+#   every layer (0.1 for tanh, 0.07 for ReLU): the signal vanishes and the
+#   later layers see almost nothing.
+# - **std 0.01, sigmoid**: the spread of all the outputs does *not* shrink
+#   after the first layer (about 0.012 from layer 2 on). The sigmoid is not
+#   centred: $\sigma(a) \approx \tfrac12 + \tfrac a4$, so every unit of layer 2
+#   receives inputs of about 0.5 and outputs about $\sigma(\tfrac12\sum_i w_{ij})$,
+#   a value of its own, different from unit to unit but the same for every
+#   example. What is left is a spread *between units*; the spread *between
+#   examples*, the part that carries information about the input, shrinks
+#   by a factor of about 40 per layer (measured per unit). The units no
+#   longer tell the inputs apart.
+# - **Xavier** keeps tanh's spread from collapsing (it shrinks slowly, from
+#   0.63 to 0.32 over five layers) and sigmoid's about constant after the
+#   first layer; **He** keeps ReLU's near 1 (with Xavier, ReLU's spread
+#   halves in variance at every layer: 0.58 down to 0.18).
 #
 # **Try it.** The widget redraws the histograms for any activation,
 # initialization, scale factor and depth. Make the network 10 layers deep
@@ -519,7 +546,7 @@ init_demo()
 # depend on the input; and the weight gradients, which are products of these
 # tiny activations with upstream gradients that shrink in the same way on the
 # way back, are tiny too: the network barely learns (and its accuracy stays at
-# chance, as section 5 shows).
+# chance, as section 6 shows).
 #
 # *Rubric (2 points).* 1 point: a factor of about 0.07 per layer (or "a factor
 # $0.01\sqrt{n/2}$", or 0.1 if the ReLU halving is left out, with the right
@@ -703,113 +730,475 @@ ax.legend(fontsize=8);
 # ### END SOLUTION
 
 # %% [markdown]
-# ## 5. Training a deep ReLU network on MNIST-1D
+# ## 5. The inputs: centring, scaling, PCA and whitening
 #
-# Does it matter once training starts? Train the same deep ReLU network
-# (4 hidden layers of 100 units) with two initializations: your `he_normal`
-# and weights of std 0.01.
+# Every argument so far assumed something about the inputs as well: centred
+# at 0 and of unit scale, like the $\mathcal{N}(0, 1)$ batches of sections 3
+# and 4. Real inputs rarely are: the digits' pixels lie in $[0, 1]$ (mean
+# 0.31, std 0.38), sensor readings come in their own units. **Preprocessing**
+# changes the coordinates of the inputs before the first layer, with
+# statistics measured on the **training set only**. The validation and test
+# sets are transformed with the same numbers, never their own: otherwise they
+# would leak into the model, and a single new example could not be
+# transformed at all. (MNIST-1D, used in section 6, comes centred and scaled
+# already: mean 0.00 and std 1.00 over its training set. The digits do not.)
 #
-# **Exercise 7 (4 points).** `train_deep_net`: build a `FullyConnectedNet`
-# with hidden layers `[100, 100, 100, 100]`, 40 inputs, 10 classes, ReLU and
-# `weight_init=weight_init` (FullyConnectedNet accepts your functions
-# `init(shape, rng)` as well as a number, the std of a normal), and train it
-# with the course's `Solver` on `data` for a few seconds. The test runs it
-# twice with the same settings: with your `he_normal` (once it passes its
-# tests; until then the course's) the net must reach a
-# **test accuracy of at least 0.60** (the MNIST-1D paper's MLP reaches 0.68), and
-# with std 0.01 it must stay near chance (**below 0.20**), to show that the
-# difference comes from the initialization alone. Use SGD with momentum
-# (`optimizer="momentum"`); a learning rate around 0.1 with
-# `lr_decay=0.9` and 15 epochs of batches of 100 is a good start. (An
-# adaptive optimizer such as Adam rescales every gradient and partly hides the
-# problem.)
-
-# %% nbgrader={"grade": false, "grade_id": "train_deep_net", "locked": false, "schema_version": 3, "solution": true}
-def train_deep_net(weight_init, data):
-    """Train a FullyConnectedNet([100] * 4, 40, 10, activation="relu", weight_init=weight_init)
-    on data (a dict with X_train, y_train, X_val, y_val) and return the Solver
-    after training (solver.model is the trained net)."""
-    ### BEGIN SOLUTION
-    net = FullyConnectedNet([100] * 4, input_dim=40, num_classes=10, activation="relu",
-                            weight_init=weight_init, seed=0)
-    solver = Solver(net, data, optimizer="momentum", optim_config={"lr": 0.1}, lr_decay=0.9,
-                    batch_size=100, num_epochs=15, verbose=False, seed=0)
-    solver.train()
-    ### END SOLUTION
-    return solver
-
-
-# %% nbgrader={"grade": true, "grade_id": "test_train_deep_net", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_true, passed, without_reference
-from helpers.checks.initialization import INIT_REFS, he_for_training
-from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
-_mnist = _load_mnist1d()
-_Xtr, _ytr, _Xva, _yva = _train_val_split(_mnist["X_train"], _mnist["y_train"], n_val=500, seed=0)
-_he, _note = he_for_training(he_normal)  # yours, once it passes its tests
-if _note:
-    print(_note)
-_acc = {}
-for _label, _init_fn, _block in [("your he_normal", _he, INIT_REFS if _he is he_normal else ()),
-                                 ("std 0.01", lambda shape, rng: 0.01 * rng.standard_normal(shape), ())]:
-    _data = dict(X_train=_Xtr.copy(), y_train=_ytr.copy(), X_val=_Xva.copy(), y_val=_yva.copy())
-    with without_reference(*_block):
-        _solver = train_deep_net(_init_fn, _data)
-        _net = getattr(_solver, "model", _solver)  # a Solver, or the net itself
-        _scores = np.asarray(_net.loss(_mnist["X_test"].copy()))
-    check_true(_scores.shape == (1000, 10),
-               f"The trained net's loss(X) returned shape {_scores.shape} for 1000 examples, not (1000, 10).",
-               hint="return the Solver (or the net) after training.")
-    check_true(len([k for k in _net.params if k.startswith("W")]) >= 5,
-               "The network should have 4 hidden layers (5 weight matrices).")
-    _acc[_label] = float(np.mean(np.argmax(_scores, axis=1) == _mnist["y_test"]))
-print("test accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in _acc.items()))
-check_true(_acc["your he_normal"] >= 0.60,
-           f"With your he_normal the test accuracy is {_acc['your he_normal']:.3f}, the target is 0.60.",
-           hint="first make sure your he_normal passes its tests; then tune the learning rate "
-                "(factors of 3 around 0.1), lr_decay and the number of epochs.")
-check_true(_acc["std 0.01"] < 0.20,
-           f"With std 0.01 the test accuracy is {_acc['std 0.01']:.3f}: your training settings make "
-           "even the bad initialization work, so the comparison shows nothing.",
-           hint="use optimizer='momentum' (not Adam), with the same settings for both runs.")
-passed(f"a deep ReLU net reaches {_acc['your he_normal']:.3f} test accuracy with your He init "
-       f"and stays at {_acc['std 0.01']:.3f} with std 0.01")
+# - **Zero-centring and scaling** (standardization): $x_j \leftarrow (x_j -
+#   \mu_j)/\sigma_j$ for every feature $j$, with $\mu_j$ and $\sigma_j$ the mean
+#   and the standard deviation of feature $j$ over the training set. A
+#   feature that is constant in the training set ($\sigma_j = 0$, a pixel
+#   blank in every training image) is only centred.
+# - **PCA** (principal component analysis): rotate the centred data onto the
+#   eigenvectors of its covariance matrix $C = X_c^\top X_c / (N - 1)$, in
+#   decreasing order of eigenvalue. The eigenvalue $\lambda_i$ is the variance
+#   of the data along direction $i$; the first $k$ directions keep more of the
+#   variance than any other $k$-dimensional projection.
+# - **Whitening**: after the PCA rotation, divide coordinate $i$ by
+#   $\sqrt{\lambda_i + \varepsilon}$. Each direction then has variance
+#   $\lambda_i / (\lambda_i + \varepsilon) \approx 1$ and the covariance is
+#   (nearly) the identity: a round cloud. The small $\varepsilon$ keeps
+#   directions without variance from being divided by 0 and damps the
+#   directions of tiny variance, mostly noise that whitening would magnify.
 
 # %% [markdown]
-# **Training curves for each initialization.** The same function, three
-# starting points: std 0.01, your Xavier and your He. Left, the training loss
-# (smoothed); right, the validation accuracy per epoch.
+# **Exercise 7 (3 points).** `zero_center_and_scale(X_train, *others)`:
+# centre and scale `X_train` and every array in `others` (validation, test,
+# ...) with the mean and standard deviation of each feature **of `X_train`**.
+# Return new arrays; do not change the inputs.
+
+# %% nbgrader={"grade": false, "grade_id": "zero_center_and_scale", "locked": false, "schema_version": 3, "solution": true}
+def zero_center_and_scale(X_train, *others):
+    """X_train: (N, D); others: any number of arrays (M, D).
+    Returns a tuple: X_train centred and scaled, then each array of others in
+    order, all with the training set's mean and std of each feature (np.std,
+    axis 0). A feature whose training std is 0 (below 1e-8) is only centred."""
+    ### BEGIN SOLUTION
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    std = np.where(std < 1e-8, 1.0, std)
+    out = tuple((X - mean) / std for X in (X_train, *others))
+    ### END SOLUTION
+    return out
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_zero_center_and_scale", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_equal, passed, without_reference
+from helpers.checks.initialization import PREP_REFS, check_scaled, libraries_blocked
+_rng = np.random.default_rng(51)
+_Xtr = _rng.normal([3.0, -2.0, 0.5, 10.0], [1.0, 0.1, 5.0, 2.0], (60, 4))
+_Xva = _rng.normal([3.0, -2.0, 0.5, 10.0], [1.0, 0.1, 5.0, 2.0], (20, 4))
+_args = [_Xtr.copy(), _Xva.copy()]
+with without_reference(*PREP_REFS), libraries_blocked():
+    _out = zero_center_and_scale(*_args)
+check_equal("X_train after zero_center_and_scale(X_train, X_val)", _args[0], _Xtr,
+            hint="return new arrays (X - mean) / std; `X -= mean` changes the caller's array.")
+check_equal("X_val after zero_center_and_scale(X_train, X_val)", _args[1], _Xva)
+check_scaled(_out, [_Xtr, _Xva], "zero_center_and_scale(X_train, X_val)")
+# Another validation set must not change what happens to the training set.
+with without_reference(*PREP_REFS), libraries_blocked():
+    _other = zero_center_and_scale(_Xtr.copy(), _Xva + 100.0)
+check_scaled(_other, [_Xtr, _Xva + 100.0], "zero_center_and_scale(X_train, X_val + 100)")
+passed("zero_center_and_scale agrees with scikit-learn's StandardScaler fitted on the training set, "
+       "and the validation set never changes the training statistics")
+
+# %% nbgrader={"grade": true, "grade_id": "test_zero_center_and_scale_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: constant features (only centred), three sets at once, no other set, integer pixels.
+import numpy as np
+from helpers.checks import check_close, check_true, passed, without_reference
+from helpers.checks.initialization import PREP_REFS, check_scaled, libraries_blocked, sklearn_scaled
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(52)
+_Xtr = _rng.normal(2.0, 3.0, (30, 5))
+_Xtr[:, 1], _Xtr[:, 3] = 0.0, 1.0                     # two features constant in the training set
+_Xva, _Xte = _rng.normal(2.0, 3.0, (7, 5)), _rng.normal(2.0, 3.0, (9, 5))
+with without_reference(*PREP_REFS), libraries_blocked():
+    _out = zero_center_and_scale(_Xtr.copy(), _Xva.copy(), _Xte.copy())
+check_scaled(_out, [_Xtr, _Xva, _Xte], "zero_center_and_scale(X_train, X_val, X_test) with constant features")
+with without_reference(*PREP_REFS), libraries_blocked():
+    _alone = zero_center_and_scale(_Xtr.copy())
+_alone = _alone[0] if isinstance(_alone, (tuple, list)) and len(_alone) == 1 else _alone
+check_close("zero_center_and_scale(X_train) alone", _alone, sklearn_scaled(_Xtr)[0], tol=1e-9,
+            hint="with no other set, return a tuple holding the one transformed training set.")
+_pixels = _rng.integers(0, 17, (40, 6))               # integer pixels, like the digits' 0..16
+with without_reference(*PREP_REFS), libraries_blocked():
+    _out = zero_center_and_scale(_pixels.copy(), _pixels[:5].copy())
+check_scaled(_out, [_pixels, _pixels[:5]], "zero_center_and_scale on integer pixels")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Exercise 8 (3 points).** `pca(X, k)`. Centre `X` with its own mean,
+# compute the covariance matrix (`np.cov(Xc, rowvar=False)` or `Xc.T @ Xc /
+# (N - 1)`), and its eigenvalues and eigenvectors: `np.linalg.eigh(C)` returns
+# them in **increasing** order, the eigenvectors as the **columns** of a
+# matrix. (The SVD of the centred data, `np.linalg.svd(Xc)`, gives the same
+# directions.) The sign of an eigenvector is arbitrary, $v$ and $-v$ are both
+# unit eigenvectors: the tests accept either.
+
+# %% nbgrader={"grade": false, "grade_id": "pca", "locked": false, "schema_version": 3, "solution": true}
+def pca(X, k):
+    """X: (N, D); k: the number of directions to keep, 1 <= k <= D.
+    Returns (Z, components, variances):
+      components (k, D): the unit directions of largest variance, one per ROW,
+                         the largest variance first;
+      variances (k,):    the variance of the data along each direction (the
+                         eigenvalues of the covariance matrix, divided by N - 1);
+      Z (N, k):          the centred data projected: (X - mean) @ components.T."""
+    ### BEGIN SOLUTION
+    Xc = X - X.mean(axis=0)
+    C = Xc.T @ Xc / (len(X) - 1)
+    values, vectors = np.linalg.eigh(C)
+    order = np.argsort(values)[::-1][:k]
+    components = vectors[:, order].T
+    variances = values[order]
+    Z = Xc @ components.T
+    ### END SOLUTION
+    return Z, components, variances
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_pca", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_equal, passed, without_reference
+from helpers.checks.initialization import PREP_REFS, check_pca, libraries_blocked
+_rng = np.random.default_rng(53)
+_mix = np.array([[3.0, 0.0, 0.0, 0.0], [1.0, 1.5, 0.0, 0.0], [0.5, -0.5, 0.8, 0.0], [0.2, 0.3, -0.1, 0.3]])
+_X = _rng.standard_normal((300, 4)) @ _mix + np.array([5.0, -3.0, 2.0, 8.0])  # correlated, far from 0
+_X_in = _X.copy()
+with without_reference(*PREP_REFS), libraries_blocked():
+    _result = pca(_X_in, 2)
+check_equal("X after pca(X, 2)", _X_in, _X, hint="centre a copy: Xc = X - X.mean(axis=0).")
+check_pca(_result, _X, 2, "pca(X, 2)")
+passed("pca(X, 2) gives scikit-learn's components (up to sign), variances and projections")
+
+# %% nbgrader={"grade": true, "grade_id": "test_pca_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: k = 1, k = D, and fewer samples than features.
+import numpy as np
+from helpers.checks import passed, without_reference
+from helpers.checks.initialization import PREP_REFS, check_pca, libraries_blocked
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(54)
+_X = _rng.standard_normal((200, 5)) @ np.diag([4.0, 2.5, 1.5, 1.0, 0.5]) @ np.linalg.qr(
+    _rng.standard_normal((5, 5)))[0] - 7.0
+for _k in (1, 5):
+    with without_reference(*PREP_REFS), libraries_blocked():
+        _result = pca(_X.copy(), _k)
+    check_pca(_result, _X, _k, f"pca(X, {_k})")
+_few = _rng.standard_normal((60, 80)) * np.linspace(3.0, 0.5, 80) + 1.0   # 60 samples of 80 features
+with without_reference(*PREP_REFS), libraries_blocked():
+    _result = pca(_few.copy(), 3)
+check_pca(_result, _few, 3, "pca(X, 3) with 60 samples of 80 features")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Exercise 9 (3 points).** `whiten(X, eps)`: PCA whitening with all $D$
+# directions, each coordinate divided by $\sqrt{\lambda_i + \varepsilon}$.
+
+# %% nbgrader={"grade": false, "grade_id": "whiten", "locked": false, "schema_version": 3, "solution": true}
+def whiten(X, eps=1e-5):
+    """X: (N, D). Returns the (N, D) array (X - mean) @ V / sqrt(variances + eps):
+    V (D, D) holds all the principal directions as COLUMNS, the largest variance
+    first, and variances their eigenvalues (covariance divided by N - 1)."""
+    ### BEGIN SOLUTION
+    Xc = X - X.mean(axis=0)
+    values, vectors = np.linalg.eigh(np.cov(Xc, rowvar=False))
+    order = np.argsort(values)[::-1]
+    values, vectors = values[order], vectors[:, order]
+    white = Xc @ vectors / np.sqrt(np.maximum(values, 0.0) + eps)
+    ### END SOLUTION
+    return white
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_whiten", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_equal, passed, without_reference
+from helpers.checks.initialization import PREP_REFS, check_whitened, libraries_blocked
+_rng = np.random.default_rng(55)
+_mix = np.array([[2.0, 0.0, 0.0], [1.2, 0.8, 0.0], [-0.4, 0.5, 0.6]])
+_X = _rng.standard_normal((400, 3)) @ _mix + np.array([1.0, 4.0, -2.0])
+_X_in = _X.copy()
+with without_reference(*PREP_REFS), libraries_blocked():
+    _W = whiten(_X_in)
+check_equal("X after whiten(X)", _X_in, _X, hint="work on a centred copy of X.")
+check_whitened(_W, _X, 1e-5, "whiten(X)", against_sklearn=True)
+passed("whiten(X): the covariance of the result is the identity, and the values are scikit-learn's "
+       "PCA(whiten=True) up to the sign of each column")
+
+# %% nbgrader={"grade": true, "grade_id": "test_whiten_eps", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# Checked when graded: the digits (some directions of variance 0) with eps = 0.1: finite, variances lambda / (lambda + eps).
+import numpy as np
+from helpers.checks import passed, without_reference
+from helpers.checks.initialization import PREP_REFS, check_whitened, libraries_blocked
+from helpers.data import load_digits as _load_digits
+### BEGIN HIDDEN TESTS
+_X = _load_digits()["X_train"][:600]
+with without_reference(*PREP_REFS), libraries_blocked():
+    _W = whiten(_X.copy(), eps=0.1)
+check_whitened(_W, _X, 0.1, "whiten(digits, eps=0.1)")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **What each step does**, on 300 points of a correlated 2-D cloud far from
+# the origin. Left to right: the raw data; centred and scaled (each axis now
+# has mean 0 and std 1, but the cloud is still tilted: the features are
+# correlated); rotated onto the principal directions by your `pca` (the axes
+# of the ellipse are now the coordinate axes: uncorrelated); whitened by your
+# `whiten` (every direction has variance 1: a round cloud).
 
 # %% tags=["demo"]
-inits = {"std 0.01": 0.01, "your Xavier": xavier_normal, "your He": he_normal}
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 3.5))
-for label, weight_init in inits.items():
-    curve = train_deep_net(weight_init, data)
-    test_acc = curve.check_accuracy(X_test, y_test)
-    print(f"{label:12s}: first loss {curve.loss_history[0]:9.3g}, best val acc {curve.best_val_acc:.3f}, "
-          f"test acc {test_acc:.3f}")
-    ax_loss.plot(smooth(curve.loss_history), label=label)
-    ax_acc.plot(range(1, len(curve.val_acc_history) + 1), curve.val_acc_history, "o-", ms=3, label=label)
-ax_loss.set(xlabel="step", ylabel="training loss", ylim=(0, 3), title="loss")
-ax_acc.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 0.8), title="validation accuracy")
-ax_acc.axhline(0.1, color="0.7", lw=0.8, ls="--")
-ax_acc.legend(fontsize=8)
+_rng = np.random.default_rng(5)
+cloud = _rng.multivariate_normal([6.0, 2.0], [[4.0, 1.5], [1.5, 1.0]], size=300)
+steps = {"raw": cloud, "centred and scaled": zero_center_and_scale(cloud)[0],
+         "PCA (rotated)": pca(cloud, 2)[0], "whitened": whiten(cloud)}
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
+for ax, (name, pts) in zip(axes, steps.items()):
+    cov = np.cov(pts, rowvar=False)
+    ax.scatter(pts[:, 0], pts[:, 1], s=5, alpha=0.6)
+    ax.axhline(0, color="0.7", lw=0.8)
+    ax.axvline(0, color="0.7", lw=0.8)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set(xlabel="coordinate 1", ylabel="coordinate 2",
+           title=f"{name}\nvariances {cov[0, 0]:.2f}, {cov[1, 1]:.2f}; covariance {cov[0, 1]:.2f}")
+    ax.title.set_fontsize(9)
+fig.suptitle("Each step changes the coordinates: centred, then uncorrelated, then of variance 1 everywhere",
+             fontsize=10)
 fig.tight_layout()
 
 # %% [markdown]
-# With std 0.01 the loss sits at $\ln 10 \approx 2.30$ (every class equally
-# likely) and the accuracy at chance: the signal reaching the output is so
-# small that the output layer sees the same thing for every input, and the
-# gradients of the first layers are far too small to change that. Xavier and He
-# both train at this depth (with only four hidden layers, Xavier's halving per
-# layer costs little; at twenty it would not train either).
-#
-# **Try it.** The exploding side: train with `lambda shape, rng: 3 * he_normal(shape, rng)`.
-# The first loss is in the hundreds (the scores are enormous), and in 15
-# epochs the net does not get off the ground.
+# **Why $\varepsilon$.** The digits have pixels that are blank in every
+# training image (and some almost always blank): their covariance matrix has
+# eigenvalues of exactly 0, which rounding turns into tiny numbers of either
+# sign. Without $\varepsilon$, whitening divides by their square roots: a
+# `nan` for a negative one, a factor of hundreds of millions for a tiny
+# positive one. The cell prints the smallest variances your `pca` finds.
+
+# %% tags=["demo"]
+_, _, digit_variances = pca(digits["X_train"], 64)
+print("the 8 smallest of the 64 variances of the digits:")
+print(np.array2string(digit_variances[-8:], precision=2))
+print(f"largest: {digit_variances[0]:.3f}; 1 / sqrt(the smallest positive one) = "
+      f"{1 / np.sqrt(digit_variances[digit_variances > 0].min()):.3g}")
 
 # %% [markdown]
-# ## 6. The same thing in PyTorch
+# ### Why zero-mean inputs matter for initialization
+#
+# He's rule assumes that the pre-activations $a_j = \sum_i w_{ij} x_i$ of a
+# unit are symmetric around 0, so that a ReLU unit is active on about half of
+# the inputs. With inputs that are all positive that fails. Write $x = \mu +
+# (x - \mu)$: then $a_j = \sum_i w_{ij}\mu_i + \sum_i w_{ij}(x_i - \mu_i)$. The
+# first term is the same for every input, a random offset per unit, here as
+# large as the second, the part that varies from input to input. A unit
+# with a negative offset is off for most inputs, one with a positive offset
+# is on for nearly all of them (and then behaves like a linear unit). The
+# backward pass has its own problem: for one example, the gradient of unit
+# $j$'s incoming weights is $x\,\partial L/\partial a_j$, and with $x \ge 0$
+# all its entries have the sign of $\partial L/\partial a_j$: all the weights
+# of a unit go up together or down together.
+#
+# The cell below draws He weights for a first layer of 100 ReLU units and
+# measures, for each unit, the fraction of the 1197 training digits it is
+# active on, with the raw pixels and with the pixels centred and scaled by
+# your `zero_center_and_scale`; then, for one image, the fraction of units
+# whose weight gradients all share one sign.
+
+# %% tags=["demo"]
+X_pixels = digits["X_train"]
+X_scaled = zero_center_and_scale(X_pixels)[0]
+W_first = reference_init.he_normal((64, 100), np.random.default_rng(0))
+active = {"raw pixels (all >= 0)": np.mean(X_pixels @ W_first > 0, axis=0),
+          "centred and scaled": np.mean(X_scaled @ W_first > 0, axis=0)}
+for name, frac in active.items():
+    print(f"{name:22s}: units never active {np.sum(frac == 0):3d}, active on < 10% of the images "
+          f"{np.sum(frac < 0.1):3d}, on > 90% {np.sum(frac > 0.9):3d} (of 100)")
+probe_net = FullyConnectedNet([100], 64, 10, seed=0)
+for name, X_in in [("raw pixels (all >= 0)", X_pixels), ("centred and scaled", X_scaled)]:
+    _, grads = probe_net.loss(X_in[:1], digits["y_train"][:1])
+    lit = X_in[0] != 0  # the pixels that take part
+    columns = [g[lit] for g in grads["W1"].T if np.any(g[lit] != 0)]
+    one_sign = np.mean([np.all(g >= 0) or np.all(g <= 0) for g in columns])
+    print(f"{name:22s}: units whose weight gradients (one image) all share one sign: {one_sign:.0%}")
+fig, ax = plt.subplots(figsize=(6, 3.2))
+for name, frac in active.items():
+    ax.hist(frac, bins=np.linspace(0, 1, 21), alpha=0.6, label=name)
+ax.set(xlabel="fraction of the training images on which the unit is active",
+       ylabel="number of units (of 100)",
+       title="He init, first layer: raw pixels make units always on or always off")
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q_zero_mean", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# **Question (2 points).** (a) Read the experiment: what does He
+# initialization assume about the inputs, and what goes wrong in the first
+# layer when every input is $\ge 0$? (b) Why must the validation set be
+# transformed with the mean and std of the *training* set, not with its own?
+#
+# ### BEGIN SOLUTION
+# *Model answer.* (a) He's (and Xavier's) variance argument assumes zero-mean
+# inputs and weights, so that each pre-activation is symmetric around 0 and a
+# ReLU unit is active on about half of the inputs. With pixels $\ge 0$ each
+# unit's pre-activation has a large offset $\sum_i w_{ij}\mu_i$, the same for
+# every image: in the experiment, with raw pixels several units are active on
+# no image or on under 10% of them (dead or nearly dead from the start) and
+# others on over 90% (nearly linear); centred and scaled, every unit fires on
+# about half of the images. Also, for one image every weight gradient of a
+# unit has the same sign (100% of units with raw pixels, none after
+# centring), so the weights of a unit can only move together, which makes
+# gradient descent zig-zag. (b) The preprocessing is part of the model: it
+# must be the same function for every example, fixed from training data. Using
+# the validation set's own statistics lets information from it into the
+# model (its score is no longer an honest estimate), gives a different
+# transformation for every set, and cannot be done for a single new example.
+#
+# *Rubric (2 points).* 1 point: (a) zero-mean inputs are assumed; with
+# non-negative inputs the units get a common offset, so they are on or off
+# for almost all images (or: their weight gradients share one sign), read
+# from the numbers. 1 point: (b) the same fixed transformation from training
+# statistics only, because the validation/test set must not leak into the
+# model (and single examples must be transformable).
+# ### END SOLUTION
+
+# %% [markdown]
+# ## 6. Training a deep ReLU network on MNIST-1D
+#
+# Does the initialization still matter once training starts? Take a deep
+# ReLU network (4 hidden layers of 100 units, SGD with momentum 0.9) and
+# start it once with He's weights and once with weights of std 0.01. A fair
+# comparison does not train both with one learning rate that happens to suit
+# one of them: each initialization gets its own best learning rate, **chosen
+# on the validation set**. (Never on the test set, which is kept for one last
+# honest measurement of the final choice; this notebook does not use it.)
+#
+# `train_deep_relu_net(weight_init, lr, data)` (from `helpers.init`,
+# imported in the setup cell) trains one such network for 10 epochs on
+# `data` and returns the course's `Solver`: `solver.best_val_acc` is the best
+# validation accuracy over the epochs (the Solver keeps that epoch's
+# parameters), and `solver.val_acc_history` and `solver.train_acc_history`
+# hold one accuracy per epoch.
+#
+# **Exercise 10 (3 points).** `tune_learning_rate(train, learning_rates)`:
+# call `train(lr)` once for every learning rate, in order, record each run's
+# `best_val_acc`, and choose the learning rate with the highest one. The
+# test runs it on scripted runs whose accuracies it knows, then on the real
+# network with the course's He initialization and the learning rates 0.03,
+# 0.1 and 0.3: the learning rate you choose must reach a validation accuracy
+# of at least 0.58 when the test trains it again (the MNIST-1D paper's MLP
+# reaches 0.68).
+
+# %% nbgrader={"grade": false, "grade_id": "tune_learning_rate", "locked": false, "schema_version": 3, "solution": true}
+def tune_learning_rate(train, learning_rates):
+    """train(lr) trains a fresh network with learning rate lr and returns its Solver.
+    Returns (best_lr, val_accs): val_accs a list with the best_val_acc of each run,
+    in the order of learning_rates; best_lr the learning rate whose run has the
+    highest (the first of equal ones)."""
+    ### BEGIN SOLUTION
+    val_accs = []
+    for lr in learning_rates:
+        solver = train(lr)
+        val_accs.append(solver.best_val_acc)
+    best_lr = learning_rates[int(np.argmax(val_accs))]
+    ### END SOLUTION
+    return best_lr, val_accs
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_tune_learning_rate", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_close, check_equal, check_true, passed
+from helpers.checks.initialization import scripted_tuning
+# Scripted runs: the validation and training accuracies after each of 3 epochs, and the losses.
+_table = [{"val": [0.30, 0.40, 0.45], "train": [0.35, 0.45, 0.50], "loss": [2.0, 1.6, 1.5]},   # lr 0.01
+          {"val": [0.40, 0.58, 0.50], "train": [0.45, 0.60, 0.66], "loss": [1.8, 1.3, 1.2]},   # 0.03: best
+          {"val": [0.35, 0.50, 0.55], "train": [0.40, 0.70, 0.80], "loss": [1.9, 1.1, 0.9]},   # 0.1: best last
+          {"val": [0.20, 0.30, 0.58], "train": [0.30, 0.80, 0.90], "loss": [2.1, 0.8, 0.6]},   # 0.3: a tie
+          {"val": [0.10, 0.12, 0.11], "train": [0.50, 0.90, 0.99], "loss": [1.0, 0.3, 0.1]}]   # 1.0
+_lrs = [0.01, 0.03, 0.1, 0.3, 1.0]
+_run = scripted_tuning(tune_learning_rate, _table, _lrs)
+_result = _run["result"]
+check_true("error" not in _result, f"tune_learning_rate should return (best_lr, val_accs), a number and a "
+           f"list; got {_result.get('error')}.", hint="end with `return best_lr, val_accs`.")
+check_close("the learning rates train was called with, in order", _run["calls"], _lrs, tol=0,
+            hint="call train(lr) once for every learning rate, in the order given.")
+check_close("val_accs", _result["val_accs"], [0.45, 0.58, 0.55, 0.58, 0.12], tol=0,
+            hint="solver.best_val_acc of each run: its best epoch (not the last epoch, not the "
+                 "training accuracy).")
+check_equal("best_lr", _result["best_lr"], 0.03,
+            hint="the learning rate (not its index) with the highest best_val_acc; lr 0.3 ties with "
+                 "0.03 and comes later, so 0.03 (the first) is chosen. The training accuracy and the "
+                 "loss choose lr 1.0, which does not generalize.")
+passed("tune_learning_rate trains every learning rate once and chooses the best validation accuracy")
+
+# %% nbgrader={"grade": true, "grade_id": "test_tune_learning_rate_real", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+import numpy as np
+from helpers.checks import check_true, passed, without_reference
+from helpers.checks.initialization import TUNE_LRS, TUNE_TARGET, deep_net_trainer, deep_net_val_acc
+from helpers import init as _init
+with without_reference(_init.tune_learning_rate):
+    _result = tune_learning_rate(deep_net_trainer(), TUNE_LRS)  # three real runs, a few seconds
+check_true(isinstance(_result, (tuple, list)) and len(_result) == 2,
+           "tune_learning_rate should return (best_lr, val_accs).")
+_best = _result[0]
+check_true(not isinstance(_best, bool) and isinstance(_best, (int, float, np.integer, np.floating))
+           and float(_best) in TUNE_LRS,
+           f"best_lr is {_best!r:.60}, not one of the learning rates {TUNE_LRS}.",
+           hint="return the learning rate itself, learning_rates[i], not its index i.")
+_acc = deep_net_val_acc(_best)  # the test trains the chosen learning rate again
+print(f"chosen learning rate {float(_best):g}: validation accuracy {_acc:.3f}")
+check_true(_acc >= TUNE_TARGET, f"The learning rate you chose, {float(_best):g}, reaches a validation "
+           f"accuracy of {_acc:.3f}; the best of {TUNE_LRS} reaches at least {TUNE_TARGET}.",
+           hint="choose by each run's best_val_acc, the highest one.")
+passed(f"on the real network your choice, lr {float(_best):g}, reaches {_acc:.3f} validation accuracy")
+
+# %% [markdown]
+# **Each initialization at its own best learning rate.** Your
+# `tune_learning_rate` on the real network, once with your `he_normal` and
+# once with weights of std 0.01, each over the same three learning rates.
+# Left: the best validation accuracy of every run; right: the validation
+# accuracy per epoch at each initialization's chosen learning rate.
+
+# %% tags=["demo"]
+LEARNING_RATES = (0.03, 0.1, 0.3)
+fig, (ax_lr, ax_ep) = plt.subplots(1, 2, figsize=(11, 3.5))
+for label, weight_init in {"std 0.01": 0.01, "your He": he_normal}.items():
+    runs = {}
+
+    def train(lr, weight_init=weight_init, runs=runs):
+        runs[lr] = train_deep_relu_net(weight_init, lr, data)
+        return runs[lr]
+
+    best_lr, val_accs = tune_learning_rate(train, LEARNING_RATES)
+    print(f"{label:9s}: best validation accuracy per learning rate "
+          + ", ".join(f"{lr:g}: {acc:.3f}" for lr, acc in zip(LEARNING_RATES, val_accs))
+          + f"  -> chosen {best_lr:g}; first loss {runs[best_lr].loss_history[0]:.3f}")
+    ax_lr.plot(LEARNING_RATES, val_accs, "o-", label=label)
+    history = runs[best_lr].val_acc_history
+    ax_ep.plot(range(1, len(history) + 1), history, "o-", ms=3, label=f"{label}, lr {best_lr:g}")
+ax_lr.set(xscale="log", xlabel="learning rate", ylabel="best validation accuracy", ylim=(0, 0.8),
+          title="Tuned on validation: std 0.01 stays at chance at every rate")
+ax_lr.set_xticks(LEARNING_RATES, [f"{lr:g}" for lr in LEARNING_RATES])
+ax_lr.minorticks_off()
+ax_ep.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 0.8), xticks=range(1, 11),
+          title="Validation accuracy per epoch at the chosen rate")
+for ax in (ax_lr, ax_ep):
+    ax.axhline(0.1, color="0.7", lw=0.8, ls="--")
+    ax.legend(fontsize=8, loc="center right")
+fig.tight_layout()
+
+# %% [markdown]
+# With std 0.01 the accuracy stays at chance (0.1) at every learning rate:
+# the loss sits at $\ln 10 \approx 2.30$ (every class equally likely), the
+# signal reaching the output is so small that the output layer sees the same
+# thing for every input, and the first layers' gradients are far too small to
+# change that. No learning rate rescues it: the difference comes from the
+# initialization alone. With He's weights the same network trains at all
+# three rates, best at 0.1.
+#
+# Xavier's weights train this network too: with four hidden layers, halving
+# the variance at every layer costs little. It does not stay that way with
+# depth. He et al. (2015) trained ReLU networks of 22 and of 30 layers: with
+# Xavier's scaling the 22-layer network still converged (more slowly than
+# with theirs), the 30-layer one stalled and did not learn at all, while He
+# initialization trained both.
+
+
+# %% [markdown]
+# ## 7. The same thing in PyTorch
 #
 # `torch.nn.init` fills a tensor in place (the trailing `_` says so). The
 # names map to ours as follows (our `W` is `(fan_in, fan_out)`, PyTorch's
@@ -820,16 +1209,16 @@ fig.tight_layout()
 # | --- | --- |
 # | `zeros`, `constant(v)` | `nn.init.zeros_(w)`, `nn.init.constant_(w, v)` |
 # | `normal(std)` | `nn.init.normal_(w, mean=0.0, std=std)` |
+# | LeCun, $\mathcal{N}(0, 1/\text{fan\_in})$ (`helpers.init.lecun_normal`) | `nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="linear")` |
 # | `xavier_normal` | `nn.init.xavier_normal_(w)`: std $\sqrt{2/(\text{fan\_in} + \text{fan\_out})}$ |
 # | `xavier_uniform` | `nn.init.xavier_uniform_(w)`: bound $\sqrt{6/(\text{fan\_in} + \text{fan\_out})}$ |
 # | `he_normal` | `nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu")` |
 # | `he_uniform` | `nn.init.kaiming_uniform_(w, mode="fan_in", nonlinearity="relu")` |
 #
-# PyTorch's Xavier averages fan-in and fan-out (Glorot and Bengio's
-# compromise between keeping the forward and the backward variance), so it
-# equals ours only for square matrices. Its Kaiming functions multiply by a
-# `gain` that depends on `nonlinearity` ($\sqrt 2$ for ReLU, 1 for linear,
-# 5/3 for tanh). And `nn.Linear`'s own default is none of these:
+# PyTorch's Xavier is Glorot and Bengio's fan average, like yours. Its
+# Kaiming functions multiply $1/\sqrt{\text{fan\_in}}$ by a `gain` that
+# depends on `nonlinearity`: $\sqrt 2$ for ReLU (He), 1 for linear (LeCun),
+# 5/3 for tanh. And `nn.Linear`'s own default is none of these:
 # `kaiming_uniform_` with `a=sqrt(5)`, a bound of $1/\sqrt{\text{fan\_in}}$.
 #
 # Below: the std of each PyTorch initializer on a square layer (400 x 400)
@@ -847,35 +1236,41 @@ def torch_filled(fill, in_features, out_features):
 fills = {
     "normal std 0.01": (lambda w: nn.init.normal_(w, mean=0.0, std=0.01),
                         lambda shape, rng: 0.01 * rng.standard_normal(shape), lambda n, m: 0.01),
-    "xavier_normal": (nn.init.xavier_normal_, xavier_normal, lambda n, m: np.sqrt(1 / n)),
-    "xavier_uniform": (nn.init.xavier_uniform_, xavier_uniform, lambda n, m: np.sqrt(1 / n)),
+    "LeCun (fan-in)": (lambda w: nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="linear"),
+                       None, lambda n, m: np.sqrt(1 / n)),
+    "xavier_normal": (nn.init.xavier_normal_, xavier_normal, lambda n, m: np.sqrt(2 / (n + m))),
+    "xavier_uniform": (nn.init.xavier_uniform_, xavier_uniform, lambda n, m: np.sqrt(2 / (n + m))),
     "he_normal": (lambda w: nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu"),
                   he_normal, lambda n, m: np.sqrt(2 / n)),
     "he_uniform": (lambda w: nn.init.kaiming_uniform_(w, mode="fan_in", nonlinearity="relu"),
                    he_uniform, lambda n, m: np.sqrt(2 / n)),
     "nn.Linear default": (lambda w: w, None, lambda n, m: 1 / np.sqrt(3 * n)),
 }
-print(f"{'':18s} {'in x out':>9s} {'PyTorch':>9s} {'yours':>9s} {'ours (formula)':>15s}")
+print(f"{'':18s} {'in x out':>9s} {'PyTorch':>9s} {'yours':>9s} {'formula':>9s}")
 for name, (fill, mine, formula) in fills.items():
     for n_in, n_out in [(400, 400), (400, 100)]:
         std_torch = float(torch_filled(fill, n_in, n_out).std())
         yours = float(mine((n_in, n_out), np.random.default_rng(0)).std()) if mine else float("nan")
-        print(f"{name:18s} {n_in:4d}x{n_out:<4d} {std_torch:9.4f} {yours:9.4f} {formula(n_in, n_out):15.4f}")
+        print(f"{name:18s} {n_in:4d}x{n_out:<4d} {std_torch:9.4f} {yours:9.4f} {formula(n_in, n_out):9.4f}")
 print("constant_(w, 0.5): every entry", torch_filled(lambda w: nn.init.constant_(w, 0.5), 4, 3).unique().tolist())
 
 # %% [markdown]
-# On the square layer every row agrees to the third digit. On the wide
-# layer (400 inputs, 100 outputs) PyTorch's Xavier gives
-# $\sqrt{2/500} = 0.063$ where ours gives $\sqrt{1/400} = 0.050$: the fan-average
-# convention. He/Kaiming with `mode="fan_in"` depends on the 400 inputs only,
-# in both.
+# Every row agrees to the third digit, on the square layer and on the wide
+# one (400 inputs, 100 outputs). The wide layer tells the rules apart:
+# Xavier gives $\sqrt{2/500} = 0.063$ there, LeCun $\sqrt{1/400} = 0.050$ (on
+# the square layer both are $0.050$), and He/Kaiming with `mode="fan_in"`
+# depends on the 400 inputs only.
 #
 # **Summary.** Every layer multiplies the signal's variance by
 # $n\,\mathrm{Var}(w)$ (times $1/2$ for ReLU) on the way forward, and the
 # gradient by the weights and the local derivatives on the way back; through
 # many layers these factors compound. Zero init never breaks the symmetry
 # between units; a fixed small std makes activations and gradients vanish
-# geometrically with depth; a large one saturates sigmoid and tanh or makes
-# ReLU nets explode. Xavier ($1/n$) and He ($2/n$) choose the variance that
-# keeps the factor at 1, and a deep ReLU network then trains where the same
-# network started at std 0.01 does not.
+# geometrically with depth (with the sigmoid, the differences between
+# inputs vanish); a large one saturates sigmoid and tanh or makes ReLU nets
+# explode. LeCun ($1/n_{in}$), Xavier ($2/(n_{in} + n_{out})$) and He
+# ($2/n_{in}$) choose the variance that keeps the factor near 1, for inputs
+# that are centred and scaled, with training statistics, as preprocessing
+# makes them. A deep ReLU network then trains, at the learning rate chosen
+# on validation, where the same network started at std 0.01 does not at any
+# rate.

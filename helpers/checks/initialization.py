@@ -6,8 +6,17 @@ formula and with ``torch.nn.init``; they measure the shape of the
 distribution (normal or uniform) and check that the draws come from the
 ``rng`` given. :func:`torch_fc_grads` is PyTorch's autograd on a
 :class:`helpers.nets.FullyConnectedNet`, the oracle of the gradient-norm
-test. They live here, not in the notebook's setup cell, so that an answer
-cell cannot redefine them.
+test.
+
+The preprocessing tests compare with scikit-learn (``StandardScaler``,
+``PCA``, ``PCA(whiten=True)``), up to the sign of each principal direction,
+while :func:`libraries_blocked` refuses the library versions (and
+``without_reference`` the course's own). The learning-rate tests run a student's ``tune_learning_rate``
+on scripted runs (:func:`scripted_tuning`, a probe) and on the real deep
+network (:func:`deep_net_trainer`, :func:`deep_net_val_acc`).
+
+They live here, not in the notebook's setup cell, so that an answer cell
+cannot redefine them.
 """
 from __future__ import annotations
 
@@ -16,21 +25,26 @@ import sys
 import numpy as np
 
 from .. import init as _init
+from .. import preprocessing as _prep
 from . import integrity
 from .assertions import check_close, check_true
+from .blockers import library_blocked
 from .guard import without_reference
+from .trace import probe
 
 __all__ = ["INIT_REFS", "draw", "torch_std", "check_std", "check_normal_shape", "check_uniform_shape",
-           "check_uses_rng", "he_for_training", "torch_fc_grads"]
+           "check_uses_rng", "torch_fc_grads", "PREP_REFS", "libraries_blocked",
+           "sklearn_scaled", "check_scaled", "sklearn_pca", "check_pca", "check_whitened", "scripted_tuning",
+           "TUNE_LRS", "TUNE_TARGET", "deep_net_trainer", "deep_net_val_acc"]
 
 #: Every initializer reference, blocked while a student's initializer runs.
-INIT_REFS = (_init.normal, _init.constant, _init.zeros, _init.xavier_normal, _init.xavier_uniform,
-             _init.he_normal, _init.he_uniform, _init.gradient_norms)
+INIT_REFS = (_init.normal, _init.constant, _init.zeros, _init.lecun_normal, _init.lecun_uniform,
+             _init.xavier_normal, _init.xavier_uniform, _init.he_normal, _init.he_uniform,
+             _init.gradient_norms)
 
-_default_rng, _asarray, _isfinite, _all, _abs, _mean, _sqrt = (
-    np.random.default_rng, np.asarray, np.isfinite, np.all, np.abs, np.mean, np.sqrt)
+_default_rng, _asarray, _isfinite, _all, _abs, _mean = (
+    np.random.default_rng, np.asarray, np.isfinite, np.all, np.abs, np.mean)
 _issubdtype, _floating, _array_equal, _float64 = np.issubdtype, np.floating, np.array_equal, np.float64
-_norm = np.linalg.norm
 
 _FIX = {
     "normal": "use rng.standard_normal(shape) (or rng.normal(0, std, shape)) times the std.",
@@ -38,10 +52,18 @@ _FIX = {
 }
 
 
+#: PyTorch's initializers: they would fill the matrix for the student.
+TORCH_INIT = tuple(("torch.nn.init", name) for name in (
+    "normal_", "uniform_", "trunc_normal_", "xavier_normal_", "xavier_uniform_", "kaiming_normal_",
+    "kaiming_uniform_", "orthogonal_"))
+
+
 def draw(fn, shape, seed=0):
     """``fn(shape, rng)`` with a fresh ``default_rng(seed)``, the references
-    blocked; checks that it is a finite float array of that shape."""
-    with without_reference(*INIT_REFS):
+    and ``torch.nn.init`` blocked; checks that it is a finite float array of
+    that shape."""
+    with without_reference(*INIT_REFS), library_blocked(
+            TORCH_INIT, why="draw the weights from rng with NumPy; torch.nn.init is the oracle here"):
         W = fn(tuple(shape), _default_rng(seed))
     name = getattr(fn, "__name__", "init")
     check_true(W is not None, f"`{name}` returned None.", hint="End the function with `return W`.")
@@ -54,10 +76,11 @@ def draw(fn, shape, seed=0):
     return W.astype(_float64)
 
 
-def torch_std(kind, n, seed=0):
-    """The std of an (n, n) float64 tensor filled by ``torch.nn.init``:
-    ``kind`` is xavier_normal, xavier_uniform, he_normal or he_uniform
-    (kaiming_*_ with mode="fan_in", nonlinearity="relu")."""
+def torch_std(kind, shape, seed=0):
+    """The std of a float64 tensor filled by ``torch.nn.init``, for our weight
+    shape ``(fan_in, fan_out)`` (an int n: (n, n)); torch's own layout is
+    (fan_out, fan_in). ``kind`` is xavier_normal, xavier_uniform, he_normal or
+    he_uniform (kaiming_*_ with mode="fan_in", nonlinearity="relu")."""
     import torch
 
     fills = {
@@ -66,7 +89,8 @@ def torch_std(kind, n, seed=0):
         "he_normal": lambda t: torch.nn.init.kaiming_normal_(t, mode="fan_in", nonlinearity="relu"),
         "he_uniform": lambda t: torch.nn.init.kaiming_uniform_(t, mode="fan_in", nonlinearity="relu"),
     }
-    t = torch.empty((n, n), dtype=torch.float64)
+    fan_in, fan_out = (shape, shape) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    t = torch.empty((int(fan_out), int(fan_in)), dtype=torch.float64)
     torch.manual_seed(seed)
     fills[kind](t)
     return float(t.std())
@@ -117,25 +141,6 @@ def check_uses_rng(fn, shape=(30, 20)):
                hint="write rng.standard_normal(...) or rng.uniform(...), not np.random.randn(...).")
 
 
-def he_for_training(fn):
-    """``(init, note)``: the student's ``fn`` when it draws a (400, 100)
-    matrix with a std within 5% of sqrt(2 / 400) from the rng it is given,
-    else the reference :func:`helpers.init.he_normal` and a note saying so, so
-    that a training test's points depend on the training code alone."""
-    try:
-        with without_reference(*INIT_REFS):
-            W = _asarray(fn((400, 100), _default_rng(0)), dtype=_float64)
-            again = _asarray(fn((400, 100), _default_rng(0)), dtype=_float64)
-        ok = (W.shape == (400, 100) and bool(_all(_isfinite(W))) and _array_equal(W, again)
-              and abs(float(W.std()) / float(_sqrt(2 / 400)) - 1) < 0.05 and abs(float(W.mean())) < 0.005)
-    except Exception:  # a blank exercise, a blocked reference, a wrong signature
-        ok = False
-    if ok:
-        return fn, ""
-    return _init.he_normal, ("Your he_normal does not pass its tests yet (Exercise 3), so this test uses "
-                             "the course's he_normal instead: its points depend on train_deep_net alone.")
-
-
 def torch_fc_grads(net, X, y):
     """(loss, {"W1": ..., ...}) of a FullyConnectedNet by PyTorch autograd, float64."""
     import torch
@@ -156,6 +161,219 @@ def torch_fc_grads(net, X, y):
     loss = loss + net.reg * sum((params[f"W{i}"] ** 2).sum() for i in range(1, L + 1))
     loss.backward()
     return float(loss.detach()), {k: v.grad.numpy() for k, v in params.items()}
+
+
+# ---------------------------------------------------------------- preprocessing
+
+#: The course's preprocessing references, blocked while a student's runs.
+PREP_REFS = (_prep.zero_center_and_scale, _prep.pca, _prep.whiten)
+#: Library functions that do the preprocessing exercises' work.
+PREP_LIBRARY = (
+    ("sklearn.preprocessing", "StandardScaler"), ("sklearn.preprocessing", "scale"),
+    ("sklearn.preprocessing", "RobustScaler"), ("sklearn.preprocessing", "MinMaxScaler"),
+    ("sklearn.decomposition", "PCA"), ("sklearn.decomposition", "TruncatedSVD"),
+    ("sklearn.decomposition", "IncrementalPCA"), ("scipy.stats", "zscore"),
+    ("helpers.data", "standardize"), ("helpers.data", "subtract_mean_image"),
+)
+
+
+def libraries_blocked():
+    """scikit-learn's scalers and PCA, scipy's zscore and the course's
+    ``standardize`` refused (with ``without_reference(*PREP_REFS)`` around
+    a student's preprocessing)."""
+    return library_blocked(PREP_LIBRARY, why="write it with NumPy (mean, std, np.cov, np.linalg.eigh or svd); "
+                                              "library preprocessing is not allowed in this exercise")
+
+
+def sklearn_scaled(X_train, *others):
+    """``StandardScaler`` fitted on X_train, applied to X_train and each of others."""
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(_asarray(X_train, dtype=_float64))
+    return [scaler.transform(_asarray(X, dtype=_float64)) for X in (X_train, *others)]
+
+
+def check_scaled(result, arrays, what):
+    """A student's ``zero_center_and_scale(*arrays)`` result against
+    StandardScaler fitted on ``arrays[0]``: a tuple or list of as many arrays."""
+    check_true(isinstance(result, (tuple, list)),
+               f"{what} should return a tuple (X_train, *others), got a {type(result).__name__}.",
+               hint="return tuple(out) with the transformed training set first.")
+    check_true(len(result) == len(arrays),
+               f"{what} returned {len(result)} arrays for {len(arrays)} arrays given: one transformed array "
+               "for each, the training set first.")
+    names = ["X_train"] + [f"others[{i}]" for i in range(len(arrays) - 1)]
+    for name, got, want in zip(names, result, sklearn_scaled(*arrays)):
+        check_close(f"{name} transformed by {what}", got, want, tol=1e-9,
+                    hint="subtract the mean of each feature (column) of X_train and divide by its std "
+                         "(np.std, axis=0), the TRAINING set's numbers for every array; a feature "
+                         "constant in the training set (std 0) is only centred.")
+
+
+def sklearn_pca(X, k):
+    """``(Z, components, variances)`` of ``sklearn.decomposition.PCA(k)`` on X."""
+    from sklearn.decomposition import PCA
+
+    model = PCA(n_components=int(k), svd_solver="full").fit(_asarray(X, dtype=_float64))
+    return model.transform(X), model.components_, model.explained_variance_
+
+
+def _signs(got, want):
+    """+1 or -1 per row of ``want``: the sign that makes ``got``'s row agree best."""
+    s = np.sign(np.sum(got * want, axis=1))
+    return np.where(s == 0, 1.0, s)
+
+
+def check_pca(result, X, k, what):
+    """A student's ``pca(X, k)`` result against scikit-learn, up to the sign
+    of each component; the variances with N - 1 or N."""
+    check_true(isinstance(result, (tuple, list)) and len(result) == 3,
+               f"{what} should return three things, (Z, components, variances); got "
+               f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else "") + ".",
+               hint="end with `return Z, components, variances`.")
+    Z, components, variances = (_asarray(r, dtype=_float64) for r in result)
+    n, d = _asarray(X).shape
+    want_Z, want_C, want_var = sklearn_pca(X, k)
+    check_true(components.shape == (k, d),
+               f"components from {what} has shape {components.shape}, expected ({k}, {d}): one direction per ROW.",
+               hint="np.linalg.eigh gives the eigenvectors as COLUMNS, in increasing order: take the last k, "
+                    "reverse them, and transpose.")
+    check_true(Z.shape == (n, k), f"Z from {what} has shape {Z.shape}, expected ({n}, {k}).",
+               hint="Z = (X - mean) @ components.T.")
+    check_true(variances.shape == (k,), f"variances from {what} has shape {variances.shape}, expected ({k},).")
+    signs = _signs(components, want_C)
+    check_close(f"components from {what} (up to the sign of each row)", components * signs[:, None], want_C,
+                tol=1e-6, hint="the unit eigenvectors of the covariance matrix of the CENTRED data, the one "
+                               "with the largest eigenvalue first.")
+    check_close(f"variances from {what}", variances, want_var, tol=1e-2,
+                hint="the eigenvalues of np.cov(X, rowvar=False), largest first (the variance along each "
+                     "direction, not its square root).")
+    check_close(f"Z from {what} (up to the sign of each column)", Z * signs[None, :], want_Z, tol=1e-6,
+                hint="project the CENTRED data: Z = (X - X.mean(axis=0)) @ components.T.")
+
+
+def check_whitened(W, X, eps, what, against_sklearn=False):
+    """A student's ``whiten(X, eps)`` against scikit-learn: without a
+    ``against_sklearn`` (well-conditioned X, small eps) the values of
+    ``PCA(whiten=True)`` up to the sign of each column; always the
+    covariance ``diag(variance / (variance + eps))`` of the columns, in
+    decreasing order of variance. Tolerances allow N or N - 1."""
+    W = _asarray(W, dtype=_float64) if W is not None else W
+    X = _asarray(X, dtype=_float64)
+    check_true(W is not None, f"{what} returned None.", hint="end with `return` and the whitened array.")
+    check_true(W.ndim == 2, f"{what} returned shape {W.shape}, expected {X.shape}.")
+    check_true(W.shape == X.shape, f"{what} returned shape {W.shape}, expected {X.shape} (every sample, "
+               "all D principal coordinates).")
+    check_true(bool(np.all(_isfinite(W))),
+               f"{what} contains inf or nan: a variance of 0 (or a tiny negative one from rounding) "
+               "was divided by, or its square root taken.",
+               hint="divide by np.sqrt(variances + eps): eps keeps directions without variance at 0.")
+    check_close(f"the mean of each column of {what}", W.mean(axis=0), np.zeros(W.shape[1]), tol=1e-4,
+                hint="centre X first (X - X.mean(axis=0)): whitened data have mean 0.")
+    _, _, variances = sklearn_pca(X, X.shape[1])
+    want_cov = np.diag(variances / (variances + eps))
+    check_close(f"the covariance of the columns of {what}", np.cov(W, rowvar=False), want_cov, tol=5e-3,
+                hint="whitened columns are uncorrelated, with variance lambda / (lambda + eps) in "
+                     "decreasing order of lambda: rotate the centred data onto the eigenvectors and "
+                     "divide each coordinate by np.sqrt(lambda + eps), the square root of the eigenvalue.")
+    if against_sklearn:
+        from sklearn.decomposition import PCA
+
+        want = PCA(whiten=True, svd_solver="full").fit_transform(X)
+        signs = _signs(W.T, want.T)
+        check_close(f"{what} (up to the sign of each column), against sklearn's PCA(whiten=True)",
+                    W * signs[None, :], want, tol=2e-3,
+                    hint="(X - mean) @ V / np.sqrt(variances + eps), with V the eigenvectors as columns, "
+                         "largest eigenvalue first.")
+
+
+# ---------------------------------------------------------------- choosing the learning rate
+
+class _ScriptedSolver:
+    """What the scripted ``train(lr)`` returns: a Solver's histories."""
+
+    def __init__(self, val, train, loss):
+        self.val_acc_history = [float(v) for v in val]
+        self.train_acc_history = [float(v) for v in train]
+        self.loss_history = [float(v) for v in loss]
+        self.best_val_acc = max(self.val_acc_history)
+        self.best_epoch = self.val_acc_history.index(self.best_val_acc) + 1
+        self.epochs_run = len(self.val_acc_history)
+        self.diverged = False
+
+    def check_accuracy(self, X, y, *args, **kwargs):
+        raise RuntimeError("this scripted run holds histories only: read solver.best_val_acc.")
+
+
+@probe
+def scripted_tuning(fn, table, learning_rates):
+    """Run ``fn(train, learning_rates)`` where ``train(lr)`` returns a
+    scripted Solver with the histories ``table[i]`` (a dict with "val",
+    "train" and "loss") for ``learning_rates[i]``. Returns, as data: ``calls``
+    (the learning rates train was called with) and ``result`` (``best_lr``
+    and ``val_accs`` as returned, or ``error``)."""
+    rates = [float(lr) for lr in learning_rates]
+    calls = []
+
+    def train(lr):
+        calls.append(float(lr) if isinstance(lr, (int, float, np.integer, np.floating)) else float("nan"))
+        if len(calls) > 10 * len(rates):
+            raise RuntimeError("train was called far more often than once per learning rate.")
+        i = rates.index(float(lr)) if float(lr) in rates else None
+        if i is None:
+            return _ScriptedSolver([0.0], [0.0], [9.0])
+        return _ScriptedSolver(table[i]["val"], table[i]["train"], table[i]["loss"])
+
+    with without_reference(_init.tune_learning_rate):
+        result = fn(train, learning_rates)
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        return {"calls": calls, "result": {"error": f"a {type(result).__name__}" + (
+            f" of length {len(result)}" if isinstance(result, (tuple, list)) else "")}}
+    best, accs = result
+    if isinstance(best, bool) or not isinstance(best, (int, float, np.integer, np.floating)):
+        return {"calls": calls, "result": {"error": f"best_lr is a {type(best).__name__} ({best!r:.60})"}}
+    try:
+        accs = [float(a) for a in np.ravel(_asarray(accs, dtype=_float64))]
+    except (TypeError, ValueError):
+        return {"calls": calls, "result": {"error": f"val_accs is a {type(accs).__name__}, not a list of numbers"}}
+    return {"calls": calls, "result": {"best_lr": float(best), "val_accs": accs}}
+
+
+#: The learning rates of the real run, and the validation accuracy its choice must reach.
+TUNE_LRS = (0.03, 0.1, 0.3)
+TUNE_TARGET = 0.58
+_best_val = {}
+
+
+def _mnist1d_data():
+    from ..data import load_mnist1d, train_val_split
+
+    m = load_mnist1d()
+    X_train, y_train, X_val, y_val = train_val_split(m["X_train"], m["y_train"], n_val=500, seed=0)
+    return dict(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val)
+
+
+def deep_net_trainer():
+    """``train(lr)``: the notebook's deep ReLU net with the course's He
+    initialization, trained on MNIST-1D by :func:`helpers.init.train_deep_relu_net`;
+    returns the Solver (and remembers its best validation accuracy)."""
+    data = _mnist1d_data()
+
+    def train(lr):
+        solver = _init.train_deep_relu_net("he_normal", float(lr), data)
+        _best_val[float(lr)] = float(solver.best_val_acc)
+        return solver
+
+    return train
+
+
+def deep_net_val_acc(lr):
+    """The best validation accuracy of the course's run at learning rate ``lr``
+    (trained now, or remembered from an earlier run in this process)."""
+    lr = float(lr)
+    if lr not in _best_val:
+        deep_net_trainer()(lr)
+    return _best_val[lr]
 
 
 integrity.snapshot(extra=[__name__])

@@ -8,8 +8,10 @@ initialization (a std of 1, a std of 0.01, Xavier, He), a factor that
 multiplies the initial weights, and the depth.
 
 - std 1 with sigmoid: the outputs pile up at 0 and 1 (saturated units);
-- std 0.01: the outputs shrink towards one value (0.5 for sigmoid, 0 for
-  tanh and ReLU) a bit more with every layer;
+- std 0.01 with tanh or ReLU: the outputs shrink towards 0 by the same
+  factor at every layer; with sigmoid the spread of all outputs stays about
+  0.012 after the first layer, but it is a spread between units: each unit
+  outputs nearly the same value for every input;
 - Xavier with sigmoid or tanh, He with ReLU: the spread stays the same
   through the layers.
 
@@ -32,7 +34,8 @@ ACTIVATIONS = {
     "tanh": np.tanh,
     "relu": lambda a: np.maximum(a, 0.0),
 }
-# name -> std of the normal initial weights, as a function of fan_in
+# name -> std of the normal initial weights, as a function of fan_in (every layer
+# here is square, width x width, so Xavier's 2 / (fan_in + fan_out) is 1 / fan_in)
 INITS = {
     "std 1": lambda n: 1.0,
     "std 0.01": lambda n: 0.01,

@@ -11,41 +11,62 @@ HN, HN_MORE = "test_he_normal", "test_he_normal_more"
 HU, HU_MORE = "test_he_uniform", "test_he_uniform_more"
 STATS, STATS_MORE = "test_forward_stats", "test_forward_stats_more"
 GRADS, GRADS_MORE = "test_layer_gradient_norms", "test_layer_gradient_norms_more"
-TRAIN = "test_train_deep_net"
+ZCS, ZCS_EDGE = "test_zero_center_and_scale", "test_zero_center_and_scale_edge"
+PCA, PCA_MORE = "test_pca", "test_pca_more"
+WHITEN, WHITEN_EPS = "test_whiten", "test_whiten_eps"
+TUNE, TUNE_REAL = "test_tune_learning_rate", "test_tune_learning_rate_real"
 
-_XN = "W = np.sqrt(1.0 / fan_in) * rng.standard_normal(shape)"
+_XN = "W = np.sqrt(2.0 / (fan_in + fan_out)) * rng.standard_normal(shape)"
+_XU = "bound = np.sqrt(6.0 / (shape[0] + shape[1]))"
 _HN = "W = np.sqrt(2.0 / shape[0]) * rng.standard_normal(shape)"
+_ZCS_STATS = """    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)"""
+_PCA_ORDER = "order = np.argsort(values)[::-1][:k]"
+_WHITE = "white = Xc @ vectors / np.sqrt(np.maximum(values, 0.0) + eps)"
+_TUNE_BEST = "best_lr = learning_rates[int(np.argmax(val_accs))]"
 
 VARIANTS = [
-    # ---- Xavier normal ------------------------------------------------------
-    Mistake("xavier_std_sqrt_n", "xavier_normal", _XN, "W = np.sqrt(fan_in) * rng.standard_normal(shape)",
+    # ---- Xavier normal (Glorot's fan average) -------------------------------
+    Mistake("xavier_std_sqrt_n", "xavier_normal", _XN, "W = np.sqrt(fan_in + fan_out) * rng.standard_normal(shape)",
             loses=(XN, XN_MORE)),
-    Mistake("xavier_std_one_over_n", "xavier_normal", _XN, "W = (1.0 / fan_in) * rng.standard_normal(shape)",
+    Mistake("xavier_variance_as_std", "xavier_normal", _XN,
+            "W = (2.0 / (fan_in + fan_out)) * rng.standard_normal(shape)", loses=(XN, XN_MORE)),
+    # LeCun's fan-in rule, which some books call Xavier: right only for square matrices.
+    Mistake("xavier_lecun_fan_in", "xavier_normal", _XN, "W = np.sqrt(1.0 / fan_in) * rng.standard_normal(shape)",
             loses=(XN, XN_MORE)),
-    Mistake("xavier_fan_out", "xavier_normal", "fan_in = shape[0]", "fan_in = shape[1]",
+    Mistake("xavier_fan_out_only", "xavier_normal", _XN, "W = np.sqrt(1.0 / fan_out) * rng.standard_normal(shape)",
             loses=(XN, XN_MORE)),
+    Mistake("xavier_sum_without_2", "xavier_normal", _XN,
+            "W = np.sqrt(1.0 / (fan_in + fan_out)) * rng.standard_normal(shape)", loses=(XN, XN_MORE)),
     # Right spread, but from the global generator: only the hidden rng check fails.
     Mistake("xavier_global_random_state", "xavier_normal", _XN,
-            "W = np.sqrt(1.0 / fan_in) * np.random.randn(*shape)", loses=XN_MORE),
+            "W = np.sqrt(2.0 / (fan_in + fan_out)) * np.random.randn(*shape)", loses=XN_MORE),
     Mistake("xavier_normal_draws_uniform", "xavier_normal", _XN,
-            "W = rng.uniform(-np.sqrt(3.0 / fan_in), np.sqrt(3.0 / fan_in), shape)", loses=XN),
+            "W = rng.uniform(-np.sqrt(6.0 / (fan_in + fan_out)), np.sqrt(6.0 / (fan_in + fan_out)), shape)",
+            loses=XN),
     Mistake("xavier_normal_calls_reference", "xavier_normal", _XN,
             "from helpers import init\n    W = init.xavier_normal(shape, rng)", loses=(XN, XN_MORE)),
+    # PyTorch fills the matrix: refused (and it would not draw from rng).
+    Mistake("xavier_normal_torch_init", "xavier_normal", _XN,
+            "t = torch.empty((fan_out, fan_in), dtype=torch.float64)\n"
+            "    W = torch.nn.init.xavier_normal_(t).numpy().T", loses=(XN, XN_MORE)),
     Alternative("xavier_rng_normal", "xavier_normal", old=_XN,
-                new="W = rng.normal(0.0, np.sqrt(1.0 / fan_in), size=shape)"),
-    Alternative("xavier_divide_by_sqrt", "xavier_normal", old=_XN,
-                new="W = rng.standard_normal(size=shape) / np.sqrt(fan_in)"),
+                new="W = rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=shape)"),
+    Alternative("xavier_divide_by_sqrt_of_mean_fan", "xavier_normal", old=_XN,
+                new="W = rng.standard_normal(size=shape) / np.sqrt((fan_in + fan_out) / 2)"),
 
     # ---- Xavier uniform -----------------------------------------------------
-    Mistake("xavier_uniform_bound_sqrt_1_over_n", "xavier_uniform", "np.sqrt(3.0 / shape[0])",
-            "np.sqrt(1.0 / shape[0])", loses=(XU, XU_MORE)),
-    Mistake("xavier_uniform_fan_out", "xavier_uniform", "np.sqrt(3.0 / shape[0])",
-            "np.sqrt(3.0 / shape[1])", loses=(XU, XU_MORE)),
+    Mistake("xavier_uniform_bound_of_the_std", "xavier_uniform", _XU,
+            "bound = np.sqrt(2.0 / (shape[0] + shape[1]))", loses=(XU, XU_MORE)),
+    Mistake("xavier_uniform_lecun_fan_in", "xavier_uniform", _XU, "bound = np.sqrt(3.0 / shape[0])",
+            loses=(XU, XU_MORE)),
     Mistake("xavier_uniform_from_zero", "xavier_uniform", "rng.uniform(-bound, bound, shape)",
             "rng.uniform(0, 2 * bound, shape)", loses=(XU, XU_MORE)),
     Alternative("xavier_uniform_rescaled_random", "xavier_uniform",
                 old="W = rng.uniform(-bound, bound, shape)",
                 new="W = bound * (2 * rng.random(shape) - 1)"),
+    Alternative("xavier_uniform_sum_of_shape", "xavier_uniform", old=_XU,
+                new="bound = (6.0 / sum(shape)) ** 0.5"),
 
     # ---- He normal ----------------------------------------------------------
     Mistake("he_without_factor_2", "he_normal", _HN, "W = np.sqrt(1.0 / shape[0]) * rng.standard_normal(shape)",
@@ -99,6 +120,16 @@ def forward_stats(X, weights, activation):
         stds.append(h.std())
     return outputs, np.array(stds)
 ''', loses=(STATS, STATS_MORE)),
+    Mistake("stats_with_torch", "forward_stats", source='''\
+def forward_stats(X, weights, activation):
+    outputs, stds = [], []
+    h = torch.tensor(X)
+    for W in weights:
+        h = torch.tensor(activation((h @ torch.tensor(W)).numpy()))
+        outputs.append(h.numpy())
+        stds.append(float(h.std()))
+    return outputs, np.array(stds)
+''', loses=(STATS, STATS_MORE)),
     # ddof=1 differs by a factor sqrt(n / (n - 1)): within the tolerance.
     Alternative("stats_ddof_1_and_list", "forward_stats", source='''\
 def forward_stats(X, weights, activation):
@@ -124,18 +155,139 @@ def layer_gradient_norms(net, X, y):
     return [float(np.sqrt(np.sum(grads[k] ** 2))) for k in keys]
 '''),
 
-    # ---- train_deep_net -----------------------------------------------------
-    Mistake("train_with_adam", "train_deep_net",
-            'optimizer="momentum", optim_config={"lr": 0.1}, lr_decay=0.9',
-            'optimizer="adam", optim_config={"lr": 1e-3}', loses=TRAIN),
-    Mistake("train_too_few_epochs", "train_deep_net", "num_epochs=15", "num_epochs=1", loses=TRAIN),
-    Mistake("train_ignores_weight_init", "train_deep_net", "weight_init=weight_init", 'weight_init="he_normal"',
-            loses=TRAIN),
-    Alternative("train_20_epochs_plain_momentum", "train_deep_net",
-                old='optimizer="momentum", optim_config={"lr": 0.1}, lr_decay=0.9,\n'
-                    '                    batch_size=100, num_epochs=15',
-                new='optimizer=optim.Momentum(lr=0.1, momentum=0.9), lr_decay=0.9,\n'
-                    '                    batch_size=100, num_epochs=20'),
+    # ---- zero_center_and_scale ------------------------------------------------
+    Mistake("zcs_statistics_from_all_sets", "zero_center_and_scale", _ZCS_STATS, """\
+    everything = np.concatenate([X_train, *others])
+    mean = everything.mean(axis=0)
+    std = everything.std(axis=0)""", loses=(ZCS, ZCS_EDGE)),
+    Mistake("zcs_std_of_the_whole_array", "zero_center_and_scale", "std = X_train.std(axis=0)",
+            "std = X_train.std()", loses=(ZCS, ZCS_EDGE)),
+    Mistake("zcs_per_example", "zero_center_and_scale", _ZCS_STATS, """\
+    mean = X_train.mean(axis=1, keepdims=True)
+    std = X_train.std(axis=1, keepdims=True)""", loses=(ZCS, ZCS_EDGE)),
+    Mistake("zcs_divides_by_the_variance", "zero_center_and_scale", "std = X_train.std(axis=0)",
+            "std = X_train.var(axis=0)", loses=(ZCS, ZCS_EDGE)),
+    # Changes the caller's training set (and cannot subtract floats from integer pixels in place).
+    Mistake("zcs_in_place", "zero_center_and_scale", "out = tuple((X - mean) / std for X in (X_train, *others))", """\
+X_train -= mean
+    X_train /= std
+    out = (X_train,) + tuple((X - mean) / std for X in others)""", loses=(ZCS, ZCS_EDGE)),
+    # Constant features divide 0 by 0: only the hidden edge cases have them.
+    Mistake("zcs_no_guard_for_constant_features", "zero_center_and_scale",
+            "std = np.where(std < 1e-8, 1.0, std)", "pass", loses=ZCS_EDGE),
+    Mistake("zcs_standard_scaler", "zero_center_and_scale", source='''\
+def zero_center_and_scale(X_train, *others):
+    from sklearn.preprocessing import StandardScaler
+    scaler = StandardScaler().fit(X_train)
+    return tuple(scaler.transform(X) for X in (X_train, *others))
+''', loses=(ZCS, ZCS_EDGE)),
+    Mistake("zcs_with_torch", "zero_center_and_scale", source='''\
+def zero_center_and_scale(X_train, *others):
+    t = torch.tensor(X_train, dtype=torch.float64)
+    mean, std = t.mean(dim=0), t.std(dim=0, unbiased=False)
+    std = torch.where(std < 1e-8, torch.ones_like(std), std)
+    return tuple(((torch.tensor(X, dtype=torch.float64) - mean) / std).numpy() for X in (X_train, *others))
+''', loses=(ZCS, ZCS_EDGE)),
+    Alternative("zcs_keepdims_list_and_divide_where", "zero_center_and_scale", source='''\
+def zero_center_and_scale(X_train, *others):
+    X_train = np.asarray(X_train, dtype=float)
+    mean = np.mean(X_train, axis=0, keepdims=True)
+    std = np.sqrt(np.mean((X_train - mean) ** 2, axis=0, keepdims=True))
+    out = []
+    for X in [X_train, *others]:
+        centred = np.asarray(X, dtype=float) - mean
+        out.append(np.divide(centred, std, out=centred.copy(), where=std > 0))
+    return out
+'''),
+
+    # ---- pca -------------------------------------------------------------------
+    Mistake("pca_without_centering", "pca", "Xc = X - X.mean(axis=0)", "Xc = X", loses=(PCA, PCA_MORE)),
+    Mistake("pca_smallest_variances", "pca", _PCA_ORDER, "order = np.argsort(values)[:k]", loses=(PCA, PCA_MORE)),
+    Mistake("pca_components_as_columns", "pca", "components = vectors[:, order].T", "components = vectors[:, order]",
+            loses=(PCA, PCA_MORE)),
+    Mistake("pca_standard_deviations_as_variances", "pca", "variances = values[order]",
+            "variances = np.sqrt(values[order])", loses=(PCA, PCA_MORE)),
+    Mistake("pca_sklearn", "pca", source='''\
+def pca(X, k):
+    from sklearn.decomposition import PCA
+    model = PCA(n_components=k).fit(X)
+    return model.transform(X), model.components_, model.explained_variance_
+''', loses=(PCA, PCA_MORE)),
+    Mistake("pca_with_torch", "pca", "values, vectors = np.linalg.eigh(C)",
+            "values, vectors = (t.numpy() for t in torch.linalg.eigh(torch.tensor(C)))", loses=(PCA, PCA_MORE)),
+    Alternative("pca_svd", "pca", source='''\
+def pca(X, k):
+    Xc = X - X.mean(axis=0)
+    _, S, Vt = np.linalg.svd(Xc, full_matrices=False)
+    components = Vt[:k]
+    return Xc @ components.T, components, S[:k] ** 2 / (len(X) - 1)
+'''),
+    # Dividing by N instead of N - 1 changes the variances by a factor (N - 1) / N: accepted.
+    Alternative("pca_np_cov_divided_by_n", "pca", source='''\
+def pca(X, k):
+    mean = np.mean(X, axis=0)
+    values, vectors = np.linalg.eigh(np.cov(X - mean, rowvar=False, bias=True))
+    values, vectors = values[::-1], vectors[:, ::-1]
+    components = vectors[:, :k].T
+    return (X - mean) @ components.T, components, values[:k]
+'''),
+
+    # ---- whiten ----------------------------------------------------------------
+    # Fine on well-conditioned data; the digits' directions without variance give nan.
+    Mistake("whiten_without_eps", "whiten", _WHITE, "white = Xc @ vectors / np.sqrt(values)", loses=WHITEN_EPS),
+    Mistake("whiten_eps_outside_the_sqrt", "whiten", _WHITE,
+            "white = Xc @ vectors / (np.sqrt(np.maximum(values, 0.0)) + eps)", loses=WHITEN_EPS),
+    Mistake("whiten_divides_by_the_eigenvalues", "whiten", _WHITE,
+            "white = Xc @ vectors / (np.maximum(values, 0.0) + eps)", loses=(WHITEN, WHITEN_EPS)),
+    Mistake("whiten_without_centering", "whiten", "Xc = X - X.mean(axis=0)", "Xc = X", loses=(WHITEN, WHITEN_EPS)),
+    Mistake("whiten_smallest_first", "whiten", "order = np.argsort(values)[::-1]", "order = np.argsort(values)",
+            loses=(WHITEN, WHITEN_EPS)),
+    Mistake("whiten_with_torch", "whiten", "values, vectors = np.linalg.eigh(np.cov(Xc, rowvar=False))",
+            "values, vectors = (t.numpy() for t in torch.linalg.eigh(torch.tensor(np.cov(Xc, rowvar=False))))",
+            loses=(WHITEN, WHITEN_EPS)),
+    Alternative("whiten_svd", "whiten", source='''\
+def whiten(X, eps=1e-5):
+    Xc = X - X.mean(axis=0)
+    _, S, Vt = np.linalg.svd(Xc, full_matrices=False)
+    return Xc @ Vt.T / np.sqrt(S ** 2 / (len(X) - 1) + eps)
+'''),
+    # Reuses the (correct) pca of Exercise 8, with every direction.
+    Alternative("whiten_from_pca", "whiten", source='''\
+def whiten(X, eps=1e-5):
+    Z, _, variances = pca(X, X.shape[1])
+    return Z / np.sqrt(np.clip(variances, 0.0, None) + eps)
+'''),
+
+    # ---- tune_learning_rate ----------------------------------------------------
+    # On the real runs the last epoch points to the same learning rate: the scripted test alone sees it.
+    Mistake("tune_last_epoch", "tune_learning_rate", "val_accs.append(solver.best_val_acc)",
+            "val_accs.append(solver.val_acc_history[-1])", loses=TUNE),
+    Mistake("tune_training_accuracy", "tune_learning_rate", "val_accs.append(solver.best_val_acc)",
+            "val_accs.append(max(solver.train_acc_history))", loses=TUNE),
+    Mistake("tune_returns_the_index", "tune_learning_rate", _TUNE_BEST, "best_lr = int(np.argmax(val_accs))",
+            loses=(TUNE, TUNE_REAL)),
+    Mistake("tune_lowest", "tune_learning_rate", _TUNE_BEST, "best_lr = learning_rates[int(np.argmin(val_accs))]",
+            loses=(TUNE, TUNE_REAL)),
+    Mistake("tune_last_of_equal_ones", "tune_learning_rate", _TUNE_BEST,
+            "best_lr = learning_rates[len(val_accs) - 1 - int(np.argmax(val_accs[::-1]))]", loses=TUNE),
+    Mistake("tune_with_torch", "tune_learning_rate", _TUNE_BEST,
+            "best_lr = learning_rates[int(torch.argmax(torch.tensor(val_accs)))]", loses=(TUNE, TUNE_REAL)),
+    Alternative("tune_max_with_key", "tune_learning_rate", source='''\
+def tune_learning_rate(train, learning_rates):
+    val_accs = [train(lr).best_val_acc for lr in learning_rates]
+    best_lr, _ = max(zip(learning_rates, val_accs), key=lambda pair: pair[1])
+    return best_lr, val_accs
+'''),
+    Alternative("tune_strict_loop", "tune_learning_rate", source='''\
+def tune_learning_rate(train, learning_rates):
+    best_lr, best_acc, val_accs = None, -1.0, []
+    for lr in learning_rates:
+        acc = float(train(lr).best_val_acc)
+        val_accs.append(acc)
+        if acc > best_acc:
+            best_lr, best_acc = lr, acc
+    return best_lr, np.array(val_accs)
+'''),
 ]
 
 DEMO_MISTAKE = "he_without_factor_2"

@@ -13,7 +13,9 @@ DEAD = "test_dead_fraction"
 DEAD_EDGE = "test_dead_fraction_edge"
 TRAIN = "test_train_tracking_dead"
 TRAIN_LAYERS = "test_train_tracking_dead_layers"
-FIX = "test_fix_dead_units"
+PFWD = "test_prelu_forward"
+PBWD, PBWD_SHARED = "test_prelu_backward", "test_prelu_backward_shared"
+CHOOSE, CHOOSE_EDGE, CHOOSE_REAL = "test_choose_setting", "test_choose_setting_edge", "test_choose_setting_real"
 
 _FWD = "out = np.where(x > 0, x, alpha * x)"
 _BWD = "dx = dout * np.where(x > 0, 1.0, alpha)"
@@ -21,6 +23,9 @@ _DEAD = "return float(np.mean(np.all(h <= 0, axis=0)))"
 _UPDATE = "net.params[k] -= lr * grads[k]"
 _MEASURE = """        net.loss(X)
         history.append([layers.dead_fraction(h) for h in net.activations])"""
+_PFWD = "out = np.where(x > 0, x, alpha * x)"
+_DALPHA = "dalpha = np.sum(dout * np.where(x > 0, 0.0, x), axis=0)"
+_ALLOWED = 'if max(result["dead"]) <= max_dead and result["val_acc"] > best_acc:'
 
 VARIANTS = [
     # ---- Leaky ReLU forward ------------------------------------------------
@@ -64,6 +69,51 @@ dx = dout.copy()
     Alternative("leaky_backward_arithmetic_mask", "leaky_relu_backward",
                 old=_BWD, new="dx = dout * ((x > 0) + alpha * (x <= 0))"),
 
+    # ---- PReLU forward --------------------------------------------------------
+    Mistake("prelu_forward_slope_per_sample", "prelu_forward", _PFWD,
+            "out = np.where(x > 0, x, alpha[:, None] * x)", loses=PFWD),
+    Mistake("prelu_forward_plus_alpha", "prelu_forward", _PFWD, "out = np.maximum(x, 0) + alpha", loses=PFWD),
+    Mistake("prelu_forward_in_place", "prelu_forward", _PFWD, "x[x <= 0] *= np.broadcast_to(alpha, x.shape)[x <= 0]\n"
+            "    out = x", loses=PFWD),
+    Mistake("prelu_forward_torch", "prelu_forward", _PFWD,
+            "out = F.prelu(torch.tensor(x), torch.tensor(alpha)).numpy()", loses=PFWD),
+    Alternative("prelu_forward_max_min", "prelu_forward", old=_PFWD,
+                new="out = np.maximum(x, 0) + alpha * np.minimum(x, 0)"),
+
+    # ---- PReLU backward -------------------------------------------------------
+    Mistake("prelu_dalpha_per_sample", "prelu_backward", _DALPHA,
+            "dalpha = dout * np.where(x > 0, 0.0, x)", loses=(PBWD, PBWD_SHARED)),
+    Mistake("prelu_dalpha_sum_of_dout", "prelu_backward", _DALPHA,
+            "dalpha = np.sum(dout * (x <= 0), axis=0)", loses=(PBWD, PBWD_SHARED)),
+    Mistake("prelu_dalpha_every_entry", "prelu_backward", _DALPHA,
+            "dalpha = np.sum(dout * x, axis=0)", loses=(PBWD, PBWD_SHARED)),
+    Mistake("prelu_dalpha_summed_over_units", "prelu_backward", _DALPHA,
+            "dalpha = np.sum(dout * np.where(x > 0, 0.0, x), axis=1)", loses=(PBWD, PBWD_SHARED)),
+    Mistake("prelu_dx_forgets_the_slope", "prelu_backward", "dx = dout * np.where(x > 0, 1.0, alpha)",
+            "dx = dout * (x > 0)", loses=(PBWD, PBWD_SHARED)),
+    # One slope per unit is right; a shared slope needs one number: only the hidden test has it.
+    Mistake("prelu_shared_slope_per_unit", "prelu_backward", """    if alpha.shape == (1,):
+        dalpha = np.array([dalpha.sum()])
+""", "", loses=PBWD_SHARED),
+    Mistake("prelu_backward_autograd", "prelu_backward", source='''\
+def prelu_backward(dout, cache):
+    x, alpha = cache
+    xt = torch.tensor(x, requires_grad=True)
+    at = torch.tensor(alpha, requires_grad=True)
+    F.prelu(xt, at).backward(torch.tensor(dout))
+    return xt.grad.numpy(), at.grad.numpy()
+''', loses=(PBWD, PBWD_SHARED)),
+    Alternative("prelu_backward_sum_to_shape", "prelu_backward", source='''\
+def prelu_backward(dout, cache):
+    x, alpha = cache
+    negative = x <= 0
+    dx = np.where(negative, alpha * dout, dout)
+    per_entry = np.where(negative, x * dout, 0.0)
+    if alpha.size == 1:
+        return dx, per_entry.sum(keepdims=True).reshape(alpha.shape)
+    return dx, per_entry.sum(axis=0)
+'''),
+
     # ---- dead fraction -------------------------------------------------------
     Mistake("dead_fraction_of_zero_entries", "dead_fraction",
             _DEAD, "return float(np.mean(h <= 0))", loses=(DEAD, DEAD_EDGE)),
@@ -100,6 +150,39 @@ def dead_fraction(h):
     Mistake("history_of_first_layer_only", "train_tracking_dead",
             _MEASURE, """        net.loss(X)
         history.append([layers.dead_fraction(net.activations[0])])""", loses=TRAIN_LAYERS),
+    # Every entry is the same list, which ends up holding the last epoch's numbers.
+    Mistake("history_entries_alias_one_list", "train_tracking_dead", _MEASURE, """        net.loss(X)
+        fractions = history[0] if history else []
+        fractions[:] = [layers.dead_fraction(h) for h in net.activations]
+        history.append(fractions)""", loses=TRAIN),
+    Mistake("weights_updated_biases_not", "train_tracking_dead", "for k in net.params:",
+            "for k in [k for k in net.params if k.startswith('W')]:", loses=(TRAIN, TRAIN_LAYERS)),
+    Mistake("sgd_with_momentum", "train_tracking_dead", source='''\
+from helpers import layers
+from helpers.optim import minibatches
+
+
+def train_tracking_dead(net, X, y, lr, num_epochs=3, batch_size=50, seed=0):
+    rng = np.random.default_rng(seed)
+    history = []
+    velocity = {k: np.zeros_like(v) for k, v in net.params.items()}
+    for _ in range(num_epochs):
+        for X_batch, y_batch in minibatches(X, y, batch_size, rng=rng):
+            _, grads = net.loss(X_batch, y_batch)
+            for k in net.params:
+                velocity[k] = 0.9 * velocity[k] - lr * grads[k]
+                net.params[k] += velocity[k]
+        net.loss(X)
+        history.append([layers.dead_fraction(h) for h in net.activations])
+    return history
+''', loses=(TRAIN, TRAIN_LAYERS)),
+    Mistake("measured_before_the_epoch", "train_tracking_dead", """    for _ in range(num_epochs):
+        for X_batch""", """    for _ in range(num_epochs):
+        net.loss(X)
+        history.append([layers.dead_fraction(h) for h in net.activations])
+        for X_batch""", loses=(TRAIN, TRAIN_LAYERS)),
+    Mistake("drops_the_last_batch", "train_tracking_dead", "minibatches(X, y, batch_size, rng=rng)",
+            "minibatches(X, y, batch_size, rng=rng, drop_last=True)", loses=(TRAIN, TRAIN_LAYERS)),
     Alternative("train_with_sgd_optimizer", "train_tracking_dead", old="""            for k in net.params:
                 net.params[k] -= lr * grads[k]""",
                 new="""            SGD(lr=lr).update(net.params, grads)"""),
@@ -112,19 +195,55 @@ def dead_fraction(h):
             idx = order[start:start + batch_size]
             _, grads = net.loss(X[idx], y[idx])"""),
 
-    # ---- the fix ---------------------------------------------------------------
-    Mistake("fix_keeps_the_large_learning_rate", "fix_dead_units",
-            '"lr": 0.3', '"lr": 1.0', loses=FIX),
-    Mistake("fix_leaky_relu_alone_at_large_lr", "fix_dead_units",
-            '"lr": 0.3, "activation": "relu"', '"lr": 1.0, "activation": "leaky_relu"', loses=FIX),
-    Mistake("fix_tiny_init", "fix_dead_units",
-            '"weight_init": "he_normal"', '"weight_init": 0.01', loses=FIX),
-    Alternative("fix_elu", "fix_dead_units",
-                old='"activation": "relu"', new='"activation": "elu"'),
-    Alternative("fix_positive_bias", "fix_dead_units",
-                old='"bias_init": 0.0', new='"bias_init": 0.1'),
-    Alternative("fix_leaky_relu_moderate_lr", "fix_dead_units",
-                old='"lr": 0.3, "activation": "relu"', new='"lr": 0.5, "activation": "leaky_relu"'),
+    # ---- choosing a setting ------------------------------------------------------
+    # On the real remedies the best accuracy is also allowed: only the scripted tests see these.
+    Mistake("choose_ignores_dead_units", "choose_setting", _ALLOWED,
+            'if result["val_acc"] > best_acc:', loses=(CHOOSE, CHOOSE_EDGE)),
+    Mistake("choose_first_layer_only", "choose_setting", _ALLOWED,
+            'if result["dead"][0] <= max_dead and result["val_acc"] > best_acc:', loses=CHOOSE),
+    Mistake("choose_mean_over_layers", "choose_setting", _ALLOWED,
+            'if np.mean(result["dead"]) <= max_dead and result["val_acc"] > best_acc:', loses=CHOOSE),
+    Mistake("choose_strictly_below_the_limit", "choose_setting", _ALLOWED,
+            'if max(result["dead"]) < max_dead and result["val_acc"] > best_acc:', loses=CHOOSE),
+    Mistake("choose_last_of_equal_ones", "choose_setting", _ALLOWED,
+            'if max(result["dead"]) <= max_dead and result["val_acc"] >= best_acc:', loses=CHOOSE),
+    Mistake("choose_by_training_accuracy", "choose_setting", source='''\
+def choose_setting(train, settings, max_dead=0.10):
+    best, best_acc = None, -1.0
+    for i, setting in enumerate(settings):
+        result = train(setting)
+        score = result.get("train_acc", result["val_acc"])
+        if max(result["dead"]) <= max_dead and score > best_acc:
+            best, best_acc = i, score
+    return best
+''', loses=CHOOSE),
+    Mistake("choose_starts_from_accuracy_0", "choose_setting", "best, best_acc = None, -1.0",
+            "best, best_acc = None, 0.0", loses=CHOOSE_EDGE),
+    Mistake("choose_fixed_limit", "choose_setting", _ALLOWED,
+            'if max(result["dead"]) <= 0.10 and result["val_acc"] > best_acc:', loses=CHOOSE_EDGE),
+    Mistake("choose_returns_the_setting", "choose_setting", "    return best", """    if best is not None:
+        best = settings[best]
+    return best""", loses=(CHOOSE, CHOOSE_EDGE, CHOOSE_REAL)),
+    Mistake("choose_with_torch", "choose_setting", source='''\
+def choose_setting(train, settings, max_dead=0.10):
+    results = [train(s) for s in settings]
+    acc = torch.tensor([r["val_acc"] if max(r["dead"]) <= max_dead else -1.0 for r in results])
+    return int(torch.argmax(acc)) if float(acc.max()) >= 0 else None
+''', loses=(CHOOSE, CHOOSE_EDGE, CHOOSE_REAL)),
+    Alternative("choose_filter_then_max", "choose_setting", source='''\
+def choose_setting(train, settings, max_dead=0.10):
+    results = [train(setting) for setting in settings]
+    allowed = [i for i, r in enumerate(results) if all(d <= max_dead for d in r["dead"])]
+    if not allowed:
+        return None
+    return max(allowed, key=lambda i: results[i]["val_acc"])
+'''),
+    Alternative("choose_masked_argmax", "choose_setting", source='''\
+def choose_setting(train, settings, max_dead=0.10):
+    results = [train(setting) for setting in settings]
+    scores = np.array([r["val_acc"] if np.max(r["dead"]) <= max_dead else -np.inf for r in results])
+    return int(np.argmax(scores)) if np.isfinite(scores).any() else None
+'''),
 ]
 
 DEMO_MISTAKE = "dead_fraction_of_zero_entries"
