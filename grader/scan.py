@@ -281,4 +281,7 @@ def _defines(source: str) -> set[str]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
-    return {name for stmt in tree.body for name in _defined(stmt)}
+    names = set()
+    for stmt in tree.body:
+        names.update([stmt.name] if isinstance(stmt, ast.ClassDef) else _defined(stmt))
+    return names

@@ -136,6 +136,7 @@ def test_code_nested_too_deep_to_scan_is_flagged_not_a_crash(source):
 TORCH_TESTS = {  # a NumPy exercise's test (torch refused) and a PyTorch exercise's test
     "test_conv": "with without_reference(_conv.conv_forward):\n    out = conv_forward(x, w)\n",
     "test_torch_net": "with without_reference(_ref.Net, allow_torch=True):\n    net = TorchNet()\n",
+    "test_net": "with without_reference(_ref.Net):\n    loss = Net().loss(x, y)\n",
 }
 
 
@@ -157,6 +158,12 @@ def _answer(source, gid):
 ])
 def test_pytorch_in_a_numpy_exercise_is_flagged(source):
     found = scan(_answer(source, "conv_forward"), TORCH_TESTS)
+    assert len(found) == 1 and "PyTorch" in found[0] and "NumPy exercise" in found[0], found
+
+
+def test_pytorch_in_a_numpy_exercise_class_is_flagged():
+    source = "class Net:\n    def loss(self, x, y):\n        return F.cross_entropy(x, y)"
+    found = scan(_answer(source, "Net"), TORCH_TESTS)
     assert len(found) == 1 and "PyTorch" in found[0] and "NumPy exercise" in found[0], found
 
 
