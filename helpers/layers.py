@@ -18,7 +18,8 @@ relu                ``x``, the input
 sigmoid             ``out``, the output sigma(x)
 tanh                ``out``, the output tanh(x)
 affine_relu         ``(affine_cache, relu_cache)``
-batchnorm (train)   ``(x, x_hat, mean, var, gamma, eps)``
+batchnorm (train)   ``(x, x_hat, mean, var, gamma, eps)``, mean and var (D,)
+layernorm           ``(x, x_hat, mean, var, gamma, eps)``, mean and var (N, 1)
 dropout             ``(dropout_param, mask)``, mask None in test mode
 ==================  ==========================================
 """
@@ -39,6 +40,7 @@ __all__ = [
     "dead_fraction",
     # notebook 07
     "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
+    "layernorm_forward", "layernorm_backward",
     "dropout_forward", "dropout_backward",
 ]
 
@@ -553,6 +555,78 @@ def batchnorm_backward_alt(dout, cache):
     dbeta = dout.sum(axis=0)
     dgamma = np.sum(dout * x_hat, axis=0)
     dx = gamma / (n * np.sqrt(var + eps)) * (n * dout - dbeta - x_hat * dgamma)
+    return dx, dgamma, dbeta
+
+
+def _ln_eps(ln_param):
+    if ln_param is None:
+        return 1e-5
+    if not isinstance(ln_param, dict):
+        raise ValueError(f"ln_param must be a dict (optionally with the key 'eps'), "
+                         f"got {type(ln_param).__name__}")
+    eps = float(ln_param.get("eps", 1e-5))
+    if not eps > 0:
+        raise ValueError(f"ln_param['eps'] must be > 0, got {eps!r}")
+    return eps
+
+
+@reference
+def layernorm_forward(x, gamma, beta, ln_param=None):
+    """Layer normalization of a minibatch x (N, D), sample by sample.
+
+    Each row is normalized over its D features with its own mean and
+    **biased** variance, ``x_hat = (x - mean) / sqrt(var + eps)``, then
+    scaled and shifted per feature: ``gamma * x_hat + beta``. No batch
+    statistics and no running averages: train and test mode are the same
+    and a batch of one sample works (as ``torch.nn.functional.layer_norm``
+    over the last dimension).
+
+    Parameters
+    ----------
+    x : array (N, D)
+    gamma, beta : arrays (D,)
+    ln_param : dict or None
+        ``eps`` (default 1e-5); other keys (a ``mode``) are ignored.
+
+    Returns
+    -------
+    out : array (N, D)
+    cache : ``(x, x_hat, mean, var, gamma, eps)`` with mean and var (N, 1).
+    """
+    eps = _ln_eps(ln_param)
+    x = _float_array("x", x)
+    gamma, beta = _float_array("gamma", gamma), _float_array("beta", beta)
+    if x.ndim != 2:
+        raise ValueError(f"x must be 2-D (N, D), got shape {x.shape}")
+    d = x.shape[1]
+    for name, value in (("gamma", gamma), ("beta", beta)):
+        if value.shape != (d,):
+            raise ValueError(f"{name} must have shape (D,) = ({d},) to match x {x.shape}, "
+                             f"got {value.shape}")
+    mean = x.mean(axis=1, keepdims=True)
+    var = x.var(axis=1, keepdims=True)  # biased: divide by D
+    x_hat = (x - mean) / np.sqrt(var + eps)
+    return gamma * x_hat + beta, (x, x_hat, mean, var, gamma, eps)
+
+
+@reference
+def layernorm_backward(dout, cache):
+    """Backward pass of :func:`layernorm_forward`: batch norm's short
+    formula with the roles of the axes swapped for dx (sums over the D
+    features of each sample), while dgamma and dbeta still sum over the batch.
+
+    dout : array (N, D); cache : ``(x, x_hat, mean, var, gamma, eps)``.
+    Returns ``(dx, dgamma, dbeta)``, shapes (N, D), (D,), (D,).
+    """
+    x, x_hat, mean, var, gamma, eps = cache
+    dout = _array("dout", dout)
+    _same_shape("dout", dout, x.shape)
+    d = x.shape[1]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    dx = (d * dx_hat - dx_hat.sum(axis=1, keepdims=True)
+          - x_hat * np.sum(dx_hat * x_hat, axis=1, keepdims=True)) / (d * np.sqrt(var + eps))
     return dx, dgamma, dbeta
 
 

@@ -126,11 +126,13 @@ class FullyConnectedNet:
         matrix; biases and batch-norm gamma / beta are not decayed.
     seed : int
         Seeds the initial weights (and the dropout masks, see ``dropout_seed``).
-    normalization : None or "batchnorm"
+    normalization : None, "batchnorm" or "layernorm"
         With "batchnorm" every hidden layer is affine - batchnorm - activation,
         with parameters ``gamma{i}`` (ones) and ``beta{i}`` (zeros) in
         ``params`` and its running averages in ``self.bn_params[i - 1]``
         (CS231n style: ``momentum`` 0.9 is the weight of the old average).
+        "layernorm" is the same with layer normalization (each sample over its
+        units; ``self.ln_params[i - 1]`` holds its ``eps``, nothing else).
     dropout : float
         The probability of DROPPING each hidden unit (inverted dropout after
         every hidden activation); 0 means no dropout.
@@ -158,8 +160,9 @@ class FullyConnectedNet:
         if activation not in layers.ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of "
                              f"{sorted(layers.ACTIVATIONS)}")
-        if normalization not in (None, "batchnorm"):
-            raise ValueError(f"normalization must be None or 'batchnorm', got {normalization!r}")
+        if normalization not in (None, "batchnorm", "layernorm"):
+            raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', "
+                             f"got {normalization!r}")
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.integer, np.floating)) \
                 or not 0 <= dropout < 1:
             raise ValueError(f"dropout is the probability of dropping a hidden unit and must lie "
@@ -176,13 +179,15 @@ class FullyConnectedNet:
         for i, (n_in, n_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
             self.params[f"W{i}"] = np.asarray(init((n_in, n_out), rng), dtype=np.float64)
             self.params[f"b{i}"] = np.full(n_out, float(bias_init))
-            if normalization == "batchnorm" and i < self.num_layers:
+            if normalization is not None and i < self.num_layers:
                 self.params[f"gamma{i}"] = np.ones(n_out)
                 self.params[f"beta{i}"] = np.zeros(n_out)
         # One bn_param per hidden layer: the mode and the running averages live here.
         self.bn_params = ([{"mode": "train", "momentum": float(bn_momentum), "eps": float(bn_eps)}
                            for _ in range(self.num_layers - 1)]
                           if normalization == "batchnorm" else [])
+        self.ln_params = ([{"eps": float(bn_eps)} for _ in range(self.num_layers - 1)]
+                          if normalization == "layernorm" else [])
         # Dropout masks: a fixed seed per layer (for gradient checks) or a
         # generator of the net, reproducible from ``seed``, new masks each call.
         self.dropout_seed = dropout_seed
@@ -200,26 +205,29 @@ class FullyConnectedNet:
         """Scores (N, C) (or (N,) logits for one output) when ``y`` is None,
         else ``(loss, grads)``.
 
-        Each hidden layer is affine - [batchnorm] - activation - [dropout].
+        Each hidden layer is affine - [batchnorm or layernorm] - activation - [dropout].
         With ``y`` the net is in train mode (batch statistics, running averages
         updated, dropout on); without, in test mode (running averages, no dropout).
         """
         mode = "test" if y is None else "train"
         forward, backward = layers.ACTIVATIONS[self.activation]
-        bn, drop = self.normalization == "batchnorm", self.dropout > 0
+        bn, ln, drop = self.normalization == "batchnorm", self.normalization == "layernorm", self.dropout > 0
         p, h, caches, self.activations = self.params, X, [], []
         for i in range(1, self.num_layers):
             h, affine_cache = layers.affine_forward(h, p[f"W{i}"], p[f"b{i}"])
-            bn_cache = drop_cache = None
+            norm_cache = drop_cache = None
             if bn:
                 self.bn_params[i - 1]["mode"] = mode
-                h, bn_cache = layers.batchnorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"],
-                                                       self.bn_params[i - 1])
+                h, norm_cache = layers.batchnorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"],
+                                                         self.bn_params[i - 1])
+            elif ln:
+                h, norm_cache = layers.layernorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"],
+                                                         self.ln_params[i - 1])
             h, act_cache = forward(h)
             self.activations.append(h)
             if drop:
                 h, drop_cache = layers.dropout_forward(h, self._dropout_param(i, mode))
-            caches.append((affine_cache, bn_cache, act_cache, drop_cache))
+            caches.append((affine_cache, norm_cache, act_cache, drop_cache))
         L = self.num_layers
         scores, last_cache = layers.affine_forward(h, p[f"W{L}"], p[f"b{L}"])
         binary = scores.shape[1] == 1
@@ -230,12 +238,14 @@ class FullyConnectedNet:
         grads = {}
         dh, grads[f"W{L}"], grads[f"b{L}"] = layers.affine_backward(dscores, last_cache)
         for i in range(L - 1, 0, -1):
-            affine_cache, bn_cache, act_cache, drop_cache = caches[i - 1]
+            affine_cache, norm_cache, act_cache, drop_cache = caches[i - 1]
             if drop_cache is not None:
                 dh = layers.dropout_backward(dh, drop_cache)
             dh = backward(dh, act_cache)
-            if bn_cache is not None:
-                dh, grads[f"gamma{i}"], grads[f"beta{i}"] = layers.batchnorm_backward_alt(dh, bn_cache)
+            if ln:
+                dh, grads[f"gamma{i}"], grads[f"beta{i}"] = layers.layernorm_backward(dh, norm_cache)
+            elif bn and norm_cache is not None:
+                dh, grads[f"gamma{i}"], grads[f"beta{i}"] = layers.batchnorm_backward_alt(dh, norm_cache)
             dh, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_backward(dh, affine_cache)
         return with_weight_decay(loss, grads, p, self.reg)
 

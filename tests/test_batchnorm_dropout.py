@@ -1,7 +1,9 @@
-"""Batch normalization and dropout (notebook 07): helpers.layers against
-torch.nn.BatchNorm1d / torch.nn.functional.batch_norm and autograd, the
-numerical gradient, the statistics of inverted dropout, and
-FullyConnectedNet with batch norm, dropout and weight decay against autograd."""
+"""Batch normalization, layer normalization and dropout (notebook 07):
+helpers.layers against torch.nn.BatchNorm1d / torch.nn.functional.batch_norm /
+layer_norm and autograd, the numerical gradient, the statistics of inverted
+dropout, FullyConnectedNet with batch norm, layer norm, dropout and weight
+decay against autograd, and the oracles of helpers.checks.fcnet that grade the
+student's own net."""
 import numpy as np
 import pytest
 import torch
@@ -135,6 +137,69 @@ def test_backward_rejects_a_test_mode_cache_and_a_wrong_dout():
 
 
 # --------------------------------------------------------------------------
+# Layer norm
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n,d,eps", [(6, 8, 1e-5), (1, 5, 1e-5), (4, 3, 0.1), (9, 2, 1e-5)])
+def test_layernorm_forward_equals_torch_and_normalizes_every_sample(n, d, eps):
+    x, rng = _batch(10 + n, n=n, d=d, scale=4.0, shift=-1.0)
+    x0 = x.copy()
+    gamma, beta = rng.standard_normal(d), rng.standard_normal(d)
+    out, cache = layers.layernorm_forward(x, gamma, beta, {"eps": eps, "mode": "test"})  # the mode is ignored
+    want = F.layer_norm(torch.tensor(x), (d,), torch.tensor(gamma), torch.tensor(beta), eps=eps).numpy()
+    assert rel_error(out, want) < 1e-10
+    np.testing.assert_array_equal(x, x0)
+    x_hat = cache[1]
+    np.testing.assert_allclose(x_hat.mean(axis=1), 0, atol=1e-12)
+    assert cache[2].shape == cache[3].shape == (n, 1) and cache[5] == eps
+    if eps == 1e-5:
+        np.testing.assert_allclose(x_hat.std(axis=1), 1, rtol=1e-4)
+    # train and test are the same, and a sample does not see the others
+    np.testing.assert_allclose(layers.layernorm_forward(x[:1], gamma, beta, {"eps": eps})[0], out[:1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed,n,d", [(0, 4, 3), (1, 10, 5), (2, 1, 7), (3, 6, 12)])
+def test_layernorm_backward_equals_autograd_and_the_numerical_gradient(seed, n, d):
+    x, rng = _batch(seed, n=n, d=d)
+    gamma, beta, dout = rng.standard_normal(d), rng.standard_normal(d), rng.standard_normal((n, d))
+    _, cache = layers.layernorm_forward(x, gamma, beta, {})
+    dx, dgamma, dbeta = layers.layernorm_backward(dout, cache)
+    _, (tdx, tdg, tdb) = torch_grads(lambda t, g, b: F.layer_norm(t, (d,), g, b, eps=1e-5), x, gamma, beta,
+                                     upstream=dout)
+    for got, want in ((dx, tdx), (dgamma, tdg), (dbeta, tdb)):
+        assert rel_error(got, want) < 1e-8
+    f = lambda v: layers.layernorm_forward(v, gamma, beta, {})[0]  # noqa: E731
+    assert rel_error(dx, eval_numerical_gradient_array(f, x.copy(), dout)) < 1e-6
+    np.testing.assert_allclose(dx.sum(axis=1), 0, atol=1e-10)  # shifting a sample changes nothing
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(x=np.ones(5)), "2-D"),
+    (dict(gamma=np.ones(3)), "gamma"),
+    (dict(ln_param="eps"), "dict"),
+    (dict(ln_param={"eps": 0.0}), "eps"),
+])
+def test_layernorm_bad_input_raises_a_clear_value_error(kwargs, match):
+    args = dict(x=np.ones((4, 6)), gamma=np.ones(6), beta=np.zeros(6), ln_param={})
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        layers.layernorm_forward(**args)
+
+
+def test_the_batch_norm_graph_draws_its_three_paths():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from helpers.norm_graph import BN_EDGES, BN_NODES, PATHS, draw_batchnorm_graph
+
+    ax = draw_batchnorm_graph()
+    assert {path for *_, path in BN_EDGES} - {None} == set(PATHS)
+    assert len(ax.texts) == len(BN_NODES) + len(BN_EDGES)  # a box per node, an arrow per edge
+    assert ax.get_legend() is not None and ax.get_title()
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------
 # Dropout
 # --------------------------------------------------------------------------
 
@@ -209,6 +274,8 @@ def _torch_net_loss(net, X, y, masks=None):
         if net.normalization == "batchnorm":
             h = F.batch_norm(h, None, None, params[f"gamma{i}"], params[f"beta{i}"], training=True,
                              eps=1e-5)
+        elif net.normalization == "layernorm":
+            h = F.layer_norm(h, (h.shape[1],), params[f"gamma{i}"], params[f"beta{i}"], eps=1e-5)
         h = act(h)
         if masks is not None:
             h = h * torch.tensor(masks[i - 1])
@@ -227,7 +294,8 @@ def _masks(net, n, p, seed):
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
-@pytest.mark.parametrize("normalization,dropout", [("batchnorm", 0.0), (None, 0.3), ("batchnorm", 0.5)])
+@pytest.mark.parametrize("normalization,dropout", [("batchnorm", 0.0), (None, 0.3), ("batchnorm", 0.5),
+                                                   ("layernorm", 0.0), ("layernorm", 0.3)])
 def test_net_gradients_equal_torch_autograd(activation, normalization, dropout):
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((12, 8)), rng.integers(0, 4, 12)
@@ -289,6 +357,69 @@ def test_plain_net_is_unchanged_and_bad_options_raise():
     net = FullyConnectedNet([4], 3, 2)
     assert sorted(net.params) == ["W1", "W2", "b1", "b2"] and net.bn_params == []
     with pytest.raises(ValueError, match="normalization"):
-        FullyConnectedNet([4], 3, 2, normalization="layernorm")
+        FullyConnectedNet([4], 3, 2, normalization="groupnorm")
     with pytest.raises(ValueError, match="dropout"):
         FullyConnectedNet([4], 3, 2, dropout=1.0)
+
+
+# --------------------------------------------------------------------------
+# The oracles that grade the student's own net (helpers.checks.fcnet)
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("normalization", [None, "batchnorm", "layernorm"])
+@pytest.mark.parametrize("dropout", [0.0, 0.4])
+def test_the_fcnet_oracle_equals_the_course_net(normalization, dropout):
+    from helpers.checks.fcnet import torch_fcnet
+
+    rng = np.random.default_rng(6)
+    X, y = rng.standard_normal((11, 6)), rng.integers(0, 3, 11)
+    net = FullyConnectedNet([7, 5], 6, 3, normalization=normalization, dropout=dropout, dropout_seed=20,
+                            reg=0.02, seed=3)
+    loss, grads = net.loss(X, y)
+    masks = _masks(net, 11, dropout, 20) if dropout else None
+    _, want_loss, want = torch_fcnet(net.params, X, y, normalization, reg=0.02, masks=masks)
+    assert loss == pytest.approx(want_loss, rel=1e-10)
+    for k in grads:
+        np.testing.assert_allclose(grads[k], want[k], rtol=1e-7, atol=1e-10, err_msg=k)
+
+
+def test_the_fcnet_test_mode_oracle_equals_the_course_net_after_training_steps():
+    from helpers.checks.fcnet import torch_fcnet_eval
+
+    rng = np.random.default_rng(7)
+    batches = [2 + rng.standard_normal((8, 6)) for _ in range(3)]
+    net = FullyConnectedNet([7, 5], 6, 3, normalization="batchnorm", dropout=0.3, dropout_seed=4, seed=1)
+    for Xb in batches:
+        net.loss(Xb, rng.integers(0, 3, 8))
+    X = rng.standard_normal((4, 6))
+    masks = [_masks(net, 8, 0.3, 4)] * 3  # a fixed dropout seed: the same masks at every call
+    np.testing.assert_allclose(net.loss(X), torch_fcnet_eval(net.params, batches, X, "batchnorm", masks),
+                               rtol=1e-10, atol=1e-12)
+    ln = FullyConnectedNet([7], 6, 3, normalization="layernorm", dropout=0.5, seed=2)
+    np.testing.assert_allclose(ln.loss(X), torch_fcnet_eval(ln.params, [], X, "layernorm"), rtol=1e-10)
+
+
+def test_course_ops_hand_out_the_reference_layers_and_fixed_masks():
+    from helpers.checks.fcnet import LAYER_NAMES, course_ops, dropout_mask
+
+    ops = course_ops()
+    assert all(getattr(ops, name) is getattr(layers, name) for name in LAYER_NAMES)
+    fixed = course_ops(dropout_seed=9)
+    x = np.ones((5, 4))
+    for seed in (None, 1, 2):  # whatever seed the net passes
+        out, (_, mask) = fixed.dropout_forward(x, {"p": 0.5, "mode": "train", "seed": seed})
+        np.testing.assert_array_equal(mask, dropout_mask((5, 4), 0.5, 9))
+    np.testing.assert_array_equal(fixed.dropout_forward(x, {"p": 0.5, "mode": "test"})[0], x)
+
+
+@pytest.mark.parametrize("settings,match", [
+    ([None, 0.1], "dict"), ({"dropout": 0.1}, "normalization"), ({"normalization": "bn", "dropout": 0.1}, "None"),
+    ({"normalization": None, "dropout": 1.0}, "dropout"), ({"normalization": None, "dropout": True}, "dropout"),
+])
+def test_fcnet_settings_are_checked_with_a_readable_message(settings, match):
+    from helpers.checks import CheckFailed
+    from helpers.checks.fcnet import check_settings
+
+    with pytest.raises(CheckFailed, match=match):
+        check_settings(settings)
+    assert check_settings({"normalization": "layernorm", "dropout": 0.2}) == ("layernorm", 0.2)

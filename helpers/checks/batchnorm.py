@@ -1,13 +1,13 @@
-"""The steps that notebook 07's tests share (batch norm, dropout, regularization).
+"""The steps that notebook 07's tests share (batch norm, layer norm, clipping).
 
 PyTorch is the oracle: :func:`torch_bn_train` runs ``torch.nn.BatchNorm1d``
 for several training steps and returns its outputs and running statistics,
 :func:`bn_cache` builds the documented batch-norm cache with torch (so a
 backward test never depends on the student's forward),
-:func:`torch_bn_grads` gives dx, dgamma, dbeta by autograd, and
-:func:`torch_clip` runs ``torch.nn.utils.clip_grad_norm_``.
-:func:`train_regularized` trains the notebook's over-fitting network with a
-student's dropout and weight-decay settings. The module refuses attribute
+:func:`torch_bn_grads` gives dx, dgamma, dbeta by autograd;
+:func:`torch_ln`, :func:`ln_cache` and :func:`torch_ln_grads` do the same for
+layer normalization (``F.layer_norm`` over the features);
+:func:`torch_clip` runs ``torch.nn.utils.clip_grad_norm_``. The module refuses attribute
 assignment like the rest of :mod:`helpers.checks`, so an answer cell cannot
 redefine these steps.
 """
@@ -20,21 +20,14 @@ import torch
 import torch.nn.functional as F
 
 from . import integrity
-from .assertions import check_true
 
-__all__ = ["torch_bn_train", "torch_bn_eval", "bn_cache", "torch_bn_grads", "torch_clip",
-           "small_split", "SETTING_KEYS", "train_regularized"]
+__all__ = ["torch_bn_train", "torch_bn_eval", "bn_cache", "torch_bn_grads", "torch_ln", "ln_cache",
+           "torch_ln_grads", "torch_clip"]
 
 integrity.snapshot()  # torch is imported now: record it
 
-_asarray, _float64, _argmax, _mean, _default_rng = np.asarray, np.float64, np.argmax, np.mean, np.random.default_rng
+_asarray, _float64 = np.asarray, np.float64
 _tensor, _no_grad = torch.tensor, torch.no_grad
-
-
-def _one_blas_thread():
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _bn_module(gamma, beta, momentum, eps):
@@ -88,6 +81,32 @@ def torch_bn_grads(x, gamma, beta, dout, eps=1e-5):
     return tuple(t.grad.numpy() for t in ts)
 
 
+def torch_ln(x, gamma, beta, eps=1e-5):
+    """``F.layer_norm`` of x (N, D) over its D features, with gamma and beta (D,)."""
+    xt = _tensor(_asarray(x, dtype=_float64))
+    return F.layer_norm(xt, (xt.shape[1],), _tensor(_asarray(gamma, dtype=_float64)),
+                        _tensor(_asarray(beta, dtype=_float64)), eps=eps).numpy()
+
+
+def ln_cache(x, gamma, eps=1e-5):
+    """The cache ``(x, x_hat, mean, var, gamma, eps)`` of layernorm_forward,
+    computed by PyTorch: mean and the biased var of each row, shape (N, 1)."""
+    xt = _tensor(_asarray(x, dtype=_float64))
+    mean = xt.mean(dim=1, keepdim=True)
+    var = xt.var(dim=1, unbiased=False, keepdim=True)
+    x_hat = F.layer_norm(xt, (xt.shape[1],), eps=eps)
+    return (xt.numpy().copy(), x_hat.numpy(), mean.numpy(), var.numpy(),
+            _asarray(gamma, dtype=_float64).copy(), float(eps))
+
+
+def torch_ln_grads(x, gamma, beta, dout, eps=1e-5):
+    """``(dx, dgamma, dbeta)`` of ``sum(layernorm(x) * dout)`` by autograd."""
+    ts = [_tensor(_asarray(a, dtype=_float64), requires_grad=True) for a in (x, gamma, beta)]
+    out = F.layer_norm(ts[0], (ts[0].shape[1],), ts[1], ts[2], eps=eps)
+    out.backward(_tensor(_asarray(dout, dtype=_float64)))
+    return tuple(t.grad.numpy() for t in ts)
+
+
 def torch_clip(grads, max_norm):
     """``(total_norm, clipped)`` by ``torch.nn.utils.clip_grad_norm_`` on copies of ``grads``."""
     params = []
@@ -97,47 +116,6 @@ def torch_clip(grads, max_norm):
         params.append(p)
     total = torch.nn.utils.clip_grad_norm_(params, max_norm).item()
     return float(total), {k: p.grad.numpy() for k, p in zip(grads, params)}
-
-
-def small_split(n_train=300):
-    """MNIST-1D: the first ``n_train`` training signals and 1000 others for
-    validation (the last 1000 of the training set): ``(X, y, X_val, y_val)``."""
-    from ..data import load_mnist1d
-
-    d = load_mnist1d()
-    return d["X_train"][:n_train], d["y_train"][:n_train], d["X_train"][3000:], d["y_train"][3000:]
-
-
-#: The keys of the settings dict of the regularization exercise.
-SETTING_KEYS = ("dropout", "reg")
-
-
-def train_regularized(settings, hidden=(200, 200), num_epochs=60, batch_size=50, lr=0.1, seed=0):
-    """Train FullyConnectedNet(hidden, 40, 10) on 300 MNIST-1D signals by
-    minibatch SGD with ``settings["dropout"]`` and ``settings["reg"]``.
-    Returns ``(train_acc, val_acc)``."""
-    from ..nets import FullyConnectedNet
-    from ..optim import SGD, minibatches
-
-    check_true(isinstance(settings, dict),
-               f"Return a dict with the keys {list(SETTING_KEYS)}, not a {type(settings).__name__}.")
-    missing = [k for k in SETTING_KEYS if k not in settings]
-    check_true(not missing, f"The settings dict lacks {missing}; it needs {list(SETTING_KEYS)}.",
-               hint='for example {"dropout": 0.2, "reg": 0.001}.')
-    p, reg = float(settings["dropout"]), float(settings["reg"])
-    check_true(0 <= p < 1, f"dropout is the probability of dropping a unit: it must lie in [0, 1), got {p}.")
-    check_true(0 <= reg <= 10, f"reg must lie in [0, 10], got {reg}.")
-    X, y, Xv, yv = small_split()
-    net = FullyConnectedNet(list(hidden), X.shape[1], 10, dropout=p, reg=reg, seed=seed)
-    opt, rng = SGD(lr=lr), _default_rng(seed)
-    # Small matrices: one BLAS thread is several times faster than many on a busy machine.
-    with np.errstate(all="ignore"), _one_blas_thread():
-        for _ in range(num_epochs):
-            for Xb, yb in minibatches(X, y, batch_size, rng=rng):
-                opt.update(net.params, net.loss(Xb, yb)[1])
-        train_acc = float(_mean(_argmax(net.loss(X), axis=1) == y))
-        val_acc = float(_mean(_argmax(net.loss(Xv), axis=1) == yv))
-    return train_acc, val_acc
 
 
 integrity.snapshot(extra=[__name__])

@@ -3,7 +3,7 @@
 Each Mistake must lose exactly the test cells it names; each Alternative must
 keep full marks.
 """
-from grader.variants import Alternative, Mistake
+from grader.variants import Alternative, Mistake, Variant
 
 FWD = "test_batchnorm_forward"
 RUN = "test_batchnorm_forward_running"
@@ -16,9 +16,21 @@ DF = "test_dropout_forward"
 DF_TEST = "test_dropout_forward_test_mode"
 DF_EDGE = "test_dropout_forward_edge"
 DB = "test_dropout_backward"
+LNF = "test_layernorm_forward"
+LNF_EDGE = "test_layernorm_forward_edge"
+LNB = "test_layernorm_backward"
+LNB_MORE = "test_layernorm_backward_more"
+FCNET = ("test_FCNet_plain", "test_FCNet_batchnorm", "test_FCNet_layernorm", "test_FCNet_dropout",
+         "test_FCNet_test_mode", "test_FCNet_overfit")
+F_PLAIN, F_BN, F_LN, F_DROP, F_TEST, F_OVERFIT = FCNET
+SETTINGS = "test_fcnet_settings"
 CLIP = "test_clip_grad_norm"
 CLIP_SMALL = "test_clip_grad_norm_small"
-REG = "test_regularize"
+L2, L2_EDGE = "test_l2_penalty", "test_l2_penalty_edge"  # sections 5-7 (weight decay ... the sweep)
+ES, ES_EDGE = "test_early_stopping", "test_early_stopping_edge"
+PG = "test_paired_gain"
+SWEEP, SWEEP_EDGE = "test_sweep", "test_sweep_edge"
+GRID = "test_regularization_grid"
 
 _XHAT = "x_hat = (x - mean) / np.sqrt(var + eps)"
 _RMEAN = "running_mean = momentum * running_mean + (1 - momentum) * mean"
@@ -32,7 +44,53 @@ _TEST_OUT = """    else:
         out = x
 """
 _DB = "dx = dout * mask"
+_LN_STATS = "mean = x.mean(axis=1, keepdims=True)\n    var = x.var(axis=1, keepdims=True)\n"
+_LN_DX = """dx = (D * dx_hat - dx_hat.sum(axis=1, keepdims=True)
+          - x_hat * np.sum(dx_hat * x_hat, axis=1, keepdims=True)) / (D * np.sqrt(var + eps))"""
+_FC_REG = """            loss += self.reg * np.sum(p[f"W{i}"] ** 2)
+            grads[f"W{i}"] += 2 * self.reg * p[f"W{i}"]"""
+_FC_NORM_FWD = """            if self.normalization == "batchnorm":
+                self.norm_params[i - 1]["mode"] = mode
+                h, norm_cache = ops.batchnorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])
+            elif self.normalization == "layernorm":
+                h, norm_cache = ops.layernorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])
+            h, relu_cache = ops.relu_forward(h)
+"""
+_FC_NORM_BWD = """            dh = ops.relu_backward(dh, relu_cache)
+            if self.normalization == "batchnorm":
+                dh, grads[f"gamma{i}"], grads[f"beta{i}"] = ops.batchnorm_backward(dh, norm_cache)
+            elif self.normalization == "layernorm":
+                dh, grads[f"gamma{i}"], grads[f"beta{i}"] = ops.layernorm_backward(dh, norm_cache)
+"""
+_SETTINGS = '{"normalization": "batchnorm", "dropout": 0.1}'
 _CLIP = "grads[k] *= max_norm / (total + 1e-6)"
+_L2_PENALTY = "penalty += reg * np.sum(W ** 2)"
+_L2_GRAD = "grads[k] = 2 * reg * W"
+_ES_COPY = "best_params = {k: v.copy() for k, v in params.items()}"
+_ES_RESTORE = "    for k, v in best_params.items():\n        params[k][...] = v\n"
+_ES_LOOP = "for epoch in range(1, max_epochs + 1):"
+_PG = "return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d)))"
+_BEST = "best = int(np.argmax(val_acc.mean(axis=1)))"
+_GRID_END = '{"reg": 0.0, "dropout": 0.5}]'
+
+
+def _grid(*regs, dropouts=()):
+    """A regularization_grid answer: weight decays (0 is the baseline), then dropout rates."""
+    settings = [{"reg": float(r), "dropout": 0.0} for r in regs] + [{"reg": 0.0, "dropout": float(p)} for p in dropouts]
+    return f"def regularization_grid():\n    return {settings!r}\n"
+
+class _Edits(Variant):
+    """Several replacements (old[k] -> new[k], in turn) in one answer cell:
+    a mistake that changes the forward and the backward pass alike."""
+
+    def __init__(self, name, cell, old, new, loses):
+        super().__init__(name, cell, tuple(old), tuple(new), None, tuple(loses))
+
+    def apply(self, text):
+        for old, new in zip(self.old, self.new):
+            text = Variant(self.name, self.cell, old, new).apply(text)
+        return text
+
 
 VARIANTS = [
     # ---- batch norm forward -------------------------------------------------
@@ -42,19 +100,21 @@ VARIANTS = [
             "out = gamma * x_hat + beta", "out = x_hat", loses=(FWD, EDGE)),
     Mistake("bn_eps_outside_sqrt", "batchnorm_forward",
             _XHAT, "x_hat = (x - mean) / (np.sqrt(var) + eps)", loses=(FWD, EDGE)),
+    Mistake("bn_eps_always_1e-5", "batchnorm_forward", _XHAT, "x_hat = (x - mean) / np.sqrt(var + 1e-5)",
+            loses=EDGE),
     Mistake("bn_batch_statistics_in_test_mode", "batchnorm_forward",
             _TEST, "out = gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta", loses=TEST),
     Mistake("bn_momentum_on_the_wrong_side", "batchnorm_forward", _RMEAN + "\n        " + _RVAR,
             "running_mean = (1 - momentum) * running_mean + momentum * mean\n        "
             "running_var = (1 - momentum) * running_var + momentum * x.var(axis=0, ddof=1)", loses=RUN),
+    Mistake("bn_momentum_always_0.9", "batchnorm_forward", _RMEAN + "\n        " + _RVAR,
+            "running_mean = 0.9 * running_mean + 0.1 * mean\n        "
+            "running_var = 0.9 * running_var + 0.1 * x.var(axis=0, ddof=1)", loses=RUN),
     # CS231n keeps the biased variance; PyTorch (and this notebook) the unbiased one.
     Mistake("bn_running_var_biased", "batchnorm_forward", _RVAR,
             "running_var = momentum * running_var + (1 - momentum) * var", loses=RUN),
     Mistake("bn_running_var_of_std", "batchnorm_forward", _RVAR,
             "running_var = momentum * running_var + (1 - momentum) * x.std(axis=0, ddof=1)", loses=RUN),
-    Mistake("bn_cache_holds_std_not_var", "batchnorm_forward",
-            "cache = (x, x_hat, mean, var, gamma, eps)",
-            "cache = (x, x_hat, mean, np.sqrt(var + eps), gamma, eps)", loses=FWD),
     Mistake("bn_normalizes_over_features", "batchnorm_forward",
             "mean = x.mean(axis=0)\n        var = x.var(axis=0)\n",
             "mean = x.mean(axis=1, keepdims=True)\n        var = x.var(axis=1, keepdims=True)\n",
@@ -62,6 +122,17 @@ VARIANTS = [
     Mistake("bn_calls_reference", "batchnorm_forward", source='''\
 def batchnorm_forward(x, gamma, beta, bn_param):
     return layers.batchnorm_forward(x, gamma, beta, bn_param)
+''', loses=(FWD, RUN, TEST, EDGE)),
+    Mistake("bn_calls_torch", "batchnorm_forward", source='''\
+def batchnorm_forward(x, gamma, beta, bn_param):
+    D = x.shape[1]
+    running_mean = torch.tensor(bn_param.get("running_mean", np.zeros(D)), dtype=torch.float64)
+    running_var = torch.tensor(bn_param.get("running_var", np.ones(D)), dtype=torch.float64)
+    train = bn_param["mode"] == "train"
+    out = F.batch_norm(torch.tensor(x), running_mean, running_var, torch.tensor(gamma), torch.tensor(beta),
+                       training=train, momentum=1 - bn_param.get("momentum", 0.9), eps=bn_param.get("eps", 1e-5))
+    bn_param["running_mean"], bn_param["running_var"] = running_mean.numpy(), running_var.numpy()
+    return out.numpy(), None
 ''', loses=(FWD, RUN, TEST, EDGE)),
     Alternative("bn_variance_as_mean_of_squares", "batchnorm_forward",
                 old="var = x.var(axis=0)", new="var = np.mean((x - mean) ** 2, axis=0)"),
@@ -74,6 +145,12 @@ def batchnorm_forward(x, gamma, beta, bn_param):
                     "running_var = running_var - (1 - momentum) * (running_var - x.var(axis=0, ddof=1))"),
     Alternative("bn_test_mode_via_x_hat", "batchnorm_forward", old=_TEST,
                 new="x_hat = (x - running_mean) / np.sqrt(running_var + eps)\n        out = gamma * x_hat + beta"),
+    # The cache is the student's own business: other intermediates keep full marks.
+    Alternative("bn_cache_holds_std_not_var", "batchnorm_forward",
+                old="cache = (x, x_hat, mean, var, gamma, eps)",
+                new="cache = (x, x_hat, mean, np.sqrt(var + eps), gamma, eps)"),
+    Alternative("bn_cache_of_three", "batchnorm_forward",
+                old="cache = (x, x_hat, mean, var, gamma, eps)", new="cache = (x_hat, gamma, np.sqrt(var + eps))"),
 
     # ---- batch norm backward ----------------------------------------------------
     Mistake("bn_backward_missing_mean_term", "batchnorm_backward", _DX, "dx = dxc", loses=(BWD, BWD_SHAPES)),
@@ -86,6 +163,19 @@ def batchnorm_forward(x, gamma, beta, bn_param):
             "dx_hat = dout * gamma", "dx_hat = dout", loses=(BWD, BWD_SHAPES)),
     Mistake("bn_backward_var_term_sign", "batchnorm_backward",
             "* -0.5 / std ** 3", "* 0.5 / std ** 3", loses=(BWD, BWD_SHAPES)),
+    Mistake("bn_backward_calls_reference", "batchnorm_backward", source='''\
+def batchnorm_backward(dout, cache):
+    return layers.batchnorm_backward(dout, cache)
+''', loses=(BWD, BWD_SHAPES)),
+    Mistake("bn_backward_by_autograd", "batchnorm_backward", source='''\
+def batchnorm_backward(dout, cache):
+    x, x_hat, mean, var, gamma, eps = cache
+    xt = torch.tensor(x, requires_grad=True)
+    gt = torch.tensor(gamma, requires_grad=True)
+    bt = torch.zeros(len(gamma), dtype=torch.float64, requires_grad=True)
+    F.batch_norm(xt, None, None, gt, bt, training=True, eps=eps).backward(torch.tensor(dout))
+    return xt.grad.numpy(), gt.grad.numpy(), bt.grad.numpy()
+''', loses=(BWD, BWD_SHAPES)),
     Alternative("bn_backward_via_x_hat_formula", "batchnorm_backward", source='''\
 def batchnorm_backward(dout, cache):
     x, x_hat, mean, var, gamma, eps = cache
@@ -126,6 +216,10 @@ def batchnorm_backward(dout, cache):
             "dx = gamma / (N * np.sqrt(var + eps)) * (N * dout - x_hat * dgamma)", loses=ALT),
     Mistake("bn_alt_forgets_N", "batchnorm_backward_alt", _ALT,
             "dx = gamma / np.sqrt(var + eps) * (N * dout - dbeta - x_hat * dgamma)", loses=ALT),
+    Mistake("bn_alt_by_autograd", "batchnorm_backward_alt", _ALT, """\
+xt = torch.tensor(x, requires_grad=True)
+    F.batch_norm(xt, None, None, torch.tensor(gamma), None, training=True, eps=eps).backward(torch.tensor(dout))
+    dx = xt.grad.numpy()""", loses=ALT),
     Alternative("bn_alt_via_centered_x", "batchnorm_backward_alt", old=_ALT, new="""\
 std = np.sqrt(var + eps)
     xc = x - mean
@@ -154,14 +248,31 @@ std = np.sqrt(var + eps)
 """, loses=DF_TEST),
     Mistake("dropout_ignores_the_seed", "dropout_forward",
             'rng = np.random.default_rng(dropout_param.get("seed"))', "rng = np.random.default_rng()", loses=DF),
+    Mistake("dropout_seed_zero_is_no_seed", "dropout_forward",
+            'rng = np.random.default_rng(dropout_param.get("seed"))',
+            'rng = np.random.default_rng(dropout_param["seed"] if dropout_param.get("seed") else None)',
+            loses=DF),
+    Mistake("dropout_same_mask_for_every_sample", "dropout_forward", _MASK,
+            "mask = (rng.random(x.shape[1:]) >= p) / (1 - p)", loses=DF),
+    Mistake("dropout_caches_the_keep_mask", "dropout_forward", _MASK + "\n        out = x * mask",
+            "keep = rng.random(x.shape) >= p\n        out = x * keep / (1 - p)\n        mask = keep", loses=DF),
     Mistake("dropout_in_place", "dropout_forward", "out = x * mask", "x *= mask\n        out = x", loses=DF),
+    Mistake("dropout_calls_torch", "dropout_forward", source='''\
+def dropout_forward(x, dropout_param):
+    p, train = dropout_param["p"], dropout_param["mode"] == "train"
+    if dropout_param.get("seed") is not None:
+        torch.manual_seed(dropout_param["seed"])
+    out = F.dropout(torch.from_numpy(x), p=p, training=train).numpy()
+    mask = np.where(x != 0, out / np.where(x != 0, x, 1.0), 1 / (1 - p)) if train else None
+    return out, (dropout_param, mask)
+''', loses=(DF, DF_TEST, DF_EDGE)),
     Alternative("dropout_boolean_mask_then_scale", "dropout_forward", old=_MASK,
                 new="keep = rng.random(x.shape) < 1 - p\n        mask = keep.astype(float) / (1 - p)"),
     Alternative("dropout_binomial_mask", "dropout_forward", old=_MASK,
                 new="mask = rng.binomial(1, 1 - p, size=x.shape) / (1 - p)"),
     Alternative("dropout_np_random_seed", "dropout_forward",
                 old='rng = np.random.default_rng(dropout_param.get("seed"))\n        ' + _MASK,
-                new='if "seed" in dropout_param:\n            np.random.seed(dropout_param["seed"])\n'
+                new='if dropout_param.get("seed") is not None:\n            np.random.seed(dropout_param["seed"])\n'
                     "        mask = (np.random.rand(*x.shape) >= p) / (1 - p)"),
     Alternative("dropout_where", "dropout_forward", old=_MASK + "\n        out = x * mask",
                 new="mask = np.where(rng.random(x.shape) >= p, 1 / (1 - p), 0.0)\n        out = x * mask"),
@@ -175,6 +286,8 @@ std = np.sqrt(var + eps)
     Mistake("dropout_backward_mask_in_test_mode", "dropout_backward", """    else:
         dx = dout""", """    else:
         dx = dout * mask""", loses=DB),
+    Mistake("dropout_backward_calls_torch", "dropout_backward", _DB,
+            "dx = (torch.from_numpy(dout) * torch.from_numpy(mask)).numpy()", loses=DB),
     Alternative("dropout_backward_from_p", "dropout_backward", old=_DB,
                 new='dx = np.where(mask != 0, dout / (1 - dropout_param["p"]), 0.0)'),
     Alternative("dropout_backward_mask_none_check", "dropout_backward", source='''\
@@ -183,7 +296,228 @@ def dropout_backward(dout, cache):
     return dout if mask is None else dout * mask
 '''),
 
-    # ---- gradient clipping -------------------------------------------------------------
+    # ---- layer norm forward -------------------------------------------------------------
+    Mistake("ln_normalizes_over_the_batch", "layernorm_forward", _LN_STATS,
+            "mean = x.mean(axis=0)\n    var = x.var(axis=0)\n", loses=(LNF, LNF_EDGE)),
+    Mistake("ln_unbiased_variance", "layernorm_forward", "var = x.var(axis=1, keepdims=True)",
+            "var = x.var(axis=1, ddof=1, keepdims=True)", loses=(LNF, LNF_EDGE)),
+    Mistake("ln_without_keepdims", "layernorm_forward", _LN_STATS,
+            "mean = x.mean(axis=1)\n    var = x.var(axis=1)\n", loses=(LNF, LNF_EDGE)),
+    Mistake("ln_forgets_gamma_beta", "layernorm_forward", "out = gamma * x_hat + beta", "out = x_hat",
+            loses=(LNF, LNF_EDGE)),
+    Mistake("ln_eps_always_1e-5", "layernorm_forward", "x_hat = (x - mean) / np.sqrt(var + eps)",
+            "x_hat = (x - mean) / np.sqrt(var + 1e-5)", loses=LNF_EDGE),
+    Mistake("ln_via_reference_batchnorm", "layernorm_forward", source='''\
+def layernorm_forward(x, gamma, beta, ln_param):
+    x_hat, cache = layers.batchnorm_forward(x.T, np.ones(len(x)), np.zeros(len(x)),
+                                            {"mode": "train", "eps": ln_param.get("eps", 1e-5)})
+    return gamma * x_hat.T + beta, cache
+''', loses=(LNF, LNF_EDGE)),
+    Mistake("ln_calls_torch", "layernorm_forward", source='''\
+def layernorm_forward(x, gamma, beta, ln_param):
+    eps = ln_param.get("eps", 1e-5)
+    out = F.layer_norm(torch.tensor(x), (x.shape[1],), torch.tensor(gamma), torch.tensor(beta), eps=eps)
+    return out.numpy(), None
+''', loses=(LNF, LNF_EDGE)),
+    Alternative("ln_via_the_transpose", "layernorm_forward", old=_LN_STATS + "    x_hat = (x - mean) / np.sqrt(var + eps)\n",
+                new="xt = x.T\n    mean, var = xt.mean(axis=0), xt.var(axis=0)\n"
+                    "    x_hat = ((xt - mean) / np.sqrt(var + eps)).T\n"),
+    Alternative("ln_variance_as_mean_of_squares", "layernorm_forward", old="var = x.var(axis=1, keepdims=True)",
+                new="var = np.mean((x - mean) ** 2, axis=1, keepdims=True)"),
+    Alternative("ln_cache_of_three", "layernorm_forward", old="cache = (x, x_hat, mean, var, gamma, eps)",
+                new="cache = (x_hat, gamma, np.sqrt(var + eps))"),
+
+    # ---- layer norm backward --------------------------------------------------------------
+    Mistake("ln_backward_batch_norm_formula", "layernorm_backward", _LN_DX,
+            "N = x.shape[0]\n    dx = gamma / (N * np.sqrt(var + eps)) * (N * dout - dbeta - x_hat * dgamma)",
+            loses=(LNB, LNB_MORE)),
+    Mistake("ln_backward_dgamma_over_features", "layernorm_backward",
+            "dgamma = np.sum(dout * x_hat, axis=0)", "dgamma = np.sum(dout * x_hat, axis=1)", loses=(LNB, LNB_MORE)),
+    Mistake("ln_backward_forgets_gamma", "layernorm_backward", "dx_hat = dout * gamma", "dx_hat = dout",
+            loses=(LNB, LNB_MORE)),
+    Mistake("ln_backward_missing_variance_term", "layernorm_backward", _LN_DX,
+            "dx = (D * dx_hat - dx_hat.sum(axis=1, keepdims=True)) / (D * np.sqrt(var + eps))",
+            loses=(LNB, LNB_MORE)),
+    Mistake("ln_backward_via_reference_batchnorm", "layernorm_backward", _LN_DX, """\
+N = x.shape[0]
+    dxt, _, _ = layers.batchnorm_backward_alt(dx_hat.T, (x.T, x_hat.T, mean.ravel(), var.ravel(), np.ones(N), eps))
+    dx = dxt.T""", loses=(LNB, LNB_MORE)),
+    Mistake("ln_backward_by_autograd", "layernorm_backward", _LN_DX, """\
+xt = torch.tensor(x, requires_grad=True)
+    F.layer_norm(xt, (D,), torch.tensor(gamma), None, eps=eps).backward(torch.tensor(dout))
+    dx = xt.grad.numpy()""", loses=(LNB, LNB_MORE)),
+    Alternative("ln_backward_with_your_batchnorm_formula", "layernorm_backward", old=_LN_DX, new="""\
+N = x.shape[0]
+    dxt, _, _ = batchnorm_backward_alt(dx_hat.T, (x.T, x_hat.T, mean.ravel(), var.ravel(), np.ones(N), eps))
+    dx = dxt.T"""),
+    Alternative("ln_backward_with_means", "layernorm_backward", old=_LN_DX,
+                new="dx = (dx_hat - dx_hat.mean(axis=1, keepdims=True)\n"
+                "          - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True)) / np.sqrt(var + eps)"),
+    Alternative("ln_backward_step_by_step", "layernorm_backward", old=_LN_DX, new="""\
+xc = x - mean
+    std = np.sqrt(var + eps)
+    dvar = np.sum(dx_hat * xc, axis=1, keepdims=True) * -0.5 / std ** 3
+    dxc = dx_hat / std + dvar * 2.0 * xc / D
+    dx = dxc - dxc.sum(axis=1, keepdims=True) / D"""),
+
+    # ---- the student's fully connected net ------------------------------------------------
+    Mistake("fcnet_half_the_weight_decay", "FCNet", _FC_REG,
+            _FC_REG.replace("loss += self.reg", "loss += 0.5 * self.reg").replace("2 * self.reg", "self.reg"),
+            loses=(F_PLAIN, F_BN)),
+    Mistake("fcnet_decays_the_biases", "FCNet", _FC_REG, _FC_REG + """
+            loss += self.reg * np.sum(p[f"b{i}"] ** 2)
+            grads[f"b{i}"] += 2 * self.reg * p[f"b{i}"]""", loses=(F_PLAIN, F_BN)),
+    _Edits("fcnet_relu_before_the_norm", "FCNet",
+           (_FC_NORM_FWD, _FC_NORM_BWD),
+           (_FC_NORM_FWD.replace("            h, relu_cache = ops.relu_forward(h)\n", "").replace(
+               "            if self.normalization", "            h, relu_cache = ops.relu_forward(h)\n"
+               "            if self.normalization", 1),
+            _FC_NORM_BWD.replace("            dh = ops.relu_backward(dh, relu_cache)\n", "")
+            + "            dh = ops.relu_backward(dh, relu_cache)\n"),
+           loses=(F_BN, F_LN, F_DROP, F_TEST)),
+    Mistake("fcnet_batchnorm_always_in_train_mode", "FCNet", '                self.norm_params[i - 1]["mode"] = mode\n',
+            "", loses=F_TEST),
+    Mistake("fcnet_dropout_in_test_mode", "FCNet", "self.dropout_param(i, mode)", 'self.dropout_param(i, "train")',
+            loses=F_TEST),
+    Mistake("fcnet_forgets_dropout_backward", "FCNet", "                dh = ops.dropout_backward(dh, drop_cache)\n",
+            "                pass\n", loses=F_DROP),
+    Mistake("fcnet_no_gamma_beta_gradients", "FCNet",
+            'dh, grads[f"gamma{i}"], grads[f"beta{i}"] = ops.batchnorm_backward(dh, norm_cache)',
+            "dh, _, _ = ops.batchnorm_backward(dh, norm_cache)", loses=(F_BN, F_DROP, F_OVERFIT)),
+    Mistake("fcnet_layer_norm_as_batch_norm", "FCNet",
+            'h, norm_cache = ops.layernorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])',
+            'h, norm_cache = ops.batchnorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])',
+            loses=(F_LN, F_TEST)),
+    Mistake("fcnet_probabilities_in_test_mode", "FCNet", "        if y is None:\n            return scores\n",
+            "        if y is None:\n            e = np.exp(scores - scores.max(axis=1, keepdims=True))\n"
+            "            return e / e.sum(axis=1, keepdims=True)\n", loses=F_TEST),
+    Mistake("fcnet_calls_reference", "FCNet", "        h, caches = X, []\n", """\
+        net = FullyConnectedNet([p[f"W{i}"].shape[1] for i in range(1, L)], p["W1"].shape[0],
+                                p[f"W{L}"].shape[1], normalization=self.normalization, dropout=self.dropout,
+                                reg=self.reg)
+        net.params = p
+        return net.loss(X, y)
+        h, caches = X, []
+""", loses=FCNET),
+    Mistake("fcnet_by_autograd", "FCNet", "        h, caches = X, []\n", """\
+        ts = {k: torch.tensor(v, requires_grad=True) for k, v in p.items()}
+        h = torch.tensor(X)
+        for i in range(1, L):
+            h = h @ ts[f"W{i}"] + ts[f"b{i}"]
+            if self.normalization == "batchnorm":
+                h = F.batch_norm(h, None, None, ts[f"gamma{i}"], ts[f"beta{i}"], training=True)
+            elif self.normalization == "layernorm":
+                h = F.layer_norm(h, (h.shape[1],), ts[f"gamma{i}"], ts[f"beta{i}"])
+            h = F.dropout(torch.relu(h), self.dropout, training=y is not None)
+        scores = h @ ts[f"W{L}"] + ts[f"b{L}"]
+        if y is None:
+            return scores.detach().numpy()
+        loss = F.cross_entropy(scores, torch.tensor(y))
+        loss = loss + self.reg * sum((ts[f"W{i}"] ** 2).sum() for i in range(1, L + 1))
+        loss.backward()
+        return loss.item(), {k: t.grad.numpy() for k, t in ts.items()}
+        h, caches = X, []
+""", loses=FCNET),
+    Alternative("fcnet_weight_decay_in_the_loop", "FCNet", old=_FC_REG, new="""\
+            pass
+        for i in range(1, L + 1):
+            loss = loss + self.reg * (p[f"W{i}"] ** 2).sum()
+        for k in grads:
+            if k.startswith("W"):
+                grads[k] = grads[k] + 2 * self.reg * p[k]"""),
+    Alternative("fcnet_dropout_even_at_p_0", "FCNet", old="            if self.dropout > 0:\n",
+                new="            if True:\n"),
+    Alternative("fcnet_layernorm_with_its_own_param", "FCNet",
+                old='h, norm_cache = ops.layernorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"], self.norm_params[i - 1])',
+                new='h, norm_cache = ops.layernorm_forward(h, p[f"gamma{i}"], p[f"beta{i}"], {"eps": 1e-5})'),
+
+    # ---- the MNIST-1D settings --------------------------------------------------------------
+    Mistake("fcnet_settings_by_training_accuracy", "fcnet_settings", _SETTINGS,
+            '{"normalization": None, "dropout": 0.0}', loses=SETTINGS),
+    Alternative("fcnet_settings_layer_norm", "fcnet_settings", old=_SETTINGS,
+                new='{"normalization": "layernorm", "dropout": 0.1}'),
+
+    # ==== sections 5-7: weight decay, early stopping, clipping, choosing on validation ====
+    # ---- l2_penalty ---------------------------------------------------------------------------
+    Mistake("l2_decays_biases_gamma_beta", "l2_penalty", 'if k.startswith("W"):', "if True:", loses=(L2, L2_EDGE)),
+    Mistake("l2_gradient_without_the_2", "l2_penalty", _L2_GRAD, "grads[k] = reg * W", loses=(L2, L2_EDGE)),
+    Mistake("l2_half_penalty", "l2_penalty", _L2_PENALTY, "penalty += 0.5 * reg * np.sum(W ** 2)",
+            loses=(L2, L2_EDGE)),
+    Mistake("l2_l1_instead", "l2_penalty", _L2_PENALTY + "\n            " + _L2_GRAD,
+            "penalty += reg * np.sum(np.abs(W))\n            grads[k] = reg * np.sign(W)", loses=(L2, L2_EDGE)),
+    # the decayed update belongs to the optimizer: here it changes params
+    Mistake("l2_makes_the_step_in_place", "l2_penalty", _L2_GRAD, _L2_GRAD + "\n            W -= grads[k]",
+            loses=L2),
+    # "2-D arrays are weights" misses a convolution's 4-D W1
+    Mistake("l2_weights_by_ndim", "l2_penalty", 'if k.startswith("W"):', "if W.ndim == 2:", loses=L2_EDGE),
+    Mistake("l2_calls_reference", "l2_penalty", source="""\
+def l2_penalty(params, reg):
+    return regularization.l2_penalty(params, reg)
+""", loses=(L2, L2_EDGE)),
+    Mistake("l2_by_autograd", "l2_penalty", source="""\
+def l2_penalty(params, reg):
+    weights = {k: torch.tensor(v, requires_grad=True) for k, v in params.items() if k.startswith("W")}
+    penalty = sum(reg * (t ** 2).sum() for t in weights.values())
+    penalty.backward()
+    return float(penalty), {k: t.grad.numpy() for k, t in weights.items()}
+""", loses=(L2, L2_EDGE)),
+    Alternative("l2_zeros_for_the_rest", "l2_penalty", old=_L2_GRAD,
+                new=_L2_GRAD + "\n        else:\n            grads[k] = np.zeros_like(W)"),
+    Alternative("l2_norm_squared", "l2_penalty", old=_L2_PENALTY, new="penalty += reg * np.linalg.norm(W) ** 2"),
+    Alternative("l2_vdot_comprehension", "l2_penalty", source="""\
+def l2_penalty(params, reg):
+    weights = [k for k in params if k[0] == "W"]
+    penalty = reg * sum(float(np.vdot(params[k], params[k])) for k in weights)
+    return penalty, {k: 2.0 * reg * params[k] for k in weights}
+"""),
+
+    # ---- early_stopping -------------------------------------------------------------------------
+    Mistake("es_keeps_references", "early_stopping", _ES_COPY, "best_params = params", loses=(ES, ES_EDGE)),
+    Mistake("es_shallow_dict_copy", "early_stopping", _ES_COPY, "best_params = dict(params)", loses=(ES, ES_EDGE)),
+    Mistake("es_tie_is_a_new_best", "early_stopping", "if acc > best_acc:", "if acc >= best_acc:",
+            loses=(ES, ES_EDGE)),
+    Mistake("es_patience_off_by_one", "early_stopping", "elif epoch - best_epoch >= patience:",
+            "elif epoch - best_epoch > patience:", loses=(ES, ES_EDGE)),
+    Mistake("es_never_restores", "early_stopping", _ES_RESTORE, "", loses=(ES, ES_EDGE)),
+    Mistake("es_epochs_from_zero", "early_stopping", _ES_LOOP, "for epoch in range(max_epochs):",
+            loses=(ES, ES_EDGE)),
+    # a first epoch with accuracy 0 never becomes the best, and nothing is saved
+    Mistake("es_best_starts_at_zero", "early_stopping", "history = -np.inf, 0, None, []",
+            "history = 0.0, 0, None, []", loses=ES_EDGE),
+    Mistake("es_ignores_max_epochs", "early_stopping", _ES_LOOP, "for epoch in range(1, 10 ** 6):", loses=ES_EDGE),
+    Mistake("es_uses_the_reference", "early_stopping", source="""\
+def early_stopping(params, train_epoch, validate, patience=5, max_epochs=100):
+    stopper = regularization.EarlyStopping(patience)
+    history = []
+    for epoch in range(max_epochs):
+        train_epoch()
+        history.append(validate())
+        if stopper.step(history[-1], params):
+            break
+    stopper.restore(params)
+    return stopper.best_step, history
+""", loses=(ES, ES_EDGE)),
+    Alternative("es_deepcopy", "early_stopping", old=_ES_COPY,
+                new="import copy\n            best_params = copy.deepcopy(params)"),
+    Alternative("es_restore_by_rebinding", "early_stopping", old="params[k][...] = v", new="params[k] = v"),
+    Alternative("es_np_copyto", "early_stopping", old="params[k][...] = v", new="np.copyto(params[k], v)"),
+    Alternative("es_while_loop", "early_stopping", source="""\
+def early_stopping(params, train_epoch, validate, patience=5, max_epochs=100):
+    history, best, bad, saved = [], None, 0, None
+    while len(history) < max_epochs and bad < patience:
+        train_epoch()
+        history.append(float(validate()))
+        if best is None or history[-1] > history[best - 1]:
+            best, bad = len(history), 0
+            saved = {k: np.array(v) for k, v in params.items()}
+        else:
+            bad += 1
+    for k in saved:
+        params[k][...] = saved[k]
+    return best, history
+"""),
+
+    # ---- gradient clipping ------------------------------------------------------------------
     Mistake("clip_each_array_on_its_own", "clip_grad_norm", source='''\
 def clip_grad_norm(grads, max_norm):
     total = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
@@ -208,17 +542,84 @@ def clip_grad_norm(grads, max_norm):
     Alternative("clip_with_np_multiply", "clip_grad_norm", old=_CLIP,
                 new="np.multiply(grads[k], max_norm / (total + 1e-6), out=grads[k])"),
 
-    # ---- regularize -------------------------------------------------------------------------
-    Mistake("regularize_nothing", "regularize", '{"dropout": 0.5, "reg": 0.0}', '{"dropout": 0.0, "reg": 0.0}',
-            loses=REG),
-    Mistake("regularize_far_too_much", "regularize", '{"dropout": 0.5, "reg": 0.0}', '{"dropout": 0.0, "reg": 0.1}',
-            loses=REG),
-    Mistake("regularize_keep_probability", "regularize", '{"dropout": 0.5, "reg": 0.0}',
-            '{"dropout": 0.9, "reg": 0.0}', loses=REG),
-    Alternative("regularize_weight_decay", "regularize", old='{"dropout": 0.5, "reg": 0.0}',
-                new='{"dropout": 0.0, "reg": 0.03}'),
-    Alternative("regularize_both", "regularize", old='{"dropout": 0.5, "reg": 0.0}',
-                new='{"dropout": 0.5, "reg": 0.001}'),
+    Mistake("clip_with_torch", "clip_grad_norm", source="""\
+def clip_grad_norm(grads, max_norm):
+    tensors = []
+    for g in grads.values():
+        t = torch.zeros(g.shape, dtype=torch.float64, requires_grad=True)
+        t.grad = torch.from_numpy(g)
+        tensors.append(t)
+    return float(torch.nn.utils.clip_grad_norm_(tensors, max_norm))
+""", loses=(CLIP, CLIP_SMALL)),
+    Alternative("clip_linalg_norm", "clip_grad_norm",
+                old="total = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))",
+                new="total = np.sqrt(sum(np.linalg.norm(g) ** 2 for g in grads.values()))"),
+
+    # ---- paired_gain ------------------------------------------------------------------------------
+    Mistake("paired_se_with_ddof_0", "paired_gain", _PG, "return float(d.mean()), float(d.std() / np.sqrt(len(d)))",
+            loses=PG),
+    Mistake("paired_se_divided_by_k", "paired_gain", _PG,
+            "return float(d.mean()), float(d.std(ddof=1) / len(d))", loses=PG),
+    Mistake("paired_std_not_se", "paired_gain", _PG, "return float(d.mean()), float(d.std(ddof=1))", loses=PG),
+    Mistake("paired_reversed", "paired_gain", "d = np.asarray(acc, dtype=float) - np.asarray(acc_base, dtype=float)",
+            "d = np.asarray(acc_base, dtype=float) - np.asarray(acc, dtype=float)", loses=PG),
+    # the two settings' own spreads, as if the runs were not paired
+    Mistake("paired_unpaired_se", "paired_gain", _PG, """\
+a, b = np.asarray(acc, dtype=float), np.asarray(acc_base, dtype=float)
+    se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    return float(d.mean()), float(se)""", loses=PG),
+    Mistake("paired_by_torch", "paired_gain", source="""\
+def paired_gain(acc, acc_base):
+    d = torch.tensor(acc, dtype=torch.float64) - torch.tensor(acc_base, dtype=torch.float64)
+    return float(d.mean()), float(d.std() / len(d) ** 0.5)
+""", loses=PG),
+    Alternative("paired_var_then_sqrt", "paired_gain", old=_PG,
+                new="return float(np.mean(d)), float(np.sqrt(np.var(d, ddof=1) / len(d)))"),
+    Alternative("paired_plain_python", "paired_gain", source="""\
+def paired_gain(acc, acc_base):
+    d = [a - b for a, b in zip(acc, acc_base)]
+    k = len(d)
+    mean = sum(d) / k
+    return mean, (sum((x - mean) ** 2 for x in d) / (k - 1) / k) ** 0.5
+"""),
+
+    # ---- sweep --------------------------------------------------------------------------------------
+    Mistake("sweep_best_single_run", "sweep", _BEST, "best = int(np.argmax(val_acc.max(axis=1)))", loses=SWEEP),
+    Mistake("sweep_first_seed_only", "sweep", _BEST, "best = int(np.argmax(val_acc[:, 0]))",
+            loses=(SWEEP, SWEEP_EDGE)),
+    Mistake("sweep_lowest_mean", "sweep", _BEST, "best = int(np.argmin(val_acc.mean(axis=1)))",
+            loses=(SWEEP, SWEEP_EDGE)),
+    Mistake("sweep_last_of_equal_means", "sweep", _BEST,
+            "means = val_acc.mean(axis=1)\n    best = int(len(means) - 1 - np.argmax(means[::-1]))", loses=SWEEP_EDGE),
+    Mistake("sweep_transposed", "sweep", _BEST, _BEST + "\n    val_acc = val_acc.T", loses=(SWEEP, SWEEP_EDGE)),
+    Mistake("sweep_returns_the_setting", "sweep", _BEST, "best = settings[int(np.argmax(val_acc.mean(axis=1)))]",
+            loses=(SWEEP, SWEEP_EDGE)),
+    Mistake("sweep_seed_positions", "sweep", "val_acc[i, j] = train(setting, seed)",
+            "val_acc[i, j] = train(setting, j)", loses=(SWEEP, SWEEP_EDGE)),
+    Mistake("sweep_calls_reference", "sweep", source="""\
+def sweep(train, settings, seeds):
+    return regularization.sweep(train, settings, seeds)
+""", loses=(SWEEP, SWEEP_EDGE)),
+    Alternative("sweep_comprehension", "sweep", source="""\
+def sweep(train, settings, seeds):
+    val_acc = np.array([[train(s, seed) for seed in seeds] for s in settings], dtype=float)
+    return int(np.mean(val_acc, axis=1).argmax()), val_acc
+"""),
+    Alternative("sweep_strict_loop", "sweep", old=_BEST, new="""\
+best, best_mean = None, None
+    for i in range(len(settings)):
+        if best is None or val_acc[i].mean() > best_mean:
+            best, best_mean = i, val_acc[i].mean()"""),
+
+    # ---- regularization_grid (the real run trains 4 seeds per setting: few variants that train) ------
+    Mistake("grid_without_baseline", "regularization_grid", '{"reg": 0.0, "dropout": 0.0}, ', "", loses=GRID),
+    Mistake("grid_too_many_settings", "regularization_grid", _GRID_END,
+            '{"reg": 0.0, "dropout": 0.5}, {"reg": 3e-3, "dropout": 0.0}, {"reg": 3e-2, "dropout": 0.0}]', loses=GRID),
+    Mistake("grid_too_weak", "regularization_grid", source=_grid(0, 1e-5, 1e-4, 1e-3), loses=GRID),
+    # dropout given as the probability of KEEPING a unit
+    Mistake("grid_dropout_as_keep_probability", "regularization_grid",
+            source=_grid(0, dropouts=(0.5, 0.7, 0.9)), loses=GRID),
+    Alternative("grid_dropout_only", "regularization_grid", source=_grid(0, dropouts=(0.1, 0.2, 0.3))),
 ]
 
 DEMO_MISTAKE = "dropout_scaled_by_p"
