@@ -1273,11 +1273,10 @@ class SmallConvNet:
 # %% nbgrader={"grade": true, "grade_id": "test_SmallConvNet_init", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
 from helpers.checks import check_close, check_equal, check_shape, check_true, passed, without_reference
-from helpers import conv as _conv
-_course = {"conv_forward": _conv.conv_forward_fast, "conv_backward": _conv.conv_backward_fast,
-           "pool_forward": _conv.max_pool_forward_fast, "pool_backward": _conv.max_pool_backward_fast}
+from helpers.checks.convnet import REFERENCES as _REFERENCES, course_conv_layers
+_course = course_conv_layers()
 _kw = dict(input_dim=(2, 6, 10), num_filters=3, filter_size=5, hidden_dim=7, num_classes=4, weight_scale=0.05)
-with without_reference(_conv.ConvNet, _conv.conv_relu_pool_forward, _conv.conv_relu_pool_backward):
+with without_reference(*_REFERENCES):
     _net = SmallConvNet(**_kw, seed=3, conv_layers=_course)
     _same = SmallConvNet(**_kw, seed=3, conv_layers=_course)
     _other = SmallConvNet(**_kw, seed=4, conv_layers=_course)
@@ -1308,110 +1307,68 @@ passed("SmallConvNet starts with the right shapes, scale and zero biases")
 
 # %% nbgrader={"grade": true, "grade_id": "test_SmallConvNet_scores", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
-import torch
-import torch.nn.functional as F
 from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers import conv as _conv
-_course = {"conv_forward": _conv.conv_forward_fast, "conv_backward": _conv.conv_backward_fast,
-           "pool_forward": _conv.max_pool_forward_fast, "pool_backward": _conv.max_pool_backward_fast}
+from helpers.checks.convnet import REFERENCES as _REFERENCES, course_conv_layers, random_params, torch_convnet
 _rng = np.random.default_rng(831)
-_params = {"W1": _rng.standard_normal((3, 2, 3, 3)), "b1": _rng.standard_normal(3),
-           "W2": _rng.standard_normal((3 * 3 * 4, 5)), "b2": _rng.standard_normal(5),
-           "W3": _rng.standard_normal((5, 4)), "b3": _rng.standard_normal(4)}
+_params = random_params(_rng, (2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4)
 _X = _rng.standard_normal((4, 2, 6, 8))
-with without_reference(_conv.ConvNet, _conv.conv_relu_pool_forward, _conv.conv_relu_pool_backward):
+with without_reference(*_REFERENCES):
     _net = SmallConvNet(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4,
-                        conv_layers=_course)
+                        conv_layers=course_conv_layers())
     _net.params = {_k: _v.copy() for _k, _v in _params.items()}
     _scores = _net.loss(_X.copy())
-_t = {_k: torch.tensor(_v) for _k, _v in _params.items()}
-_h = F.max_pool2d(F.relu(F.conv2d(torch.tensor(_X), _t["W1"], _t["b1"], padding=1)), 2)
-_want = (F.relu(_h.flatten(1) @ _t["W2"] + _t["b2"]) @ _t["W3"] + _t["b3"]).numpy()
 check_shape("loss(X) without y", _scores, (4, 4), hint="with y=None, loss returns the scores, one row per image.")
-check_close("scores", _scores, _want,
+check_close("scores", _scores, torch_convnet(_params, _X, (2, 6, 8)),
             hint="conv (pad (k - 1) // 2) - ReLU - 2x2 max pool - affine - ReLU - affine: is every ReLU "
                  "there, and does the pool get the conv's output after the ReLU?")
 passed("SmallConvNet.loss(X) returns the scores of the same network built in PyTorch")
 
 # %% nbgrader={"grade": true, "grade_id": "test_SmallConvNet_loss", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
-import torch
-import torch.nn.functional as F
 from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
-_course = {"conv_forward": _conv.conv_forward_fast, "conv_backward": _conv.conv_backward_fast,
-           "pool_forward": _conv.max_pool_forward_fast, "pool_backward": _conv.max_pool_backward_fast}
+from helpers.checks.convnet import REFERENCES as _REFERENCES, KEYS as _KEYS, course_conv_layers, random_params, torch_convnet
 _rng = np.random.default_rng(832)
-_keys = ("W1", "b1", "W2", "b2", "W3", "b3")
-_params = {"W1": _rng.standard_normal((3, 2, 3, 3)), "b1": _rng.standard_normal(3),
-           "W2": _rng.standard_normal((3 * 3 * 4, 5)), "b2": _rng.standard_normal(5),
-           "W3": _rng.standard_normal((5, 4)), "b3": _rng.standard_normal(4)}
+_params = random_params(_rng, (2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4)
 _X, _y = _rng.standard_normal((5, 2, 6, 8)), np.array([0, 3, 1, 2, 3])
-with without_reference(_conv.ConvNet, _conv.conv_relu_pool_forward, _conv.conv_relu_pool_backward):
+with without_reference(*_REFERENCES):
     _net = SmallConvNet(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4,
-                        reg=0.0, conv_layers=_course)
+                        reg=0.0, conv_layers=course_conv_layers())
     _net.params = {_k: _v.copy() for _k, _v in _params.items()}
     _out = _net.loss(_X.copy(), _y.copy())
-_Xt, _yt = torch.tensor(_X), torch.tensor(_y)
-
-
-def _torch_loss(W1, b1, W2, b2, W3, b3):
-    h = F.max_pool2d(F.relu(F.conv2d(_Xt, W1, b1, padding=1)), 2)
-    return F.cross_entropy(F.relu(h.flatten(1) @ W2 + b2) @ W3 + b3, _yt)
-
-
-_tl, _tg = torch_grads(_torch_loss, *(_params[_k] for _k in _keys))
+_tl, _tg = torch_convnet(_params, _X, (2, 6, 8), _y)
 check_true(isinstance(_out, tuple) and len(_out) == 2,
            "With labels y, loss(X, y) must return the pair (loss, grads).")
 _loss, _grads = _out
 check_close("loss (reg = 0)", _loss, _tl, hint="the softmax loss of the scores, averaged over the images.")
-check_true(isinstance(_grads, dict) and sorted(_grads) == sorted(_keys),
+check_true(isinstance(_grads, dict) and sorted(_grads) == sorted(_KEYS),
            "grads must be a dict with the keys of params: 'W1', 'b1', 'W2', 'b2', 'W3', 'b3'.")
-for _k, _g, _hint in zip(_keys, _tg, [
+for _k, _hint in zip(_KEYS, [
         "dW1 comes back through the pool (to the max of each window), then the ReLU's mask, then conv_backward.",
         "db1 sums the conv's upstream gradient over the images and positions (conv_backward does it).",
         "dW2: back through the last affine layer and the ReLU of the hidden layer (affine_relu_backward).",
         "db2: back through the last affine layer and the hidden ReLU.",
         "dW3 = hidden.T @ dscores, with hidden the output of the hidden ReLU.",
         "db3 = dscores summed over the images."]):
-    check_close(f"grads['{_k}'] (reg = 0)", _grads[_k], _g, hint=_hint)
+    check_close(f"grads['{_k}'] (reg = 0)", _grads[_k], _tg[_k], hint=_hint)
 passed("SmallConvNet loss and all six gradients agree with PyTorch autograd (reg = 0)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_SmallConvNet_reg", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
-import torch
-import torch.nn.functional as F
 from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
-_course = {"conv_forward": _conv.conv_forward_fast, "conv_backward": _conv.conv_backward_fast,
-           "pool_forward": _conv.max_pool_forward_fast, "pool_backward": _conv.max_pool_backward_fast}
+from helpers.checks.convnet import REFERENCES as _REFERENCES, KEYS as _KEYS, course_conv_layers, random_params, torch_convnet
 _rng = np.random.default_rng(833)
-_keys = ("W1", "b1", "W2", "b2", "W3", "b3")
-_params = {"W1": _rng.standard_normal((3, 2, 3, 3)), "b1": _rng.standard_normal(3),
-           "W2": _rng.standard_normal((3 * 3 * 4, 5)), "b2": _rng.standard_normal(5),
-           "W3": _rng.standard_normal((5, 4)), "b3": _rng.standard_normal(4)}
+_params = random_params(_rng, (2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4)
 _X, _y = _rng.standard_normal((5, 2, 6, 8)), np.array([2, 0, 1, 1, 3])
-with without_reference(_conv.ConvNet, _conv.conv_relu_pool_forward, _conv.conv_relu_pool_backward):
+with without_reference(*_REFERENCES):
     _net = SmallConvNet(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4,
-                        reg=0.3, conv_layers=_course)
+                        reg=0.3, conv_layers=course_conv_layers())
     _net.params = {_k: _v.copy() for _k, _v in _params.items()}
     _loss, _grads = _net.loss(_X.copy(), _y.copy())
-_Xt, _yt = torch.tensor(_X), torch.tensor(_y)
-
-
-def _torch_loss(W1, b1, W2, b2, W3, b3):
-    h = F.max_pool2d(F.relu(F.conv2d(_Xt, W1, b1, padding=1)), 2)
-    data_loss = F.cross_entropy(F.relu(h.flatten(1) @ W2 + b2) @ W3 + b3, _yt)
-    return data_loss + 0.3 * ((W1 ** 2).sum() + (W2 ** 2).sum() + (W3 ** 2).sum())
-
-
-_tl, _tg = torch_grads(_torch_loss, *(_params[_k] for _k in _keys))
+_tl, _tg = torch_convnet(_params, _X, (2, 6, 8), _y, reg=0.3)
 check_close("loss (reg = 0.3)", _loss, _tl,
             hint="add reg * (np.sum(W1**2) + np.sum(W2**2) + np.sum(W3**2)) to the data loss, not the biases.")
-for _k, _g in zip(_keys, _tg):
-    check_close(f"grads['{_k}'] (reg = 0.3)", _grads[_k], _g,
+for _k in _KEYS:
+    check_close(f"grads['{_k}'] (reg = 0.3)", _grads[_k], _tg[_k],
                 hint=(f"the penalty reg * sum({_k}**2) adds 2 * reg * {_k} to grads['{_k}']." if _k[0] == "W"
                       else "biases are not regularized: their gradients do not change with reg."))
 passed("SmallConvNet with L2 regularization agrees with PyTorch autograd")
@@ -1420,50 +1377,29 @@ passed("SmallConvNet with L2 regularization agrees with PyTorch autograd")
 # Checked when graded: flat 8x8 images (N, 64), 5x5 filters (pad 2), reg 0.05, against PyTorch;
 # loss changes neither X nor the parameters.
 import numpy as np
-import torch
-import torch.nn.functional as F
 from helpers.checks import check_close, check_equal, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
+from helpers.checks.convnet import REFERENCES as _REFERENCES, KEYS as _KEYS, course_conv_layers, random_params, torch_convnet
 ### BEGIN HIDDEN TESTS
-_course = {"conv_forward": _conv.conv_forward_fast, "conv_backward": _conv.conv_backward_fast,
-           "pool_forward": _conv.max_pool_forward_fast, "pool_backward": _conv.max_pool_backward_fast}
 _rng = np.random.default_rng(834)
-_keys = ("W1", "b1", "W2", "b2", "W3", "b3")
-_params = {"W1": _rng.standard_normal((4, 1, 5, 5)), "b1": _rng.standard_normal(4),
-           "W2": 0.3 * _rng.standard_normal((4 * 4 * 4, 6)), "b2": _rng.standard_normal(6),
-           "W3": _rng.standard_normal((6, 10)), "b3": _rng.standard_normal(10)}
+_params = random_params(_rng, (1, 8, 8), num_filters=4, filter_size=5, hidden_dim=6, num_classes=10, w2_scale=0.3)
 _X, _y = _rng.uniform(0, 1, (3, 64)), np.array([7, 1, 9])
 _X_before, _params_before = _X.copy(), {_k: _v.copy() for _k, _v in _params.items()}
-with without_reference(_conv.ConvNet, _conv.conv_relu_pool_forward, _conv.conv_relu_pool_backward):
+with without_reference(*_REFERENCES):
     _net = SmallConvNet(input_dim=(1, 8, 8), num_filters=4, filter_size=5, hidden_dim=6, num_classes=10,
-                        reg=0.05, conv_layers=_course)
+                        reg=0.05, conv_layers=course_conv_layers())
     _net.params = _params
     _scores = _net.loss(_X)
     _loss, _grads = _net.loss(_X, _y)
     _params_after = _net.params
-_Xt, _yt = torch.tensor(_X_before).reshape(3, 1, 8, 8), torch.tensor(_y)
-
-
-def _torch_scores(W1, b1, W2, b2, W3, b3):
-    h = F.max_pool2d(F.relu(F.conv2d(_Xt, W1, b1, padding=2)), 2)
-    return F.relu(h.flatten(1) @ W2 + b2) @ W3 + b3
-
-
-def _torch_loss(W1, b1, W2, b2, W3, b3):
-    penalty = (W1 ** 2).sum() + (W2 ** 2).sum() + (W3 ** 2).sum()
-    return F.cross_entropy(_torch_scores(W1, b1, W2, b2, W3, b3), _yt) + 0.05 * penalty
-
-
-_ts = _torch_scores(*(torch.tensor(_params_before[_k]) for _k in _keys)).numpy()
-_tl, _tg = torch_grads(_torch_loss, *(_params_before[_k] for _k in _keys))
-check_close("scores for flat (3, 64) images and 5x5 filters", _scores, _ts,
+_tl, _tg = torch_convnet(_params_before, _X_before, (1, 8, 8), _y, reg=0.05)
+check_close("scores for flat (3, 64) images and 5x5 filters", _scores,
+            torch_convnet(_params_before, _X_before, (1, 8, 8)),
             hint="reshape X to (N, C, H, W) with self.input_dim; 5x5 filters need pad 2.")
 check_close("loss for flat images, 5x5 filters, reg = 0.05", _loss, _tl)
-for _k, _g in zip(_keys, _tg):
-    check_close(f"grads['{_k}'] for flat images, 5x5 filters, reg = 0.05", _grads[_k], _g)
+for _k in _KEYS:
+    check_close(f"grads['{_k}'] for flat images, 5x5 filters, reg = 0.05", _grads[_k], _tg[_k])
 check_equal("X after loss(X, y)", _X, _X_before, hint="do not change X in place.")
-for _k in _keys:
+for _k in _KEYS:
     check_equal(f"params['{_k}'] after loss(X, y)", _params_after[_k], _params_before[_k],
                 hint="loss computes gradients; it must not change the parameters (the optimizer does).")
 ### END HIDDEN TESTS
