@@ -10,3 +10,4 @@ TINY = "00_tiny"
 def cell(nb, gid):
     """The cell of ``nb`` with grade id ``gid``."""
     return next(c for c in nb.cells if grade_id(c) == gid)
+

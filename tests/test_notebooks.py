@@ -3,14 +3,11 @@ secret in it, and autograding gives every submission the grade it must get.
 
 Every listed typical mistake and alternative answer, the solution and the
 blank release are graded from one shared executed prefix (grader.prefix).
-Real nbgrader grades the solution in grading mode and the notebook's demo
-mistake in a full run (every demonstration cell executed), and must give the
-same per-cell grades: that is what makes the prefix runner trustworthy, and
-shows that grading mode changes no grade.
+Real nbgrader grades the same tables in tests/test_nbgrader_runs.py (a module
+of its own, so that the two run side by side).
 """
 import pytest
 
-from grader import variants
 from grader.check import fast_grades, problems, submissions_of
 from grader.course import Course
 from grader.paths import NOTEBOOKS, notebook_names
@@ -62,37 +59,3 @@ def test_every_variant_gets_the_grade_it_must(graded):
     assert len(by_name) >= 5, "each notebook lists typical mistakes and alternatives"
     report = {s: problems(g, by_name.get(s)) for s, g in fast.items()}
     assert {s: p for s, p in report.items() if p} == {}
-
-
-def _cells(g):
-    """Points per autograded cell (written answers wait for the instructor)."""
-    return {gid: c.points for gid, c in g.cells.items() if not c.manual}
-
-
-@pytest.fixture(scope="module")
-def nbgrader_runs(fresh):
-    """Real nbgrader, sandboxed, for every notebook at once (two jobs side by
-    side keep both cores busy across notebooks): the solution in grading
-    mode and the demo mistake in a full run."""
-    course, _ = fresh
-    jobs = []
-    for name in NAMES:
-        submissions, _ = submissions_of(name, course)
-        demo = variants.load(name)[1]
-        sample = {"solution": submissions["solution"], f"{demo}-full": submissions[demo]}
-        jobs += course.jobs(name, sample, full={f"{demo}-full"})
-    return course.grade(jobs, workers=2)
-
-
-def test_nbgrader_gives_the_same_grades_as_the_prefix_runner(graded, nbgrader_runs):
-    """Real nbgrader, sandboxed: the solution in grading mode, and the demo
-    mistake in a full run (every demonstration cell executed), against the
-    prefix runner's grading-mode grades."""
-    name, course, submissions, fast, by_name = graded
-    demo = variants.load(name)[1]
-    solution, full = nbgrader_runs[name, "solution"], nbgrader_runs[name, f"{demo}-full"]
-    for g in (solution, full):
-        assert g.ok, g.notes
-    assert _cells(solution) == _cells(fast["solution"])
-    assert problems(solution, None) == []
-    assert _cells(full) == _cells(fast[demo]), "a full run grades differently from grading mode"
