@@ -20,18 +20,22 @@ from .paths import SOLUTIONS
 class Variant:
     name: str
     cell: str  # grade_id of the answer cell to change
-    old: str = ""  # text of the solution to replace ...
-    new: str = ""  # ... by this
+    old: str | tuple = ""  # text of the solution to replace (or several, in turn) ...
+    new: str | tuple = ""  # ... by this
     source: str | None = None  # or the whole new cell source
     loses: tuple[str, ...] = field(default=())  # grade_ids of test cells that must fail
 
     def apply(self, text: str) -> str:
         if self.source is not None:
             return self.source
-        if self.old not in text:
-            raise ValueError(f"variant {self.name!r}: {self.old!r} is not in cell {self.cell!r}; "
-                             "update the variant after changing the solution")
-        return text.replace(self.old, self.new)
+        # old and new may be tuples: several edits of one cell, in turn
+        pairs = zip(self.old, self.new) if isinstance(self.old, tuple) else [(self.old, self.new)]
+        for old, new in pairs:
+            if old not in text:
+                raise ValueError(f"variant {self.name!r}: {old!r} is not in cell {self.cell!r}; "
+                                 "update the variant after changing the solution")
+            text = text.replace(old, new)
+        return text
 
 
 def Mistake(name, cell, old="", new="", *, loses, source=None):

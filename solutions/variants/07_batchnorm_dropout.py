@@ -3,7 +3,7 @@
 Each Mistake must lose exactly the test cells it names; each Alternative must
 keep full marks.
 """
-from grader.variants import Alternative, Mistake, Variant
+from grader.variants import Alternative, Mistake
 
 FWD = "test_batchnorm_forward"
 RUN = "test_batchnorm_forward_running"
@@ -78,19 +78,6 @@ def _grid(*regs, dropouts=()):
     """A regularization_grid answer: weight decays (0 is the baseline), then dropout rates."""
     settings = [{"reg": float(r), "dropout": 0.0} for r in regs] + [{"reg": 0.0, "dropout": float(p)} for p in dropouts]
     return f"def regularization_grid():\n    return {settings!r}\n"
-
-class _Edits(Variant):
-    """Several replacements (old[k] -> new[k], in turn) in one answer cell:
-    a mistake that changes the forward and the backward pass alike."""
-
-    def __init__(self, name, cell, old, new, loses):
-        super().__init__(name, cell, tuple(old), tuple(new), None, tuple(loses))
-
-    def apply(self, text):
-        for old, new in zip(self.old, self.new):
-            text = Variant(self.name, self.cell, old, new).apply(text)
-        return text
-
 
 VARIANTS = [
     # ---- batch norm forward -------------------------------------------------
@@ -367,14 +354,14 @@ xc = x - mean
     Mistake("fcnet_decays_the_biases", "FCNet", _FC_REG, _FC_REG + """
             loss += self.reg * np.sum(p[f"b{i}"] ** 2)
             grads[f"b{i}"] += 2 * self.reg * p[f"b{i}"]""", loses=(F_PLAIN, F_BN)),
-    _Edits("fcnet_relu_before_the_norm", "FCNet",
-           (_FC_NORM_FWD, _FC_NORM_BWD),
-           (_FC_NORM_FWD.replace("            h, relu_cache = ops.relu_forward(h)\n", "").replace(
-               "            if self.normalization", "            h, relu_cache = ops.relu_forward(h)\n"
-               "            if self.normalization", 1),
-            _FC_NORM_BWD.replace("            dh = ops.relu_backward(dh, relu_cache)\n", "")
-            + "            dh = ops.relu_backward(dh, relu_cache)\n"),
-           loses=(F_BN, F_LN, F_DROP, F_TEST)),
+    Mistake("fcnet_relu_before_the_norm", "FCNet",
+            (_FC_NORM_FWD, _FC_NORM_BWD),
+            (_FC_NORM_FWD.replace("            h, relu_cache = ops.relu_forward(h)\n", "").replace(
+                "            if self.normalization", "            h, relu_cache = ops.relu_forward(h)\n"
+                "            if self.normalization", 1),
+             _FC_NORM_BWD.replace("            dh = ops.relu_backward(dh, relu_cache)\n", "")
+             + "            dh = ops.relu_backward(dh, relu_cache)\n"),
+            loses=(F_BN, F_LN, F_DROP, F_TEST)),
     Mistake("fcnet_batchnorm_always_in_train_mode", "FCNet", '                self.norm_params[i - 1]["mode"] = mode\n',
             "", loses=F_TEST),
     Mistake("fcnet_dropout_in_test_mode", "FCNet", "self.dropout_param(i, mode)", 'self.dropout_param(i, "train")',
