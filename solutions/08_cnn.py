@@ -1467,18 +1467,8 @@ def overfit_small(X, y, make_net):
 # %% nbgrader={"grade": true, "grade_id": "test_overfit_small", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 import numpy as np
 from helpers.checks import check_true, passed
-from helpers import conv as _conv
+from helpers.checks.convnet import course_net as _course_net
 from helpers.data import load_digits as _load_digits
-
-
-def _course_net(input_dim=(1, 8, 8), num_filters=16, filter_size=3, hidden_dim=100, num_classes=10,
-                weight_scale=1e-2, reg=0.0, seed=0):
-    """The course's network with SmallConvNet's arguments (and the course's layers)."""
-    return _conv.ConvNet(input_dim, num_filters=(num_filters,), filter_size=filter_size, pool_size=2,
-                         num_classes=num_classes, weight_init=weight_scale, reg=reg, seed=seed,
-                         hidden_dims=(hidden_dim,))
-
-
 _d = _load_digits(n_val=300, n_test=300, seed=0)
 _X, _y = _d["X_train"][:50], _d["y_train"][:50]
 _solver = overfit_small(_X.copy(), _y.copy(), _course_net)
@@ -1525,18 +1515,8 @@ def train_digits(data, make_net, seed=0):
 import time
 import numpy as np
 from helpers.checks import check_true, passed
-from helpers import conv as _conv
+from helpers.checks.convnet import course_net as _course_net
 from helpers.data import load_digits as _load_digits
-
-
-def _course_net(input_dim=(1, 8, 8), num_filters=16, filter_size=3, hidden_dim=100, num_classes=10,
-                weight_scale=1e-2, reg=0.0, seed=0):
-    """The course's network with SmallConvNet's arguments (and the course's layers)."""
-    return _conv.ConvNet(input_dim, num_filters=(num_filters,), filter_size=filter_size, pool_size=2,
-                         num_classes=num_classes, weight_init=weight_scale, reg=reg, seed=seed,
-                         hidden_dims=(hidden_dim,))
-
-
 _d = _load_digits(n_val=300, n_test=300, seed=0)
 _start = time.perf_counter()
 _solver = train_digits({_k: _d[_k].copy() for _k in ("X_train", "y_train", "X_val", "y_val")}, _course_net, seed=0)

@@ -2,7 +2,8 @@
 
 The net calls its convolution and pooling layers through ``conv_layers``;
 the tests hand it the course's fast layers (:func:`course_conv_layers`), so a
-slip in this notebook's layer exercises costs those exercises only.
+slip in this notebook's layer exercises costs those exercises only, and the
+training tests build the course's own network (:func:`course_net`).
 :data:`REFERENCES` are the course's answers the net must not borrow.
 PyTorch is the oracle: :func:`torch_convnet` gives the scores, or the loss
 and every gradient by autograd, of conv - ReLU - 2x2 max pool - affine -
@@ -20,7 +21,7 @@ from . import integrity
 from .oracles import torch_grads
 from .. import conv as _conv
 
-__all__ = ["KEYS", "REFERENCES", "course_conv_layers", "random_params", "torch_convnet"]
+__all__ = ["KEYS", "REFERENCES", "course_conv_layers", "course_net", "random_params", "torch_convnet"]
 
 integrity.snapshot()  # torch is imported now: record it
 
@@ -34,6 +35,15 @@ def course_conv_layers():
     """The course's fast layers, as ``SmallConvNet(..., conv_layers=...)`` takes them."""
     return {"conv_forward": _conv.conv_forward_fast, "conv_backward": _conv.conv_backward_fast,
             "pool_forward": _conv.max_pool_forward_fast, "pool_backward": _conv.max_pool_backward_fast}
+
+
+def course_net(input_dim=(1, 8, 8), num_filters=16, filter_size=3, hidden_dim=100, num_classes=10,
+               weight_scale=1e-2, reg=0.0, seed=0):
+    """The course's network with SmallConvNet's arguments (and the course's
+    layers): what the training tests hand to ``make_net``."""
+    return _conv.ConvNet(input_dim, num_filters=(num_filters,), filter_size=filter_size, pool_size=2,
+                         num_classes=num_classes, weight_init=weight_scale, reg=reg, seed=seed,
+                         hidden_dims=(hidden_dim,))
 
 
 def random_params(rng, input_dim, num_filters, filter_size, hidden_dim, num_classes, w2_scale=1.0):
