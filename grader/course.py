@@ -122,7 +122,14 @@ class Course:
         for name, text in todo:
             result = api.generate_assignment(name, force=True)
             if not result["success"]:
-                raise RuntimeError(f"nbgrader could not build {name}:\n{result.get('error') or result.get('log')}")
+                log = result.get("error") or result.get("log") or ""
+                if "there are submissions associated with it" in f"{result.get('log')}{log}":
+                    raise SystemExit(
+                        f"{name} has new or removed cells, and the course folder {self.root} holds graded "
+                        f"submissions of its older version (from `make demo` or `grader autograde`); nbgrader "
+                        f"keeps their grades by refusing to change the notebook. Export the grades you need, "
+                        f"then remove {self.root} (or run `make clean`) and build again.")
+                raise RuntimeError(f"nbgrader could not build {name}:\n{log}")
             self._built[name] = text
 
     def release(self, name):

@@ -48,6 +48,20 @@ def test_check_reports_a_mistake_that_loses_the_wrong_points(tmp_path):
     assert any("test_mul kept" in p for p in report["minus"])
 
 
+def test_a_changed_notebook_over_graded_submissions_stops_with_what_to_do(tmp_path):
+    # nbgrader refuses to add or remove cells of a notebook it holds grades for:
+    # the build says why and what to do, instead of nbgrader's traceback.
+    folder = tmp_path / "src"
+    folder.mkdir()
+    text = (FIXTURES / f"{NAME}.py").read_text()
+    (folder / f"{NAME}.py").write_text(text)
+    check(NAME, root=tmp_path / "course", solutions=folder, verbose=False, with_variants=False)
+    (folder / f"{NAME}.py").write_text(text + '\n# %% nbgrader={"grade": false, "grade_id": "more", "locked": true, '
+                                       '"schema_version": 3, "solution": false}\nmore = 1\n')
+    with pytest.raises(SystemExit, match="holds graded submissions of its older version.*make clean"):
+        Course(tmp_path / "course", timeout=5, solutions=folder).build([NAME])
+
+
 def _write(nb, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
