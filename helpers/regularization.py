@@ -19,14 +19,12 @@
   function around a training loop of your own (``train_epoch`` and
   ``validate`` callbacks), the answer to notebook 07's exercise.
 
-Choosing the regularization on the validation set (notebook 07, section 6):
+Choosing the regularization on the validation set (notebook 07, section 8):
 
 - :func:`train_mlp`: train ``FullyConnectedNet(hidden, D, C, reg=reg,
   dropout=dropout, seed=seed)`` with ``Momentum(lr, momentum)`` on shuffled
-  minibatches (``minibatches(X, y, batch_size, rng=default_rng(seed))``),
-  written out as one lean loop: the same initial weights, minibatches,
-  dropout masks and updates, so the same numbers (``tests/test_regularization.py``
-  checks it), about 1.5 times as fast, which a sweep of many runs needs.
+  minibatches (``minibatches(X, y, batch_size, rng=default_rng(seed))``) on
+  one BLAS thread, with the accuracies a sweep needs.
 - :data:`OVERFIT`, :func:`overfit_data` and :func:`train_and_validate`: the
   notebook's over-fitting set-up (500 MNIST-1D training signals, 1000 for
   validation, two hidden layers of 128 ReLU units, 30 epochs) and one run of
@@ -295,83 +293,47 @@ def _accuracy(params, X, y):
 
 def train_mlp(X, y, X_val, y_val, hidden=(128, 128), reg=0.0, dropout=0.0, num_epochs=30, batch_size=50,
               lr=0.05, momentum=0.9, seed=0, history=False, num_classes=None):
-    """Train a ReLU net by momentum SGD: what ``FullyConnectedNet(hidden, D, C,
+    """Train a ReLU net by momentum SGD: ``FullyConnectedNet(hidden, D, C,
     reg=reg, dropout=dropout, seed=seed)`` trained by ``Momentum(lr, momentum)``
     on ``minibatches(X, y, batch_size, rng=np.random.default_rng(seed))`` for
-    ``num_epochs`` epochs computes, in one lean loop (He-normal initial
-    weights, zero biases, inverted dropout after every hidden layer, softmax
-    loss, weight decay ``reg * sum(W**2)`` on the weights only).
+    ``num_epochs`` epochs computes (He-normal initial weights, zero biases,
+    inverted dropout after every hidden layer, softmax loss, weight decay
+    ``reg * sum(W**2)`` on the weights only).
 
     Returns a dict: ``train_acc`` and ``val_acc`` (floats, test mode, after the
     last epoch), ``params`` (the trained weights, keys ``W1, b1, ...``), and
     with ``history=True`` ``epochs``, ``train_history`` and ``val_history``
     (the accuracies after each epoch, epoch 0 being the initial net).
     """
+    from .nets import FullyConnectedNet
+    from .optim import Momentum, minibatches
+
     X, X_val = np.asarray(X, dtype=np.float64), np.asarray(X_val, dtype=np.float64)
     y, y_val = np.asarray(y), np.asarray(y_val)
     reg, dropout = _nonnegative("reg", reg), _nonnegative("dropout", dropout)
     if dropout >= 1:
         raise ValueError(f"dropout is the probability of dropping a unit and must lie in [0, 1), got {dropout!r}")
-    n = len(X)
     c = int(num_classes or max(int(y.max()), int(y_val.max())) + 1)
-    dims = [X.shape[1], *[int(h) for h in hidden], c]
-    L = len(dims) - 1
-    rng = np.random.default_rng(seed)
-    params = {}
-    for i, (a, b) in enumerate(zip(dims[:-1], dims[1:]), start=1):
-        params[f"W{i}"] = np.sqrt(2.0 / a) * rng.standard_normal((a, b))  # he_normal, as FullyConnectedNet
-        params[f"b{i}"] = np.zeros(b)
-    velocity = {k: np.zeros_like(v) for k, v in params.items()}
-    order_rng, drop_rng = np.random.default_rng(seed), np.random.default_rng([int(seed), 7])
+    net = FullyConnectedNet([int(h) for h in hidden], X.shape[1], c, reg=reg, dropout=dropout, seed=seed)
+    opt, order = Momentum(lr=lr, momentum=momentum), np.random.default_rng(seed)
     out = {"epochs": [0], "train_history": [], "val_history": []}
 
     def record():
-        out["train_history"].append(_accuracy(params, X, y))
-        out["val_history"].append(_accuracy(params, X_val, y_val))
+        out["train_history"].append(_accuracy(net.params, X, y))
+        out["val_history"].append(_accuracy(net.params, X_val, y_val))
 
     # Small matrices: one BLAS thread is several times faster than many (see helpers.solver).
     with np.errstate(all="ignore"), _one_blas_thread():
         if history:
             record()
         for epoch in range(1, int(num_epochs) + 1):
-            order = order_rng.permutation(n)
-            for start in range(0, n, int(batch_size)):
-                idx = order[start:start + int(batch_size)]
-                xb, yb = X[idx], y[idx]
-                inputs, masks, h = [xb], [], xb
-                for i in range(1, L):
-                    h = np.maximum(h @ params[f"W{i}"] + params[f"b{i}"], 0.0)
-                    mask = None
-                    if dropout > 0:  # the masks of helpers.layers.dropout_forward, seeded as the net does
-                        layer_rng = np.random.default_rng(int(drop_rng.integers(2 ** 31)))
-                        mask = (layer_rng.random(h.shape) >= dropout) / (1.0 - dropout)
-                        h = h * mask
-                    masks.append(mask)
-                    inputs.append(h)
-                scores = h @ params[f"W{L}"] + params[f"b{L}"]
-                shifted = scores - scores.max(axis=1, keepdims=True)
-                log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-                dh = np.exp(log_probs)
-                dh[np.arange(len(yb)), yb] -= 1.0
-                dh /= len(yb)
-                for i in range(L, 0, -1):
-                    W = params[f"W{i}"]
-                    grads = {f"W{i}": inputs[i - 1].T @ dh + 2.0 * reg * W, f"b{i}": dh.sum(axis=0)}
-                    if i > 1:
-                        dh = dh @ W.T
-                        if masks[i - 2] is not None:
-                            dh = dh * masks[i - 2]
-                        dh = dh * (inputs[i - 1] > 0)
-                    for k, g in grads.items():
-                        v = velocity[k]
-                        v *= momentum
-                        v -= lr * g
-                        params[k] += v
+            for Xb, yb in minibatches(X, y, int(batch_size), rng=order):
+                opt.update(net.params, net.loss(Xb, yb)[1])
             if history:
                 out["epochs"].append(epoch)
                 record()
-        result = {"train_acc": _accuracy(params, X, y), "val_acc": _accuracy(params, X_val, y_val),
-                  "params": params}
+        result = {"train_acc": _accuracy(net.params, X, y), "val_acc": _accuracy(net.params, X_val, y_val),
+                  "params": net.params}
     if history:
         result.update(out)
     return result
