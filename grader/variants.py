@@ -24,6 +24,9 @@ class Variant:
     new: str | tuple = ""  # ... by this
     source: str | None = None  # or the whole new cell source
     loses: tuple[str, ...] = field(default=())  # grade_ids of test cells that must fail
+    # A mistake's misconception, as the student reads it after "this is what
+    # you get if you ...": the diagnosis its fingerprint names (issue 18).
+    why: str = ""
 
     def apply(self, text: str) -> str:
         if self.source is not None:
@@ -38,9 +41,10 @@ class Variant:
         return text
 
 
-def Mistake(name, cell, old="", new="", *, loses, source=None):
-    """A typical student error; ``loses`` names the test cells it must fail."""
-    return Variant(name, cell, old, new, source, tuple([loses] if isinstance(loses, str) else loses))
+def Mistake(name, cell, old="", new="", *, loses, why="", source=None):
+    """A typical student error; ``loses`` names the test cells it must fail,
+    ``why`` completes "this is what you get if you ..." for the student."""
+    return Variant(name, cell, old, new, source, tuple([loses] if isinstance(loses, str) else loses), why)
 
 
 def Alternative(name, cell, source=None, old="", new=""):

@@ -1,7 +1,7 @@
 """Everything a notebook test cell uses, in one package an answer cell cannot switch off.
 
 - :mod:`.assertions`: ``check_close``, ``check_equal``, ``check_shape``,
-  ``check_gradient``, ``check_true``, ``passed`` and :class:`CheckFailed`;
+  ``check_gradient``, ``check_true``, ``passed``, ``hidden_note`` and :class:`CheckFailed`;
 - :mod:`.guard`: ``reference`` and ``without_reference``;
 - :mod:`.blockers`: library functions blocked while an answer runs, and a
   Python line counter with the "no loops" check built on it;
@@ -23,7 +23,7 @@ import sys
 
 from . import integrity, notes
 from .assertions import (KINK, SMOOTH, CheckFailed, check_close, check_equal, check_gradient,
-                         check_shape, check_true, passed)
+                         check_shape, check_true, hidden_note, passed)
 from .blockers import (LIBRARY_DISTANCES, check_no_loops, library_blocked,
                        library_distances_blocked, python_line_count)
 from .errors import ChecksLocked, StudentError
@@ -33,7 +33,7 @@ from .integrity import verify
 __all__ = [
     "CheckFailed", "ChecksLocked", "KINK", "LIBRARY_DISTANCES", "ReferenceUsed", "SMOOTH",
     "StudentError", "check_close", "check_equal", "check_gradient", "check_no_loops", "check_shape",
-    "check_true", "library_blocked", "library_distances_blocked", "passed", "python_line_count", "reference",
+    "check_true", "hidden_note", "library_blocked", "library_distances_blocked", "passed", "python_line_count", "reference",
     "reference_helper", "verify", "without_reference",
 ]
 

@@ -140,3 +140,9 @@ def check_true(condition, message, hint=None):
 def passed(message):
     """Print a green tick: the visible test cell reached its end."""
     print("\u2714 " + message)
+
+
+@_verified
+def hidden_note():
+    """The one line a test cell prints when all of its checks are hidden."""
+    print("\u2139 More cases of this exercise are checked when your notebook is graded.")
