@@ -89,6 +89,7 @@ def autograde_class(name, submissions, out=None, course=None, workers=None, sche
         graded.append(g)
     warnings = sorted({w for r in results.values() for w in r.warnings})
     report.print_table(graded)
+    report.print_mistakes(graded)
     for w in warnings:
         print(f"WARNING: {w}")
     report.write_csv(graded, out / "grades.csv")

@@ -49,10 +49,13 @@ def submissions_of(name, course, with_variants=True):
     return submissions, {v.name: v for v in table}
 
 
-def fast_grades(name, course, submissions, workers=2):
-    """Per-cell grades from :mod:`grader.prefix` as :class:`Graded` rows."""
+def fast_grades(name, course, submissions, workers=2, details=None):
+    """Per-cell grades from :mod:`grader.prefix` as :class:`Graded` rows;
+    ``details``, a dict, receives {student: {test cell: Verdict}}."""
     release, source = course.release(name), course.source(name)
-    points = prefix.grade(release, source, submissions, workers=workers, timeout=course.timeout)
+    details = {} if details is None else details
+    points = prefix.grade(release, source, submissions, workers=workers, timeout=course.timeout,
+                          details=details, diagnoses=course.diagnoses(name))
     results = []
     for student in submissions:
         g = Graded(student, name, ok=points[student] is not None)
@@ -62,7 +65,9 @@ def fast_grades(name, course, submissions, workers=2):
                 continue
             manual = cell.cell_type == "markdown"
             got = None if manual else (points[student] or {}).get(meta["grade_id"], 0.0)
-            g.cells[meta["grade_id"]] = CellGrade(meta["grade_id"], got, meta["points"], manual)
+            verdict = details.get(student, {}).get(meta["grade_id"])
+            g.cells[meta["grade_id"]] = CellGrade(meta["grade_id"], got, meta["points"], manual,
+                                                  verdict.diagnosed if verdict else "")
             if manual:
                 g.manual_points += meta["points"]
             else:

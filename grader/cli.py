@@ -19,6 +19,9 @@ def main(argv=None):
     p.add_argument("--workers", type=int, help="grading processes side by side (default: one per core)")
     p.add_argument("--fast", action="store_true",
                    help="grade the variants from one shared executed prefix instead of one nbgrader run each")
+    p = sub.add_parser("diagnose", help="fingerprint every typical mistake's failures (solutions/diagnoses/, "
+                                        "helpers/checks/diagnoses.json)")
+    p.add_argument("notebooks", nargs="*")
     p = sub.add_parser("demo", help="build, run the solutions, autograde three example students")
     p.add_argument("notebooks", nargs="*")
     p = sub.add_parser("autograde", help="grade a folder (or zip) of submissions for one notebook")
@@ -59,6 +62,9 @@ def main(argv=None):
             bad += sum(bool(p) for p in report.values())
         print("all as expected" if not bad else f"{bad} submissions graded differently than expected")
         return 1 if bad else 0
+    elif args.command == "diagnose":
+        from .diagnoses import write
+        write(names)
     elif args.command == "demo":
         from .demo import demo
         return demo(names)

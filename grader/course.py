@@ -31,6 +31,7 @@ class CellGrade:
     points: float | None  # None: waits for manual grading
     max_points: float
     manual: bool
+    diagnosis: str = ""  # the typical mistake a failure matched ("forget ...")
 
 
 @dataclass
@@ -57,7 +58,8 @@ class Graded:
                 notes=list(result.notes))
         for c in result.cells:
             points = None if c["needs_manual_grade"] else (c["auto_score"] or 0.0)
-            g.cells[c["name"]] = CellGrade(c["name"], points, c["max_score"], c["manual"])
+            g.cells[c["name"]] = CellGrade(c["name"], points, c["max_score"], c["manual"],
+                                           result.diagnoses.get(c["name"], ""))
             if c["manual"]:
                 g.manual_points += c["max_score"]
             else:
@@ -145,6 +147,13 @@ class Course:
 
         return test_cells(read_source(name, self.solutions))
 
+    def diagnoses(self, name) -> dict:
+        """The fingerprints of notebook ``name``'s typical mistakes, hidden
+        tests' included: what the grader matches failures with."""
+        from .diagnoses import load
+
+        return load(name, self.solutions)
+
     def template(self, name) -> bytes:
         """A gradebook that holds assignment ``name`` and no student: what a
         grading job starts from (built in a folder of its own). Its test
@@ -164,9 +173,10 @@ class Course:
         from .intake import repair
 
         release, template, tests = self.release(name), self.template(name), self.tests(name)
+        diagnoses = self.diagnoses(name)
         return [Job(name, student, nbformat.writes(repair(copy.deepcopy(nb), release, [],
                                                           grading_mode and student not in full)),
-                    template, tests, self.timeout, limits, sandbox, show_hidden)
+                    template, tests, self.timeout, limits, sandbox, show_hidden, diagnoses)
                 for student, nb in submissions.items()]
 
     def grade(self, jobs, workers=None, scheduler=None):

@@ -44,6 +44,7 @@ def demo(names=None):
 
     print()
     report.print_table(results, extra=lambda g: expected[id(g)] and f"mistake: {expected[id(g)].name}")
+    report.print_mistakes(results)
     report.write_csv(results, out / "grades.csv")
     report.copy_feedback(course, results, out / "feedback")
     print(f"\nGrades: {out / 'grades.csv'} (per test cell: {out / 'cells.csv'})")

@@ -48,6 +48,7 @@ class Job:
     limits: Limits = field(default_factory=Limits)
     sandbox: bool = True
     show_hidden: bool = False  # show hidden tests' code in the feedback
+    diagnoses: dict | None = None  # the notebook's typical mistakes' fingerprints (grader.diagnoses)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Result:
     feedback: str | None = None  # HTML
     autograded: str | None = None  # the executed notebook's JSON (for the formgrader)
     tampered: list[str] = field(default_factory=list)  # what the checks had to put back
+    diagnoses: dict = field(default_factory=dict)  # {test cell: the typical mistake its failure matches}
 
 
 def nbgrader_api(root: Path, timeout: int = CELL_TIMEOUT, runtime: Path | None = None):
@@ -156,7 +158,8 @@ def _run(job: Job) -> Result:
                 nb = nbformat.read(autograded, as_version=4) if outcome["success"] and autograded.exists() else None
                 if nb is not None:
                     result.tampered = _tampered(nb)
-                    verdicts = judge(job.tests, records(nb))
+                    verdicts = judge(job.tests, records(nb), diagnoses=job.diagnoses)
+                    result.diagnoses = {gid: v.diagnosed for gid, v in verdicts.items() if v.diagnosed}
                     _store_verdicts(root, job, verdicts)
                     show_verdicts(nb, job.tests, verdicts)
                 _read_grades(root, result)

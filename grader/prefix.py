@@ -62,7 +62,7 @@ def _program(nb, source):
     return cells
 
 
-def grade(release, source, submissions, workers=2, timeout=120, grading_mode=True, details=None):
+def grade(release, source, submissions, workers=2, timeout=120, grading_mode=True, details=None, diagnoses=None):
     """{name: {test cell: points}} for ``{name: notebook}``; the first
     submission is the trunk the others fork from (give the solution first).
     ``details``, a dict, receives {name: {test cell: Verdict}}."""
@@ -91,7 +91,7 @@ def grade(release, source, submissions, workers=2, timeout=120, grading_mode=Tru
         for gid in tests:
             record = recorded.get(gid)  # None: no record, the test fails
             if (gid, record) not in seen:
-                seen[gid, record] = judge({gid: tests[gid]}, {gid: record} if record else {})[gid]
+                seen[gid, record] = judge({gid: tests[gid]}, {gid: record} if record else {}, diagnoses=diagnoses)[gid]
             out[gid] = seen[gid, record]
         return out
 

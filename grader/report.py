@@ -38,10 +38,31 @@ def write_csv(results, path: Path):
     path = Path(path)
     atomic_write(path, _csv(COLUMNS, [row(g) for g in results], csv.DictWriter))
     cells = [[g.student, g.notebook, c.grade_id, "" if c.points is None else _fmt(c.points),
-              _fmt(c.max_points), "hand" if c.manual else "autograder"]
+              _fmt(c.max_points), "hand" if c.manual else "autograder", c.diagnosis]
              for g in results for c in g.cells.values()]
     atomic_write(path.with_name("cells.csv"),
-                 _csv(["student", "notebook", "cell", "points", "max_points", "graded_by"], cells))
+                 _csv(["student", "notebook", "cell", "points", "max_points", "graded_by", "diagnosis"], cells))
+
+
+def mistake_counts(results) -> list[tuple[int, str, str]]:
+    """(students, notebook, mistake) for each diagnosed typical mistake, the
+    most common first: what the class needs to hear again."""
+    students = {}
+    for g in results:
+        for c in g.cells.values():
+            if c.diagnosis:
+                students.setdefault((g.notebook, c.diagnosis), set()).add(g.student)
+    return sorted(((len(s), nb, why) for (nb, why), s in students.items()), key=lambda t: (-t[0], t[1], t[2]))
+
+
+def print_mistakes(results):
+    """The summary under the grades table: how many students made each mistake."""
+    counts = mistake_counts(results)
+    if not counts:
+        return
+    print("\nTypical mistakes the autograder recognised (students: what they did):")
+    for n, notebook, why in counts:
+        print(f"  {n:>3}  {notebook}: {why}")
 
 
 def copy_feedback(course, results, folder: Path):

@@ -14,7 +14,7 @@ import json
 import sys
 from dataclasses import dataclass
 
-from helpers.checks import integrity, trace, wire
+from helpers.checks import diagnosis, integrity, trace, wire
 from helpers.checks.notes import undefined
 
 from .notebook import grade_id, nbgrader_meta
@@ -27,6 +27,15 @@ class Verdict:
     passed: bool
     output: str  # what the replayed test printed (its ticks)
     message: str = ""  # why it failed, for the student
+    fingerprint: str = ""  # of the failure (helpers.checks.diagnosis)
+    visible: bool = True  # whether it failed in the part of the cell students see
+    diagnosis: str = ""  # the typical mistake it matches, if any
+    expected: str = ""  # the fingerprint of the value the check expected: never a diagnosis
+
+    @property
+    def diagnosed(self) -> str:
+        """The matched mistake's words (what follows "if you"), or ""."""
+        return self.diagnosis.removeprefix("Diagnosis: this is what you get if you ").removesuffix(".")
 
 
 def test_cells(source_nb):
@@ -63,25 +72,57 @@ def records(nb) -> dict:
     return found
 
 
-def judge(tests: dict, recorded: dict, budget_bytes=trace.MAX_RECORD_BYTES) -> dict:
-    """{grade id: Verdict} for every test cell in ``tests`` ({id: code})."""
+def judge(tests: dict, recorded: dict, budget_bytes=trace.MAX_RECORD_BYTES, diagnoses=None) -> dict:
+    """{grade id: Verdict} for every test cell in ``tests`` ({id: code});
+    ``diagnoses``: the notebook's table of typical mistakes' fingerprints."""
     integrity.stand_down()  # this process runs no answer: nothing to put back
     budget = wire.Budget(budget_bytes)
     verdicts = {}
-    for gid, code in tests.items():
-        text = recorded.get(gid)
-        if text is None:
-            verdicts[gid] = Verdict(False, "", f"{FAILED} This test did not run to its end in your notebook "
-                                               "(a cell before it stopped the notebook, or it ran out of time).")
-            continue
-        try:
-            events = json.loads(text) if isinstance(text, str) else text
-        except ValueError:
-            events = None
-        _one_torch_thread()  # once a replay has imported torch
-        passed, output, error = trace.replay_test(gid, code, events, budget)
-        verdicts[gid] = Verdict(passed, output, "" if passed else explain(error))
+    with diagnosis.using(diagnoses):
+        for gid, code in tests.items():
+            text = recorded.get(gid)
+            if text is None:
+                verdicts[gid] = Verdict(False, "", f"{FAILED} This test did not run to its end in your notebook "
+                                                   "(a cell before it stopped the notebook, or it ran out of time).")
+                continue
+            try:
+                events = json.loads(text) if isinstance(text, str) else text
+            except ValueError:
+                events = None
+            _one_torch_thread()  # once a replay has imported torch
+            passed, output, error = trace.replay_test(gid, code, events, budget)
+            verdicts[gid] = Verdict(passed, output) if passed else _failed(gid, code, output, error)
     return verdicts
+
+
+def _failed(gid, code, output, error) -> Verdict:
+    """The verdict of a failed replay, with the fingerprint of its failure
+    and the typical mistake that fingerprint matches."""
+    message = explain(error)
+    key = getattr(error, "fingerprint", None)
+    if key is None:  # not a failed check: the error itself is the fingerprint
+        key = diagnosis.fingerprint("error", message)
+        why = diagnosis.lookup(key)
+        message += f"\n{why}" if why else ""
+    else:
+        why = diagnosis.lookup(key)
+    return Verdict(False, output, message, key, _in_visible_part(gid, code, error), why,
+                   getattr(error, "expected_fingerprint", None) or "")
+
+
+def _in_visible_part(gid, code, error) -> bool:
+    """Whether the failure happened above the cell's hidden tests."""
+    lines = code.splitlines()
+    hidden = next((i + 1 for i, line in enumerate(lines) if line.strip() == "### BEGIN HIDDEN TESTS"), None)
+    if hidden is None:
+        return True
+    tb, where = getattr(error, "__traceback__", None), None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == f"<test {gid}>":
+            where = tb.tb_lineno
+            break  # the cell's own statement, not a function it defines
+        tb = tb.tb_next
+    return where is not None and where < hidden
 
 
 def _one_torch_thread():

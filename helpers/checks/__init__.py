@@ -40,7 +40,7 @@ __all__ = [
 # Record numpy, builtins, torch and scikit-learn if already imported, and this
 # package; then refuse assignments to its modules.
 integrity.snapshot(extra=[__name__])
-for _name in ("", ".errors", ".integrity", ".assertions", ".guard", ".blockers"):
+for _name in ("", ".errors", ".integrity", ".assertions", ".guard", ".blockers", ".diagnosis"):
     integrity.lock(sys.modules[__name__ + _name])
 del _name
 notes.install()

@@ -17,7 +17,7 @@ import functools
 import numpy as np
 
 from ..gradcheck import eval_numerical_gradient
-from . import integrity
+from . import diagnosis, integrity
 from .errors import StudentError
 
 # Thresholds from the CS231n notes on gradient checking.
@@ -48,8 +48,19 @@ def _verified(check):
     return run
 
 
-def _fail(message, hint=None):
-    raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""))
+_fingerprint, _lookup = diagnosis.fingerprint, diagnosis.lookup
+
+
+def _fail(message, hint=None, name=None, value=None, expected=None):
+    """Raise the failure; its fingerprint (of ``value`` where the check
+    ``name`` failed, else of the message) may name a typical mistake. The
+    expected value's fingerprint goes along so that no table ever holds it."""
+    key = _fingerprint(name or "", message if value is None else value)
+    why = _lookup(key)
+    error = CheckFailed(message + (f"\nHint: {hint}" if hint else "") + (f"\n{why}" if why else ""))
+    error.fingerprint = key
+    error.expected_fingerprint = None if expected is None else _fingerprint(name or "", expected)
+    raise error
 
 
 def _as_array(name, value, hint=None):
@@ -66,7 +77,7 @@ def _as_array(name, value, hint=None):
 def _shaped(name, value, shape, hint):
     arr = _as_array(name, value, hint)
     if arr.shape != tuple(shape):
-        _fail(f"`{name}` has shape {arr.shape}, expected {tuple(shape)}.", hint)
+        _fail(f"`{name}` has shape {arr.shape}, expected {tuple(shape)}.", hint, name, f"shape {arr.shape}")
     return arr
 
 
@@ -89,7 +100,7 @@ def _close(name, value, expected, tol, hint):
         bad = _argwhere(~_isfinite(arr))[0]
         where = f" at index {tuple(int(i) for i in bad)}" if arr.ndim else ""
         _fail(f"`{name}` contains {arr[tuple(bad)]}{where}. Look for an overflow "
-              "(exp of a large number) or a division by zero.", hint)
+              "(exp of a large number) or a division by zero.", hint, name, arr, expected)
     err = _abs(arr - expected) / _maximum(1e-8, _abs(arr) + _abs(expected))
     worst = float(err.max(initial=0.0))
     if not worst <= tol:  # also fails on a NaN error
@@ -97,7 +108,7 @@ def _close(name, value, expected, tol, hint):
         where = f" at index {tuple(int(i) for i in ix)}" if ix else ""
         _fail(f"`{name}` is not right: relative error {worst:.2e} is above the threshold "
               f"{tol:.0e}.\nThe largest difference is{where}: yours {arr[ix]:.6g}, "
-              f"expected {expected[ix]:.6g}.", hint)
+              f"expected {expected[ix]:.6g}.", hint, name, arr, expected)
 
 
 @_verified
@@ -116,7 +127,8 @@ def check_equal(name, value, expected, hint=None):
         ix = tuple(int(i) for i in wrong[0])
         where = (f"{len(wrong)} of {expected.size} entries differ, the first at index {ix}: "
                  if expected.ndim else "")
-        _fail(f"`{name}` is not right: {where}yours {arr[ix].item()!r}, expected {expected[ix].item()!r}.", hint)
+        _fail(f"`{name}` is not right: {where}yours {arr[ix].item()!r}, expected {expected[ix].item()!r}.",
+              hint, name, arr, expected)
 
 
 _numerical_gradient = eval_numerical_gradient
