@@ -101,7 +101,7 @@ def _failed(gid, code, output, error) -> Verdict:
     message = explain(error)
     key = getattr(error, "fingerprint", None)
     if key is None:  # not a failed check: the error itself is the fingerprint
-        key = diagnosis.fingerprint("error", message)
+        key = diagnosis.fingerprint(f"error in {gid}", message)  # the same refusal differs per exercise
         why = diagnosis.lookup(key)
         message += f"\n{why}" if why else ""
     else:

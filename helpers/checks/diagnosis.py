@@ -48,8 +48,10 @@ def fingerprint(label: str, value) -> str:
         arr = arr.real.astype(float) if arr.dtype.kind == "c" else arr.astype(float)
         finite = _isfinite(arr)
         scale = float(_abs(arr[finite]).max()) if finite.any() else 0.0
-        step = 10.0 ** (math.floor(math.log10(scale)) - DIGITS + 1) if scale > 0 else 1.0
+        exponent = math.floor(math.log10(scale)) - DIGITS + 1 if scale > 0 else 0
+        step = 10.0 ** exponent
         codes = _round(np.where(finite, arr, 0.0) / step).astype(np.int64)
+        digest.update(f"1e{exponent}\0".encode())  # 0.3 and 0.03 share their digits, not their scale
         special = np.select([np.isnan(arr), arr == np.inf, arr == -np.inf], [1, 2, 3], 0).astype(np.int8)
         digest.update(b"float\0" + codes.tobytes() + special.tobytes())
     elif arr.dtype.kind in "biu":
