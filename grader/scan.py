@@ -225,12 +225,13 @@ NUMPY_ONLY = "in a NumPy exercise, where the tests refuse it"
 
 def numpy_exercises(tests: dict) -> set[str]:
     """The names the NumPy exercises' test cells take from the notebook:
-    cells that run an answer inside ``without_reference`` and allow no torch."""
+    cells that run an answer inside ``without_reference`` (or a topic's
+    ``answering``, built on it) and allow no torch."""
     from helpers.checks.trace import notebook_names
 
     names = set()
     for code in tests.values():
-        if "without_reference(" in code and "allow_torch=True" not in code:
+        if ("without_reference(" in code or "answering(" in code) and "allow_torch=True" not in code:
             try:
                 names.update(notebook_names(code))
             except SyntaxError:

@@ -22,8 +22,9 @@
 # **Grading.** 40 points: ten exercises (25 points, checked by tests) and
 # six written questions (15 points, graded by hand). Each exercise is
 # followed by test cells you can run; more tests run when your notebook is
-# graded (a test cell whose visible part is only a comment runs its checks
-# then). Run the cells from top to bottom.
+# graded (a test cell that prints "More cases of this exercise are checked
+# when your notebook is graded" runs its checks then). Run the cells from
+# top to bottom.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import math
@@ -209,26 +210,22 @@ def xavier_normal(shape, rng):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_xavier_normal", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
 from helpers.checks import passed
-from helpers.checks.initialization import check_normal_shape, check_std, draw, torch_std
-_W = draw(xavier_normal, (800, 200))
-check_std("xavier_normal((800, 200), rng)", _W, np.sqrt(2 / (800 + 200)),
-          hint="std = sqrt(2 / (fan_in + fan_out)) = sqrt(2 / 1000) = 0.0447 with (fan_in, fan_out) = "
-               "shape; sqrt(1 / fan_in) = 0.0354 is LeCun's fan-in rule, not Glorot's fan average, "
-               "and the std is not sqrt(n).")
-check_normal_shape("xavier_normal's weights", _W)
-check_std("xavier_normal((300, 700), rng), against torch.nn.init.xavier_normal_",
-          draw(xavier_normal, (300, 700), seed=1), torch_std("xavier_normal", (300, 700)))
+from helpers.checks.initialization import XAVIER_NORMAL_HINT, check_like_torch, check_normal_shape, check_std, draw
+_W = draw(xavier_normal, (800, 200))  # your xavier_normal((800, 200), rng), with rng = default_rng(0)
+check_std("xavier_normal((800, 200), rng)", _W, (2 / (800 + 200)) ** 0.5, hint=XAVIER_NORMAL_HINT)
+check_normal_shape("xavier_normal's weights", _W)  # normal: 4.55% of the values beyond 2 std
+check_like_torch(xavier_normal, "xavier_normal", (300, 700))  # the std of torch.nn.init.xavier_normal_
 passed("xavier_normal: std sqrt(2/(800+200)) for a (800, 200) matrix, and the spread of "
        "torch.nn.init.xavier_normal_")
 
 # %% nbgrader={"grade": true, "grade_id": "test_xavier_normal_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: other shapes (fan_in much larger and much smaller than fan_out), draws from the rng given.
-import numpy as np
-from helpers.checks import passed
-from helpers.checks.initialization import check_std, check_uses_rng, draw
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks.initialization import check_std, check_uses_rng, draw
 for _shape in [(2000, 30), (40, 3000)]:
     check_std(f"xavier_normal({_shape}, rng)", draw(xavier_normal, _shape, seed=2),
               np.sqrt(2 / (_shape[0] + _shape[1])),
@@ -255,26 +252,22 @@ def xavier_uniform(shape, rng):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_xavier_uniform", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
 from helpers.checks import passed
-from helpers.checks.initialization import check_std, check_uniform_shape, draw, torch_std
-_W = draw(xavier_uniform, (800, 200))
-check_std("xavier_uniform((800, 200), rng)", _W, np.sqrt(2 / (800 + 200)),
-          hint="U(-a, a) has variance a^2 / 3: a = sqrt(6 / (fan_in + fan_out)) gives the variance "
-               "2 / (fan_in + fan_out) (a = sqrt(2 / (fan_in + fan_out)) gives a std too small by sqrt(3); "
-               "sqrt(3 / fan_in) is LeCun's fan-in rule).")
-check_uniform_shape("xavier_uniform's weights", _W, np.sqrt(6 / (800 + 200)))
-check_std("xavier_uniform((300, 700), rng), against torch.nn.init.xavier_uniform_",
-          draw(xavier_uniform, (300, 700), seed=1), torch_std("xavier_uniform", (300, 700)))
+from helpers.checks.initialization import XAVIER_UNIFORM_HINT, check_like_torch, check_std, check_uniform_shape, draw
+_W = draw(xavier_uniform, (800, 200))  # your xavier_uniform((800, 200), rng), with rng = default_rng(0)
+check_std("xavier_uniform((800, 200), rng)", _W, (2 / (800 + 200)) ** 0.5, hint=XAVIER_UNIFORM_HINT)
+check_uniform_shape("xavier_uniform's weights", _W, (6 / (800 + 200)) ** 0.5)  # flat, within the bound
+check_like_torch(xavier_uniform, "xavier_uniform", (300, 700))  # the std of torch.nn.init.xavier_uniform_
 passed("xavier_uniform: U(-sqrt(6/1000), sqrt(6/1000)) for a (800, 200) matrix, the spread of "
        "torch.nn.init.xavier_uniform_")
 
 # %% nbgrader={"grade": true, "grade_id": "test_xavier_uniform_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: other shapes (fan_in much larger and much smaller than fan_out), draws from the rng given.
-import numpy as np
-from helpers.checks import passed
-from helpers.checks.initialization import check_uniform_shape, check_uses_rng, draw
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks.initialization import check_uniform_shape, check_uses_rng, draw
 for _shape in [(2000, 30), (40, 3000)]:
     check_uniform_shape(f"xavier_uniform({_shape}, rng)", draw(xavier_uniform, _shape, seed=2),
                         np.sqrt(6 / (_shape[0] + _shape[1])))
@@ -297,24 +290,21 @@ def he_normal(shape, rng):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_he_normal", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
 from helpers.checks import passed
-from helpers.checks.initialization import check_normal_shape, check_std, draw, torch_std
-_W = draw(he_normal, (800, 200))
-check_std("he_normal((800, 200), rng)", _W, np.sqrt(2 / 800),
-          hint="std = sqrt(2 / fan_in) = 0.05 for fan_in = shape[0] = 800: the factor 2 makes up "
-               "for the half of its inputs that ReLU sets to 0.")
-check_normal_shape("he_normal's weights", _W)
-check_std("he_normal((300, 700), rng), against torch.nn.init.kaiming_normal_(mode='fan_in', nonlinearity='relu')",
-          draw(he_normal, (300, 700), seed=1), torch_std("he_normal", (300, 700)))
+from helpers.checks.initialization import HE_NORMAL_HINT, check_like_torch, check_normal_shape, check_std, draw
+_W = draw(he_normal, (800, 200))  # your he_normal((800, 200), rng), with rng = default_rng(0)
+check_std("he_normal((800, 200), rng)", _W, (2 / 800) ** 0.5, hint=HE_NORMAL_HINT)
+check_normal_shape("he_normal's weights", _W)  # normal: 4.55% of the values beyond 2 std
+check_like_torch(he_normal, "he_normal", (300, 700))  # the std of torch.nn.init.kaiming_normal_
 passed("he_normal: std sqrt(2/800) for fan_in 800, the spread of torch.nn.init.kaiming_normal_")
 
 # %% nbgrader={"grade": true, "grade_id": "test_he_normal_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: other shapes (fan_in much larger and much smaller than fan_out), draws from the rng given.
-import numpy as np
-from helpers.checks import passed
-from helpers.checks.initialization import check_std, check_uses_rng, draw
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks.initialization import check_std, check_uses_rng, draw
 for _shape in [(2000, 30), (40, 3000)]:
     check_std(f"he_normal({_shape}, rng)", draw(he_normal, _shape, seed=2),
               np.sqrt(2 / _shape[0]), hint="the std depends on fan_in = shape[0] only.")
@@ -338,23 +328,21 @@ def he_uniform(shape, rng):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_he_uniform", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
 from helpers.checks import passed
-from helpers.checks.initialization import check_std, check_uniform_shape, draw, torch_std
-_W = draw(he_uniform, (800, 200))
-check_std("he_uniform((800, 200), rng)", _W, np.sqrt(2 / 800),
-          hint="U(-a, a) has variance a^2 / 3: a = sqrt(6 / fan_in) gives the variance 2 / fan_in.")
-check_uniform_shape("he_uniform's weights", _W, np.sqrt(6 / 800))
-check_std("he_uniform((300, 700), rng), against torch.nn.init.kaiming_uniform_(mode='fan_in', nonlinearity='relu')",
-          draw(he_uniform, (300, 700), seed=1), torch_std("he_uniform", (300, 700)))
+from helpers.checks.initialization import HE_UNIFORM_HINT, check_like_torch, check_std, check_uniform_shape, draw
+_W = draw(he_uniform, (800, 200))  # your he_uniform((800, 200), rng), with rng = default_rng(0)
+check_std("he_uniform((800, 200), rng)", _W, (2 / 800) ** 0.5, hint=HE_UNIFORM_HINT)
+check_uniform_shape("he_uniform's weights", _W, (6 / 800) ** 0.5)  # flat, within the bound
+check_like_torch(he_uniform, "he_uniform", (300, 700))  # the std of torch.nn.init.kaiming_uniform_
 passed("he_uniform: U(-sqrt(6/800), sqrt(6/800)) for fan_in 800, the spread of torch.nn.init.kaiming_uniform_")
 
 # %% nbgrader={"grade": true, "grade_id": "test_he_uniform_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: other shapes (fan_in much larger and much smaller than fan_out), draws from the rng given.
-import numpy as np
-from helpers.checks import passed
-from helpers.checks.initialization import check_uniform_shape, check_uses_rng, draw
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks.initialization import check_uniform_shape, check_uses_rng, draw
 for _shape in [(2000, 30), (40, 3000)]:
     check_uniform_shape(f"he_uniform({_shape}, rng)", draw(he_uniform, _shape, seed=2),
                         np.sqrt(6 / _shape[0]))
@@ -419,41 +407,25 @@ def forward_stats(X, weights, activation):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_forward_stats", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.initialization import INIT_REFS
-from helpers import init as _init
-_rng = np.random.default_rng(0)
-_X = _rng.standard_normal((200, 30))
-_Ws = [0.3 * _rng.standard_normal(_s) for _s in [(30, 20), (20, 20), (20, 10)]]
-for _name, _f, _tf in [("tanh", np.tanh, torch.tanh), ("relu", lambda a: np.maximum(a, 0.0), torch.relu)]:
-    with without_reference(_init.activation_stats, *INIT_REFS):
-        _result = forward_stats(_X.copy(), [_W.copy() for _W in _Ws], _f)
-    check_true(isinstance(_result, (tuple, list)) and len(_result) == 2,
-               "forward_stats should return two things, (outputs, stds).",
-               hint="end with `return outputs, stds`.")
-    _outs, _stds = _result
-    check_true(len(_outs) == 3, f"With 3 weight matrices there are 3 outputs; got {len(_outs)}.",
-               hint="append h to outputs once per layer, after the activation.")
-    _h = torch.tensor(_X)
-    for _l, _W in enumerate(_Ws, start=1):
-        _h = _tf(_h @ torch.tensor(_W))
-        check_close(f"outputs[{_l - 1}] (layer {_l}, {_name})", _outs[_l - 1], _h.numpy(),
-                    hint="h = activation(h @ W): the activation comes after the product, in every layer.")
-        check_close(f"stds[{_l - 1}] (layer {_l}, {_name})", np.asarray(_stds, dtype=float)[_l - 1],
-                    float(_h.numpy().std()), tol=1e-2,
-                    hint="measure np.std of the layer's output after the activation, not of h @ W.")
+from helpers.checks import passed, without_reference
+from helpers.checks.initialization import ACTIVATIONS, STATS_REFS, check_forward_stats, stats_inputs
+_X, _Ws = stats_inputs()  # X (200, 30) from N(0, 1); weights of std 0.3: (30, 20), (20, 20), (20, 10)
+for _name in ("tanh", "relu"):
+    with without_reference(*STATS_REFS):  # the course's own statistics and initializers are blocked
+        _result = forward_stats(_X.copy(), [_W.copy() for _W in _Ws], ACTIVATIONS[_name])
+    check_forward_stats(_result, _X, _Ws, _name)  # each output and its std against PyTorch
 passed("forward_stats: each layer's output and its std agree with PyTorch (tanh and ReLU)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_forward_stats_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: one layer, layers of different widths with a sigmoid, and X left unchanged.
+from helpers.checks import hidden_note
+hidden_note()
+### BEGIN HIDDEN TESTS
 import numpy as np
 import torch
-from helpers.checks import check_close, check_true, passed, without_reference
+from helpers.checks import check_close, check_true, without_reference
 from helpers.checks.initialization import INIT_REFS
 from helpers import init as _init
-### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(3)
 _X = _rng.standard_normal((50, 8))
 for _shapes in [[(8, 5)], [(8, 12), (12, 3), (3, 7), (7, 2)]]:
@@ -496,7 +468,9 @@ passed("through 10 ReLU layers the std stays in [0.5, 2] with He init and falls 
 # The same measurement as pictures, for a 5-layer network (100 units per
 # layer, 1000 inputs): one column per activation, one row per initialization,
 # and in each panel the histograms of the five layers' outputs drawn over
-# each other (light: layer 1, dark: layer 5), with their stds on top.
+# each other (light: layer 1, dark: layer 5), with their stds above the
+# panel. Where ReLU's outputs explode or vanish, the x axis is logarithmic,
+# so that every layer stays in view.
 
 # %% tags=["demo"]
 draw_grid();
@@ -507,9 +481,12 @@ draw_grid();
 # - **std 1, sigmoid**: the outputs pile up at 0 and 1. The units are
 #   saturated, where the sigmoid's derivative is almost 0: the gradient
 #   cannot pass.
+# - **std 1, ReLU**: the spread grows by a factor of about 7 at every layer
+#   (std 5.8 to 18000 in five layers): the signal explodes.
 # - **std 0.01, tanh and ReLU**: the spread shrinks by the same factor at
-#   every layer (0.1 for tanh, 0.07 for ReLU): the signal vanishes and the
-#   later layers see almost nothing.
+#   every layer (0.1 for tanh, 0.07 for ReLU; on ReLU's log axis each layer
+#   sits the same step to the left of the one before): the signal vanishes
+#   and the later layers see almost nothing.
 # - **std 0.01, sigmoid**: the spread of all the outputs does *not* shrink
 #   after the first layer (about 0.012 from layer 2 on). The sigmoid is not
 #   centred: $\sigma(a) \approx \tfrac12 + \tfrac a4$, so every unit of layer 2
@@ -584,31 +561,23 @@ def layer_gradient_norms(net, X, y):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_layer_gradient_norms", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.initialization import INIT_REFS, torch_fc_grads
-from helpers.nets import FullyConnectedNet as _FCN
-_rng = np.random.default_rng(1)
-_X, _y = _rng.standard_normal((20, 5)), _rng.integers(0, 4, 20)
-_net = _FCN([8, 7, 6], input_dim=5, num_classes=4, activation="tanh", weight_init="xavier_normal",
-            bias_init=0.1, seed=1)
+from helpers.checks import passed, without_reference
+from helpers.checks.initialization import INIT_REFS, check_gradient_norms, gradient_net
+_net, _X, _y = gradient_net()  # a tanh net 5 -> 8 -> 7 -> 6 -> 4 (4 weight matrices) and 20 examples
 with without_reference(*INIT_REFS):
-    _norms = np.asarray(layer_gradient_norms(_net, _X.copy(), _y.copy()), dtype=float)
-check_true(_norms.shape == (4,), f"The net has 4 weight matrices, so 4 norms; got shape {_norms.shape}.",
-           hint="one norm per W1, ..., WL with L = net.num_layers (the output layer counts too).")
-_, _grads = torch_fc_grads(_net, _X, _y)
-check_close("the gradient norms (against PyTorch autograd)", _norms,
-            [np.linalg.norm(_grads[f"W{_l}"]) for _l in range(1, 5)],
-            hint="the norms of the gradients grads['W1'], ..., in that order (not of the weights).")
+    _norms = layer_gradient_norms(_net, _X.copy(), _y.copy())
+check_gradient_norms(_norms, _net, _X, _y)  # 4 norms, against PyTorch autograd's gradients
 passed("layer_gradient_norms agrees with PyTorch autograd on a 4-layer tanh net")
 
 # %% nbgrader={"grade": true, "grade_id": "test_layer_gradient_norms_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: a two-layer binary net (one output), and a net with L2 regularization.
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.initialization import INIT_REFS, torch_fc_grads
-from helpers.nets import FullyConnectedNet as _FCN
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks import without_reference
+from helpers.checks.initialization import INIT_REFS, check_gradient_norms
+from helpers.nets import FullyConnectedNet as _FCN
 _rng = np.random.default_rng(2)
 _X = _rng.standard_normal((16, 6))
 for _net, _y in [(_FCN([5], 6, 1, activation="sigmoid", weight_init="he_normal", seed=3),
@@ -617,9 +586,7 @@ for _net, _y in [(_FCN([5], 6, 1, activation="sigmoid", weight_init="he_normal",
                   _rng.integers(0, 3, 16))]:
     with without_reference(*INIT_REFS):
         _norms = layer_gradient_norms(_net, _X.copy(), _y.copy())
-    _, _grads = torch_fc_grads(_net, _X, _y)
-    check_close(f"the gradient norms of {_net!r}", np.asarray(_norms, dtype=float),
-                [np.linalg.norm(_grads[f"W{_l}"]) for _l in range(1, _net.num_layers + 1)])
+    check_gradient_norms(_norms, _net, _X, _y, what=f"the gradient norms of {_net!r}", hints=False)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -636,13 +603,17 @@ for _net, _y in [(_FCN([5], 6, 1, activation="sigmoid", weight_init="he_normal",
 # %%
 _rng = np.random.default_rng(0)
 X_grad, y_grad = _rng.standard_normal((200, 100)), _rng.integers(0, 10, 200)
-grad_norms = {}
-for label, activation, weight_init in [("sigmoid, std 0.01", "sigmoid", 0.01),
-                                       ("sigmoid, your Xavier", "sigmoid", xavier_normal),
-                                       ("ReLU, your He", "relu", he_normal)]:
-    deep_net = FullyConnectedNet([100] * 4, input_dim=100, num_classes=10, activation=activation,
-                                 weight_init=weight_init, seed=0)
-    grad_norms[label] = norms = layer_gradient_norms(deep_net, X_grad, y_grad)
+
+
+def deep_net(activation, weight_init):
+    return FullyConnectedNet([100] * 4, input_dim=100, num_classes=10, activation=activation,
+                             weight_init=weight_init, seed=0)
+
+
+grad_norms = {"sigmoid, std 0.01": layer_gradient_norms(deep_net("sigmoid", 0.01), X_grad, y_grad),
+              "sigmoid, your Xavier": layer_gradient_norms(deep_net("sigmoid", xavier_normal), X_grad, y_grad),
+              "ReLU, your He": layer_gradient_norms(deep_net("relu", he_normal), X_grad, y_grad)}
+for label, norms in grad_norms.items():
     print(f"{label:22s}" + " ".join(f"{n:9.2e}" for n in norms) + f"   first / last {norms[0] / norms[-1]:.1e}")
 tiny = grad_norms["sigmoid, std 0.01"]
 check_true(all(a < b for a, b in zip(tiny, tiny[1:])), "sigmoid, std 0.01: the norms should grow layer by layer")
@@ -651,12 +622,13 @@ passed("sigmoid with std 0.01: the gradient norm grows strictly from the first l
        "and the first is below a millionth of the last")
 
 # %% tags=["demo"]
-fig, ax = plt.subplots(figsize=(5.5, 3.2))
+first_over_last = {label: norms[0] / norms[-1] for label, norms in grad_norms.items()}
+fig, ax = plt.subplots(figsize=(6, 3.4))
 for label, norms in grad_norms.items():
-    ax.semilogy(range(1, 6), norms, "o-", label=label)
+    ax.semilogy(range(1, 6), norms, "o-", label=f"{label} (first / last {first_over_last[label]:.0e})")
 ax.set(xlabel="layer (1 = next to the input)", ylabel="norm of dL/dW", xticks=range(1, 6),
-       title="Gradient norm per layer at the start of training")
-ax.legend(fontsize=8);
+       title="Gradient norm per layer at the start of training:\nthe sigmoid's vanishes towards the input")
+ax.legend(fontsize=8.5, loc="lower right");
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_read_gradient_norms", "locked": false, "points": 3, "schema_version": 3, "solution": true}
 # **Question (3 points).** Read your numbers. (a) For the sigmoid net with std
@@ -782,32 +754,23 @@ def zero_center_and_scale(X_train, *others):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_zero_center_and_scale", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_equal, passed, without_reference
-from helpers.checks.initialization import PREP_REFS, check_scaled, libraries_blocked
-_rng = np.random.default_rng(51)
-_Xtr = _rng.normal([3.0, -2.0, 0.5, 10.0], [1.0, 0.1, 5.0, 2.0], (60, 4))
-_Xva = _rng.normal([3.0, -2.0, 0.5, 10.0], [1.0, 0.1, 5.0, 2.0], (20, 4))
-_args = [_Xtr.copy(), _Xva.copy()]
-with without_reference(*PREP_REFS), libraries_blocked():
-    _out = zero_center_and_scale(*_args)
-check_equal("X_train after zero_center_and_scale(X_train, X_val)", _args[0], _Xtr,
-            hint="return new arrays (X - mean) / std; `X -= mean` changes the caller's array.")
-check_equal("X_val after zero_center_and_scale(X_train, X_val)", _args[1], _Xva)
-check_scaled(_out, [_Xtr, _Xva], "zero_center_and_scale(X_train, X_val)")
-# Another validation set must not change what happens to the training set.
-with without_reference(*PREP_REFS), libraries_blocked():
-    _other = zero_center_and_scale(_Xtr.copy(), _Xva + 100.0)
-check_scaled(_other, [_Xtr, _Xva + 100.0], "zero_center_and_scale(X_train, X_val + 100)")
-passed("zero_center_and_scale agrees with scikit-learn's StandardScaler fitted on the training set, "
-       "and the validation set never changes the training statistics")
+from helpers.checks import passed, without_reference
+from helpers.checks.initialization import PREP_REFS, check_scaled, libraries_blocked, scaling_sets
+_Xtr, _Xva, _given = scaling_sets()  # training (60, 4) and validation (20, 4) sets far from mean 0, std 1; copies
+with without_reference(*PREP_REFS), libraries_blocked():  # NumPy only: scikit-learn's scalers are blocked
+    _out, _shifted = zero_center_and_scale(*_given), zero_center_and_scale(_Xtr.copy(), _Xva + 100.0)
+check_scaled(_out, [_Xtr, _Xva], "zero_center_and_scale(X_train, X_val)", given=_given)  # vs StandardScaler
+check_scaled(_shifted, [_Xtr, _Xva + 100.0], "zero_center_and_scale(X_train, X_val + 100)")  # same statistics
+passed("zero_center_and_scale agrees with StandardScaler fitted on the training set, whatever X_val holds")
 
 # %% nbgrader={"grade": true, "grade_id": "test_zero_center_and_scale_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: constant features (only centred), three sets at once, no other set, integer pixels.
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.initialization import PREP_REFS, check_scaled, libraries_blocked, sklearn_scaled
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks import check_close, without_reference
+from helpers.checks.initialization import PREP_REFS, check_scaled, libraries_blocked, sklearn_scaled
 _rng = np.random.default_rng(52)
 _Xtr = _rng.normal(2.0, 3.0, (30, 5))
 _Xtr[:, 1], _Xtr[:, 3] = 0.0, 1.0                     # two features constant in the training set
@@ -857,25 +820,23 @@ def pca(X, k):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_pca", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_equal, passed, without_reference
-from helpers.checks.initialization import PREP_REFS, check_pca, libraries_blocked
-_rng = np.random.default_rng(53)
-_mix = np.array([[3.0, 0.0, 0.0, 0.0], [1.0, 1.5, 0.0, 0.0], [0.5, -0.5, 0.8, 0.0], [0.2, 0.3, -0.1, 0.3]])
-_X = _rng.standard_normal((300, 4)) @ _mix + np.array([5.0, -3.0, 2.0, 8.0])  # correlated, far from 0
+from helpers.checks import passed, without_reference
+from helpers.checks.initialization import PREP_REFS, check_pca, libraries_blocked, pca_data
+_X = pca_data()  # 300 correlated points of 4 features, far from the origin
 _X_in = _X.copy()
-with without_reference(*PREP_REFS), libraries_blocked():
+with without_reference(*PREP_REFS), libraries_blocked():  # NumPy only: scikit-learn's PCA is blocked
     _result = pca(_X_in, 2)
-check_equal("X after pca(X, 2)", _X_in, _X, hint="centre a copy: Xc = X - X.mean(axis=0).")
-check_pca(_result, _X, 2, "pca(X, 2)")
+check_pca(_result, _X, 2, "pca(X, 2)", given=_X_in)  # against sklearn's PCA(2), up to the sign of each direction
 passed("pca(X, 2) gives scikit-learn's components (up to sign), variances and projections")
 
 # %% nbgrader={"grade": true, "grade_id": "test_pca_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: k = 1, k = D, and fewer samples than features.
-import numpy as np
-from helpers.checks import passed, without_reference
-from helpers.checks.initialization import PREP_REFS, check_pca, libraries_blocked
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks import without_reference
+from helpers.checks.initialization import PREP_REFS, check_pca, libraries_blocked
 _rng = np.random.default_rng(54)
 _X = _rng.standard_normal((200, 5)) @ np.diag([4.0, 2.5, 1.5, 1.0, 0.5]) @ np.linalg.qr(
     _rng.standard_normal((5, 5)))[0] - 7.0
@@ -909,27 +870,23 @@ def whiten(X, eps=1e-5):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_whiten", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_equal, passed, without_reference
-from helpers.checks.initialization import PREP_REFS, check_whitened, libraries_blocked
-_rng = np.random.default_rng(55)
-_mix = np.array([[2.0, 0.0, 0.0], [1.2, 0.8, 0.0], [-0.4, 0.5, 0.6]])
-_X = _rng.standard_normal((400, 3)) @ _mix + np.array([1.0, 4.0, -2.0])
+from helpers.checks import passed, without_reference
+from helpers.checks.initialization import PREP_REFS, check_whitened, libraries_blocked, whiten_data
+_X = whiten_data()  # 400 correlated points of 3 features, away from the origin
 _X_in = _X.copy()
-with without_reference(*PREP_REFS), libraries_blocked():
+with without_reference(*PREP_REFS), libraries_blocked():  # NumPy only: scikit-learn's PCA is blocked
     _W = whiten(_X_in)
-check_equal("X after whiten(X)", _X_in, _X, hint="work on a centred copy of X.")
-check_whitened(_W, _X, 1e-5, "whiten(X)", against_sklearn=True)
-passed("whiten(X): the covariance of the result is the identity, and the values are scikit-learn's "
-       "PCA(whiten=True) up to the sign of each column")
+check_whitened(_W, _X, 1e-5, "whiten(X)", against_sklearn=True, given=_X_in)  # covariance and values
+passed("whiten(X): the covariance is the identity, and the values are PCA(whiten=True)'s up to column signs")
 
 # %% nbgrader={"grade": true, "grade_id": "test_whiten_eps", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: the digits (some directions of variance 0) with eps = 0.1: finite, variances lambda / (lambda + eps).
-import numpy as np
-from helpers.checks import passed, without_reference
+from helpers.checks import hidden_note
+hidden_note()
+### BEGIN HIDDEN TESTS
+from helpers.checks import without_reference
 from helpers.checks.initialization import PREP_REFS, check_whitened, libraries_blocked
 from helpers.data import load_digits as _load_digits
-### BEGIN HIDDEN TESTS
 _X = _load_digits()["X_train"][:600]
 with without_reference(*PREP_REFS), libraries_blocked():
     _W = whiten(_X.copy(), eps=0.1)
@@ -1099,51 +1056,21 @@ def tune_learning_rate(train, learning_rates):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_tune_learning_rate", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_equal, check_true, passed
-from helpers.checks.initialization import scripted_tuning
-# Scripted runs: the validation and training accuracies after each of 3 epochs, and the losses.
-_table = [{"val": [0.30, 0.40, 0.45], "train": [0.35, 0.45, 0.50], "loss": [2.0, 1.6, 1.5]},   # lr 0.01
-          {"val": [0.40, 0.58, 0.50], "train": [0.45, 0.60, 0.66], "loss": [1.8, 1.3, 1.2]},   # 0.03: best
-          {"val": [0.35, 0.50, 0.55], "train": [0.40, 0.70, 0.80], "loss": [1.9, 1.1, 0.9]},   # 0.1: best last
-          {"val": [0.20, 0.30, 0.58], "train": [0.30, 0.80, 0.90], "loss": [2.1, 0.8, 0.6]},   # 0.3: a tie
-          {"val": [0.10, 0.12, 0.11], "train": [0.50, 0.90, 0.99], "loss": [1.0, 0.3, 0.1]}]   # 1.0
-_lrs = [0.01, 0.03, 0.1, 0.3, 1.0]
-_run = scripted_tuning(tune_learning_rate, _table, _lrs)
-_result = _run["result"]
-check_true("error" not in _result, f"tune_learning_rate should return (best_lr, val_accs), a number and a "
-           f"list; got {_result.get('error')}.", hint="end with `return best_lr, val_accs`.")
-check_close("the learning rates train was called with, in order", _run["calls"], _lrs, tol=0,
-            hint="call train(lr) once for every learning rate, in the order given.")
-check_close("val_accs", _result["val_accs"], [0.45, 0.58, 0.55, 0.58, 0.12], tol=0,
-            hint="solver.best_val_acc of each run: its best epoch (not the last epoch, not the "
-                 "training accuracy).")
-check_equal("best_lr", _result["best_lr"], 0.03,
-            hint="the learning rate (not its index) with the highest best_val_acc; lr 0.3 ties with "
-                 "0.03 and comes later, so 0.03 (the first) is chosen. The training accuracy and the "
-                 "loss choose lr 1.0, which does not generalize.")
+from helpers.checks import passed
+from helpers.checks.initialization import TUNE_TABLE, check_tuned, scripted_tuning
+# Scripted runs of 3 epochs for the learning rates below: 0.03 reaches the best validation accuracy, 0.58
+# at epoch 2; 0.3 ties with it at epoch 3; 1.0 has the best training accuracy and the lowest loss.
+_run = scripted_tuning(tune_learning_rate, TUNE_TABLE, [0.01, 0.03, 0.1, 0.3, 1.0])
+check_tuned(_run, calls=[0.01, 0.03, 0.1, 0.3, 1.0], val_accs=[0.45, 0.58, 0.55, 0.58, 0.12], best_lr=0.03)
 passed("tune_learning_rate trains every learning rate once and chooses the best validation accuracy")
 
 # %% nbgrader={"grade": true, "grade_id": "test_tune_learning_rate_real", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_true, passed, without_reference
-from helpers.checks.initialization import TUNE_LRS, TUNE_TARGET, deep_net_trainer, deep_net_val_acc
-from helpers import init as _init
-with without_reference(_init.tune_learning_rate):
+from helpers.checks import passed, without_reference
+from helpers.checks.initialization import TUNE_LRS, TUNE_REFS, check_tuned_real, deep_net_trainer
+with without_reference(*TUNE_REFS):
     _result = tune_learning_rate(deep_net_trainer(), TUNE_LRS)  # three real runs, a few seconds
-check_true(isinstance(_result, (tuple, list)) and len(_result) == 2,
-           "tune_learning_rate should return (best_lr, val_accs).")
-_best = _result[0]
-check_true(not isinstance(_best, bool) and isinstance(_best, (int, float, np.integer, np.floating))
-           and float(_best) in TUNE_LRS,
-           f"best_lr is {_best!r:.60}, not one of the learning rates {TUNE_LRS}.",
-           hint="return the learning rate itself, learning_rates[i], not its index i.")
-_acc = deep_net_val_acc(_best)  # the test trains the chosen learning rate again
-print(f"chosen learning rate {float(_best):g}: validation accuracy {_acc:.3f}")
-check_true(_acc >= TUNE_TARGET, f"The learning rate you chose, {float(_best):g}, reaches a validation "
-           f"accuracy of {_acc:.3f}; the best of {TUNE_LRS} reaches at least {TUNE_TARGET}.",
-           hint="choose by each run's best_val_acc, the highest one.")
-passed(f"on the real network your choice, lr {float(_best):g}, reaches {_acc:.3f} validation accuracy")
+_best, _acc = check_tuned_real(_result)  # trains your choice again: validation accuracy >= TUNE_TARGET
+passed(f"on the real network your choice, lr {_best:g}, reaches {_acc:.3f} validation accuracy")
 
 # %% [markdown]
 # **Each initialization at its own best learning rate.** Your
@@ -1154,7 +1081,7 @@ passed(f"on the real network your choice, lr {float(_best):g}, reaches {_acc:.3f
 
 # %% tags=["demo"]
 LEARNING_RATES = (0.03, 0.1, 0.3)
-fig, (ax_lr, ax_ep) = plt.subplots(1, 2, figsize=(11, 3.5))
+tuned = {}  # for each initialization: the best validation accuracy per rate, the chosen rate, its run
 for label, weight_init in {"std 0.01": 0.01, "your He": he_normal}.items():
     runs = {}
 
@@ -1163,11 +1090,15 @@ for label, weight_init in {"std 0.01": 0.01, "your He": he_normal}.items():
         return runs[lr]
 
     best_lr, val_accs = tune_learning_rate(train, LEARNING_RATES)
+    tuned[label] = (val_accs, best_lr, runs[best_lr])
     print(f"{label:9s}: best validation accuracy per learning rate "
           + ", ".join(f"{lr:g}: {acc:.3f}" for lr, acc in zip(LEARNING_RATES, val_accs))
           + f"  -> chosen {best_lr:g}; first loss {runs[best_lr].loss_history[0]:.3f}")
+
+fig, (ax_lr, ax_ep) = plt.subplots(1, 2, figsize=(11, 3.6))
+for label, (val_accs, best_lr, run) in tuned.items():
     ax_lr.plot(LEARNING_RATES, val_accs, "o-", label=label)
-    history = runs[best_lr].val_acc_history
+    history = run.val_acc_history
     ax_ep.plot(range(1, len(history) + 1), history, "o-", ms=3, label=f"{label}, lr {best_lr:g}")
 ax_lr.set(xscale="log", xlabel="learning rate", ylabel="best validation accuracy", ylim=(0, 0.8),
           title="Tuned on validation: std 0.01 stays at chance at every rate")
@@ -1176,8 +1107,8 @@ ax_lr.minorticks_off()
 ax_ep.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 0.8), xticks=range(1, 11),
           title="Validation accuracy per epoch at the chosen rate")
 for ax in (ax_lr, ax_ep):
-    ax.axhline(0.1, color="0.7", lw=0.8, ls="--")
-    ax.legend(fontsize=8, loc="center right")
+    ax.axhline(0.1, color="0.6", lw=0.8, ls="--", label="chance (1 in 10)")
+    ax.legend(fontsize=8.5, loc="center right")
 fig.tight_layout()
 
 # %% [markdown]

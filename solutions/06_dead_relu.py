@@ -158,37 +158,29 @@ def leaky_relu_forward(x, alpha=0.01):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_leaky_relu_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
 from helpers.checks import check_close, check_equal, passed, without_reference
-from helpers import layers as _layers
-_x = np.array([[-2.0, -0.5, 0.0], [0.5, 1.5, -3.0]])
-_x_before = _x.copy()
-with without_reference(_layers.leaky_relu_forward):
+from helpers.checks.dead_relu import IN_PLACE_HINT, LEAKY_FORWARD_HINT, LEAKY_REFS, leaky_example, torch_leaky_relu
+_x, _x_before = leaky_example()  # x = [[-2, -0.5, 0], [0.5, 1.5, -3]], and a copy of it
+with without_reference(*LEAKY_REFS):  # the course's own Leaky ReLU is blocked
     _out, _cache = leaky_relu_forward(_x)
-check_close("leaky_relu_forward(x)", _out, F.leaky_relu(torch.tensor(_x_before), 0.01).numpy(),
-            hint="out is x where x > 0 and alpha * x elsewhere (-2 becomes -0.02).")
-check_equal("x after leaky_relu_forward(x)", _x, _x_before,
-            hint="leaky_relu_forward changed its input in place; compute a new array, e.g. "
-                 "np.where(x > 0, x, alpha * x).")
+check_close("leaky_relu_forward(x)", _out, torch_leaky_relu(_x_before, 0.01), hint=LEAKY_FORWARD_HINT)
+check_equal("x after leaky_relu_forward(x)", _x, _x_before, hint=IN_PLACE_HINT)  # x must not change
 passed("leaky_relu_forward agrees with torch.nn.functional.leaky_relu (alpha = 0.01)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_leaky_relu_forward_alpha", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: other slopes (alpha = 0.2, 0) and a (2, 3, 4) array, against PyTorch.
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers import layers as _layers
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks import check_close, without_reference
+from helpers.checks.dead_relu import LEAKY_REFS, torch_leaky_relu
 _rng = np.random.default_rng(601)
 for _alpha in (0.2, 0.0, 0.01):
     _x = _rng.standard_normal((2, 3, 4))
-    with without_reference(_layers.leaky_relu_forward):
+    with without_reference(*LEAKY_REFS):
         _out, _ = leaky_relu_forward(_x.copy(), alpha=_alpha)
-    check_close(f"leaky_relu_forward(x, alpha={_alpha}) on a (2, 3, 4) array", _out,
-                F.leaky_relu(torch.tensor(_x), _alpha).numpy(),
+    check_close(f"leaky_relu_forward(x, alpha={_alpha}) on a (2, 3, 4) array", _out, torch_leaky_relu(_x, _alpha),
                 hint="use the argument alpha, not a fixed 0.01.")
 ### END HIDDEN TESTS
 
@@ -208,49 +200,27 @@ def leaky_relu_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_leaky_relu_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
 from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _layers
-_rng = np.random.default_rng(602)
-_x = _rng.standard_normal((4, 5)) * 2
-_x = np.where(_x >= 0, _x + 0.1, _x - 0.1)  # away from the kink at 0
-_dout = _rng.standard_normal((4, 5))
-with without_reference(_layers.leaky_relu_backward):
+from helpers.checks.dead_relu import LEAKY_BACKWARD_HINT, LEAKY_REFS, away_from_kink, leaky_autograd, leaky_numerical
+_x, _dout = away_from_kink((4, 5), seed=602, scale=2.0)  # x (4, 5), every entry 0.1 or more from 0; dout (4, 5)
+with without_reference(*LEAKY_REFS):
     _dx = leaky_relu_backward(_dout, (_x, 0.01))
-_, (_tdx,) = torch_grads(lambda t: F.leaky_relu(t, 0.01), _x, upstream=_dout)
-check_close("leaky_relu_backward(dout, (x, 0.01))", _dx, _tdx,
-            hint="the local slope is 1 where x > 0 and alpha (a constant, not alpha * x) "
-                 "where x <= 0; multiply dout by it.")
-_num = eval_numerical_gradient_array(lambda v: F.leaky_relu(torch.tensor(v), 0.01).numpy(),
-                                     _x.copy(), _dout)
-check_close("leaky_relu_backward (numerical gradient)", _dx, _num)
+check_close("leaky_relu_backward(dout, (x, 0.01))", _dx, leaky_autograd(_x, _dout, 0.01), hint=LEAKY_BACKWARD_HINT)
+check_close("leaky_relu_backward (numerical gradient)", _dx, leaky_numerical(_x, _dout, 0.01))
 passed("leaky_relu_backward agrees with PyTorch autograd and with the numerical gradient")
 
 # %% nbgrader={"grade": true, "grade_id": "test_leaky_relu_backward_alpha", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: alpha = 0.3 on a (2, 3, 4) array, against PyTorch and the numerical gradient.
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _layers
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(622)
-_x = _rng.standard_normal((2, 3, 4))
-_x = np.where(_x >= 0, _x + 0.1, _x - 0.1)
-_dout = _rng.standard_normal((2, 3, 4))
-with without_reference(_layers.leaky_relu_backward):
+from helpers.checks import check_close, without_reference
+from helpers.checks.dead_relu import LEAKY_REFS, away_from_kink, leaky_autograd, leaky_numerical
+_x, _dout = away_from_kink((2, 3, 4), seed=622)
+with without_reference(*LEAKY_REFS):
     _dx = leaky_relu_backward(_dout, (_x, 0.3))
-_, (_tdx,) = torch_grads(lambda t: F.leaky_relu(t, 0.3), _x, upstream=_dout)
-check_close("leaky_relu_backward(dout, (x, 0.3))", _dx, _tdx, hint="use the alpha from the cache.")
-_num = eval_numerical_gradient_array(lambda v: F.leaky_relu(torch.tensor(v), 0.3).numpy(),
-                                     _x.copy(), _dout)
-check_close("leaky_relu_backward, alpha = 0.3 (numerical gradient)", _dx, _num)
+check_close("leaky_relu_backward(dout, (x, 0.3))", _dx, leaky_autograd(_x, _dout, 0.3), hint="use the alpha from the cache.")
+check_close("leaky_relu_backward, alpha = 0.3 (numerical gradient)", _dx, leaky_numerical(_x, _dout, 0.3))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -302,8 +272,10 @@ for ax, (name, fwd, bwd, kw) in zip(axes, [
     ax.plot(xs, out, label="output")
     ax.plot(xs, bwd(np.ones_like(xs), cache), "--", label="local slope")
     ax.axhline(0, color="0.8", lw=0.8)
-    ax.set_title(name, fontsize=9)
-    ax.legend(fontsize=8)
+    ax.set(title=name, xlabel="input x", ylabel="output, local slope")
+    ax.title.set_fontsize(10)
+    ax.legend(fontsize=8.5, loc="upper left")
+fig.suptitle("Below 0, ReLU's slope is exactly 0; Leaky ReLU's and ELU's are not", fontsize=11)
 fig.tight_layout()
 
 # %% [markdown]
@@ -341,20 +313,12 @@ def prelu_forward(x, alpha):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_prelu_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
 from helpers.checks import check_close, check_equal, passed, without_reference
-from helpers import dead_relu as _dead_relu
-_x = np.array([[-2.0, 0.5, -1.0], [1.5, -0.5, -3.0], [-0.2, -4.0, 2.0], [0.7, 1.0, -0.1]])
-for _alpha in (np.array([0.1, 0.25, 0.5]), np.array([0.3])):
-    _x_in = _x.copy()
-    with without_reference(_dead_relu.prelu_forward):
+from helpers.checks.dead_relu import PRELU_FORWARD_HINT, PRELU_REFS, prelu_cases, torch_prelu
+for _x, _x_in, _alpha in prelu_cases():  # x (4, 3); alpha one slope per unit [0.1, 0.25, 0.5], then a shared [0.3]
+    with without_reference(*PRELU_REFS):
         _out, _ = prelu_forward(_x_in, _alpha.copy())
-    check_close(f"prelu_forward(x, alpha={_alpha.tolist()})", _out,
-                F.prelu(torch.tensor(_x), torch.tensor(_alpha)).numpy(),
-                hint="np.where(x > 0, x, alpha * x): alpha of shape (H,) multiplies column j by alpha[j] "
-                     "(broadcasting along the rows); a shape (1,) multiplies every entry.")
+    check_close(f"prelu_forward(x, alpha={_alpha.tolist()})", _out, torch_prelu(_x, _alpha), hint=PRELU_FORWARD_HINT)
     check_equal("x after prelu_forward", _x_in, _x, hint="compute a new array; do not change x in place.")
 passed("prelu_forward agrees with torch.nn.functional.prelu, with a slope per unit and with one shared slope")
 
@@ -377,50 +341,31 @@ def prelu_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_prelu_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import dead_relu as _dead_relu
-_rng = np.random.default_rng(604)
-_x = _rng.standard_normal((6, 4)) * 2
-_x = np.where(_x >= 0, _x + 0.1, _x - 0.1)  # away from the kink at 0
-_alpha = np.array([0.05, 0.2, 0.5, 0.9])
-_dout = _rng.standard_normal((6, 4))
-with without_reference(_dead_relu.prelu_backward, _dead_relu.prelu_forward):
-    _result = prelu_backward(_dout.copy(), (_x.copy(), _alpha.copy()))
-check_true(isinstance(_result, (tuple, list)) and len(_result) == 2,
-           "prelu_backward should return two arrays, (dx, dalpha).", hint="end with `return dx, dalpha`.")
-_dx, _dalpha = _result
-_, (_tdx, _tdalpha) = torch_grads(F.prelu, _x, _alpha, upstream=_dout)
-check_close("dx of prelu_backward", _dx, _tdx,
-            hint="dout where x > 0, and alpha[j] * dout in column j where x <= 0.")
-check_close("dalpha of prelu_backward (against PyTorch autograd)", _dalpha, _tdalpha,
-            hint="one number per unit: the sum over the batch (axis 0) of dout * x, over the entries "
-                 "where x <= 0 only. Not the sum of dout, and not a value per sample.")
-_num = eval_numerical_gradient_array(lambda a: F.prelu(torch.tensor(_x), torch.tensor(a)).numpy(),
-                                     _alpha.copy(), _dout)
-check_close("dalpha of prelu_backward (numerical gradient)", _dalpha, _num, tol=1e-7)
+from helpers.checks import check_close, passed, without_reference
+from helpers.checks.dead_relu import PRELU_DX_HINT, PRELU_REFS, check_dalpha, dx_and_dalpha, prelu_autograd, prelu_inputs
+_x, _alpha, _dout = prelu_inputs()  # x (6, 4) 0.1 or more from 0; alpha [0.05, 0.2, 0.5, 0.9]; dout (6, 4)
+with without_reference(*PRELU_REFS):
+    _dx, _dalpha = dx_and_dalpha(prelu_backward(_dout.copy(), (_x.copy(), _alpha.copy())))
+check_close("dx of prelu_backward", _dx, prelu_autograd(_x, _alpha, _dout)[0], hint=PRELU_DX_HINT)  # autograd
+check_dalpha(_dalpha, _x, _alpha, _dout)  # against PyTorch autograd, then the numerical gradient
 passed("prelu_backward: dx and the slopes' gradient agree with PyTorch autograd and the numerical gradient")
 
 # %% nbgrader={"grade": true, "grade_id": "test_prelu_backward_shared", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: one slope shared by the layer (alpha of shape (1,)), and a larger batch.
-import numpy as np
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import dead_relu as _dead_relu
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks import check_close, without_reference
+from helpers.checks.dead_relu import PRELU_REFS, prelu_autograd
 _rng = np.random.default_rng(624)
 for _shape, _alpha in [((7, 5), np.array([0.25])), ((40, 3), np.array([0.0, 0.1, 1.5]))]:
     _x = _rng.standard_normal(_shape)
     _x = np.where(_x >= 0, _x + 0.1, _x - 0.1)
     _dout = _rng.standard_normal(_shape)
-    with without_reference(_dead_relu.prelu_backward, _dead_relu.prelu_forward):
+    with without_reference(*PRELU_REFS):
         _dx, _dalpha = prelu_backward(_dout.copy(), (_x.copy(), _alpha.copy()))
-    _, (_tdx, _tdalpha) = torch_grads(F.prelu, _x, _alpha, upstream=_dout)
+    _tdx, _tdalpha = prelu_autograd(_x, _alpha, _dout)
     check_close(f"dx for x of shape {_shape} and alpha {_alpha.tolist()}", _dx, _tdx)
     check_close(f"dalpha for x of shape {_shape} and alpha {_alpha.tolist()}", _dalpha, _tdalpha,
                 hint="a slope shared by the layer acted on every entry: dalpha is one number, the sum over "
@@ -490,38 +435,23 @@ def dead_fraction(h):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dead_fraction", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers import layers as _layers
-_h = np.array([[0.0, 2.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0], [0.0, 3.0, 0.0, 0.0]])
-with without_reference(_layers.dead_fraction):
-    _got = dead_fraction(_h.copy())
-check_close("dead_fraction of the example", _got, 0.5,
-            hint="a unit is a column; it is dead when its whole column is <= 0. Counting zero "
-                 "entries gives 8/12, counting rows with some zero gives 1.")
-# A layer built so that exactly 7 of its 20 units are dead on 500 samples.
-_rng = np.random.default_rng(603)
-_X = _rng.uniform(0, 1, (500, 10))          # non-negative inputs, like pixels
-_W = _rng.standard_normal((10, 20))
-_dead = np.zeros(20, dtype=bool)
-_dead[[1, 4, 5, 9, 12, 17, 18]] = True
-_W[:, _dead] = -np.abs(_W[:, _dead])         # negative weights on positive inputs ...
-_b = np.where(_dead, -0.1, 0.5)              # ... and a negative bias: never positive
-_h = np.maximum(_X @ _W + _b, 0)
-with without_reference(_layers.dead_fraction):
-    _got = dead_fraction(_h.copy())
-check_close("dead_fraction of a layer with 7 dead units out of 20", _got, 7 / 20,
-            hint="look along axis 0 (the samples): np.all(h <= 0, axis=0) marks the dead units.")
-check_true(isinstance(_got, (float, np.floating)), f"dead_fraction should return a float, "
-           f"got {type(_got).__name__}.", hint="np.mean of a boolean array is a float.")
+from helpers.checks import check_close, passed, without_reference
+from helpers.checks.dead_relu import DEAD_REFS, check_float, dead_cases
+for _what, _h, _want, _hint in dead_cases():  # the example above (2 of 4 dead), a layer with 7 of 20 units dead
+    with without_reference(*DEAD_REFS):
+        _got = dead_fraction(_h.copy())
+    check_close(f"dead_fraction of {_what}", _got, _want, hint=_hint)
+check_float(_got, "dead_fraction")
 passed("dead_fraction finds 2 of 4 dead units in the example and 7 of 20 in a constructed layer")
 
 # %% nbgrader={"grade": true, "grade_id": "test_dead_fraction_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: one sample, a unit active on a single sample only, and all units dead (ReLU outputs).
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers import layers as _layers
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks import check_close, without_reference
+from helpers.checks.dead_relu import DEAD_REFS
 _cases = [
     (np.array([[0.0, 1.5, 0.0]]), 2 / 3, "one sample: a unit is dead when its one output is <= 0."),
     (np.vstack([np.zeros((99, 5)), [[0, 0, 0.001, 0, 0]]]), 4 / 5,
@@ -529,7 +459,7 @@ _cases = [
     (np.zeros((7, 6)), 1.0, "every unit dead: the fraction is 1."),
 ]
 for _h, _want, _hint in _cases:
-    with without_reference(_layers.dead_fraction):
+    with without_reference(*DEAD_REFS):
         _got = dead_fraction(_h.copy())
     check_close(f"dead_fraction of a {_h.shape} batch", _got, _want, hint=_hint)
 ### END HIDDEN TESTS
@@ -592,43 +522,22 @@ def train_tracking_dead(net, X, y, lr, num_epochs=3, batch_size=50, seed=0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_tracking_dead", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_equal, check_true, passed, without_reference
-from helpers.checks.dead_relu import TRAIN_REFS, watch_training
+from helpers.checks import passed, without_reference
+from helpers.checks.dead_relu import TRAIN_REFS, check_tracking, watch_training
 # One hidden layer of 100 ReLUs, lr 1.5, 3 epochs of batches of 50: units die epoch after epoch.
-with without_reference(*TRAIN_REFS):
+with without_reference(*TRAIN_REFS):  # your function trains a net that checks every update it receives
     _run = watch_training(train_tracking_dead, hidden=(100,), lr=1.5, num_epochs=3, batch_size=50)
-_hist = _run["history"]
-check_true(not isinstance(_hist, str), f"train_tracking_dead should return a list of lists, got {_hist}.",
-           hint="history.append([...]) after every epoch, then `return history`.")
-check_true(len(_hist) == 3, f"For num_epochs=3 the history should hold 3 entries, got {len(_hist)}.",
-           hint="append one entry after every epoch.")
-check_true(all(len(_e) == 1 for _e in _hist),
-           "This net has one hidden layer: each entry should be a list with one number.",
-           hint="one dead fraction per hidden layer: [dead_fraction(h) for h in net.activations].")
-check_equal("the number of samples trained on (3 epochs of 1197)", _run["samples"], 3 * _run["n"],
-            hint="every sample once per epoch: minibatches(X, y, batch_size, rng=rng), the last batch too.")
-check_true(_run["worst_step"] < 1e-8,
-           f"An update of net.params['{_run['worst_key']}'] is not -lr * grads['{_run['worst_key']}'] "
-           f"(relative difference {_run['worst_step']:.2g}).",
-           hint="plain SGD on EVERY parameter, biases included: net.params[k] -= lr * grads[k] for each "
-                "key k, once per minibatch (no momentum, no other step).")
-check_true(not _run["unchanged"], f"Training never changed {_run['unchanged']}.",
-           hint="update every key of net.params, the biases b1, b2, ... too.")
-for _e in range(3):
-    check_close(f"history[{_e}] (the dead fraction after epoch {_e + 1})", _hist[_e], _run["truth"][_e],
-                hint="measure after the epoch's updates, on ALL of X (net.loss(X), then net.activations), "
-                     "not on the last minibatch; and append a NEW list every epoch (an entry that is the "
-                     "same list object as a later one shows the later numbers).")
+_hist = check_tracking(_run, num_epochs=3)  # each entry against the net's own count after that epoch
 passed("train_tracking_dead: every update is -lr * grads for every parameter, and every entry of the "
        f"history is the dead fraction after its epoch ({', '.join(f'{_e[0]:.0%}' for _e in _hist)})")
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_tracking_dead_layers", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: two hidden layers, batches of 100, and a unit dead from the start keeps its weights.
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.dead_relu import TRAIN_REFS, watch_training
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+from helpers.checks import check_close, check_true, without_reference
+from helpers.checks.dead_relu import TRAIN_REFS, watch_training
 with without_reference(*TRAIN_REFS):
     _run = watch_training(train_tracking_dead, hidden=(30, 20), lr=0.1, num_epochs=2, batch_size=100,
                           kill_unit=True)
@@ -661,13 +570,14 @@ for lr in LEARNING_RATES:
 
 net0 = FullyConnectedNet([100], 64, 10, activation="relu", seed=0)
 net0.loss(X_train)
-fig, ax = plt.subplots(figsize=(6, 3.2))
+fig, ax = plt.subplots(figsize=(8, 3.4))
 for lr, (hist, acc) in sweep.items():
     ax.plot(range(0, len(hist) + 1), [layers.dead_fraction(net0.activations[0]), *hist],
             marker="o", ms=3, label=f"lr {lr:g} (val acc {acc:.2f})")
-ax.set(xlabel="epoch", ylabel="dead fraction", ylim=(-0.03, 1.03),
-       title="One hidden layer of 100 ReLUs on digits")
-ax.legend(fontsize=7);
+ax.set(xlabel="epoch (0: before training)", ylabel="dead fraction of the layer", ylim=(-0.03, 1.03),
+       title="One hidden layer of 100 ReLUs on digits:\nlarge rates kill units early, and none comes back")
+ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+fig.tight_layout();
 
 # %% [markdown]
 # About 5% of the units are dead before training starts (with non-negative
@@ -865,37 +775,22 @@ def choose_setting(train, settings, max_dead=0.10):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_choose_setting", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_equal, check_true, passed, without_reference
-from helpers.checks.dead_relu import scripted_choice
-from helpers import dead_relu as _dead_relu
-# Scripted results, one row per setting (two hidden layers each):
-_table = [{"val_acc": 0.970, "dead": [0.05, 0.12], "train_acc": 0.99},  # 0: layer 2 is over the limit
-          {"val_acc": 0.965, "dead": [0.10, 0.02], "train_acc": 0.97},  # 1: exactly at the limit: the best allowed
-          {"val_acc": 0.960, "dead": [0.08, 0.09], "train_acc": 1.00},  # 2: the best training accuracy allowed
-          {"val_acc": 0.980, "dead": [0.30, 0.00], "train_acc": 0.98},  # 3: the best accuracy, too many dead
-          {"val_acc": 0.965, "dead": [0.00, 0.00], "train_acc": 0.96}]  # 4: ties with 1, comes later
-with without_reference(_dead_relu.choose_setting):
-    _run = scripted_choice(choose_setting, _table)
-check_true(not isinstance(_run["result"], str),
-           f"choose_setting should return the index of a setting (an int) or None, got {_run['result']}.",
-           hint="return i, the position of the setting in settings, not the setting or its accuracy.")
-check_equal("the settings train was called with, by position", _run["calls"], [0, 1, 2, 3, 4],
-            hint="call train(setting) once for every setting, in order.")
-check_true(_run["result"] is not None, "choose_setting returned None, but settings 1, 2 and 4 qualify.",
-           hint="a setting qualifies when max(result['dead']) <= max_dead.")
-check_equal("the chosen setting", _run["result"], 1,
-            hint="among the settings whose EVERY layer has at most max_dead dead (setting 0 fails in "
-                 "layer 2; exactly 0.10 is allowed: <=), the highest val_acc (not train_acc), the first "
-                 "of equal ones (setting 4 ties with 1).")
+from helpers.checks import passed, without_reference
+from helpers.checks.dead_relu import CHOICE_TABLE, CHOOSE_REFS, check_choice, scripted_choice
+# Scripted results of 5 settings: 0 has 12% dead in layer 2; 1 is exactly at the 10% limit and the best allowed;
+# 2 has the best training accuracy; 3 the best validation accuracy, with 30% dead; 4 ties with 1.
+with without_reference(*CHOOSE_REFS):
+    _run = scripted_choice(choose_setting, CHOICE_TABLE)
+check_choice(_run, calls=[0, 1, 2, 3, 4], chosen=1)  # train called once per setting in order; setting 1 chosen
 passed("choose_setting keeps the settings with every layer alive enough and chooses the best validation accuracy")
 
 # %% nbgrader={"grade": true, "grade_id": "test_choose_setting_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: no setting qualifies (None), another max_dead, one hidden layer, accuracies of 0.
-import numpy as np
-from helpers.checks import check_equal, check_true, passed
-from helpers.checks.dead_relu import scripted_choice
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+from helpers.checks import check_equal, check_true
+from helpers.checks.dead_relu import scripted_choice
 _none = [{"val_acc": 0.9, "dead": [0.5], "train_acc": 0.9}, {"val_acc": 0.8, "dead": [0.2], "train_acc": 0.8}]
 _run = scripted_choice(choose_setting, _none)
 check_true(_run["result"] is None, f"No setting has at most 10% dead, but choose_setting returned {_run['result']}.",
@@ -910,26 +805,13 @@ check_equal("the chosen setting when the only one allowed has accuracy 0", _run[
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_choose_setting_real", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_true, passed, without_reference
-from helpers.checks.dead_relu import REAL_SETTINGS
+from helpers.checks import passed, without_reference
+from helpers.checks.dead_relu import CHOOSE_REFS, REAL_SETTINGS, check_real_choice
 from helpers import dead_relu as _dead_relu
-with without_reference(_dead_relu.choose_setting):  # three real runs, about a second
+with without_reference(*CHOOSE_REFS):  # three real runs (lr 1.0, small init, smaller lr), about a second
     _best = choose_setting(_dead_relu.train_setting, [dict(_s) for _s in REAL_SETTINGS])
-check_true(not isinstance(_best, bool) and isinstance(_best, (int, np.integer))
-           and 0 <= _best < len(REAL_SETTINGS),
-           f"choose_setting returned {_best!r:.60} for {len(REAL_SETTINGS)} settings, not the index "
-           "of one of them.")
-_result = _dead_relu.train_setting(REAL_SETTINGS[_best])  # trained again by the test
-_dead = ", ".join(f"{_d:.0%}" for _d in _result["dead"])
-check_true(max(_result["dead"]) <= 0.10, f"The setting you chose, {REAL_SETTINGS[_best]}, leaves {_dead} of "
-           "the units of the hidden layers dead; at most 10% in each is allowed.",
-           hint="choose only among settings with max(dead) <= max_dead.")
-check_true(_result["val_acc"] >= 0.95, f"The setting you chose, {REAL_SETTINGS[_best]}, reaches a "
-           f"validation accuracy of {_result['val_acc']:.3f}; the best allowed remedy reaches at least 0.95.",
-           hint="the highest val_acc among the settings allowed.")
-passed(f"your choice: {REAL_SETTINGS[_best]}, {_dead} dead, "
-       f"validation accuracy {_result['val_acc']:.3f}")
+_chosen = check_real_choice(_best)  # trained again: at most 10% dead in each layer, validation accuracy >= 0.95
+passed(f"your choice: {_chosen}")
 
 # %% [markdown]
 # **Your choice, measured.** Your `choose_setting` on the remedies above
@@ -991,14 +873,15 @@ print("dead fraction on the first 10 images:     ", [f"{d:.0%}" for d in on_ten]
 # %% [markdown]
 # ## 6. Watch units die
 #
-# Two moons squeezed into the unit square (every input $\ge 0$, as in the
-# $w_1 = w_2 = -1$ example) and one hidden layer of 12 ReLU units, trained
-# for 40 full-batch steps. Each line is where a unit's pre-activation is 0,
-# with a tick toward its active side: **green** units are alive, **red
-# dashed** ones are dead, with all the data on their inactive side. Move the
-# bias slider below 0 and watch units die before training starts; raise the
-# learning rate and watch them die during the first steps. (This demo uses
-# the course's reference layers; without widgets, a static picture is shown.)
+# Two moons (blue and orange) squeezed into the unit square (every input
+# $\ge 0$, as in the $w_1 = w_2 = -1$ example) and one hidden layer of 12
+# ReLU units, trained for 40 full-batch steps. Each line is where a unit's
+# pre-activation is 0, with a tick toward its active side: **green** units
+# are alive, **red dashed** ones are dead, with all the data on their
+# inactive side. Move the bias slider below 0 and watch units die before
+# training starts; raise the learning rate and watch them die during the
+# first steps. (This demo uses the course's reference layers; without
+# widgets, a static picture is shown.)
 
 # %% tags=["demo"]
 draw_dead_units(bias=0.0, lr=10.0);

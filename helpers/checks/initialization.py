@@ -15,8 +15,11 @@ while :func:`libraries_blocked` refuses the library versions (and
 on scripted runs (:func:`scripted_tuning`, a probe) and on the real deep
 network (:func:`deep_net_trainer`, :func:`deep_net_val_acc`).
 
-They live here, not in the notebook's setup cell, so that an answer cell
-cannot redefine them.
+The test cells show the inputs, the call to the student's function and
+the comparison; the longer hints, the input builders and the multi-step
+comparisons (``check_forward_stats``, ``check_gradient_norms``,
+``check_tuned``, ...) live here. They live here, not in the notebook's setup
+cell, so that an answer cell cannot redefine them.
 """
 from __future__ import annotations
 
@@ -27,15 +30,18 @@ import numpy as np
 from .. import init as _init
 from .. import preprocessing as _prep
 from . import integrity
-from .assertions import check_close, check_true
+from .assertions import check_close, check_equal, check_true
 from .blockers import library_blocked
 from .guard import without_reference
 from .trace import probe
 
 __all__ = ["INIT_REFS", "draw", "torch_std", "check_std", "check_normal_shape", "check_uniform_shape",
-           "check_uses_rng", "torch_fc_grads", "PREP_REFS", "libraries_blocked",
-           "sklearn_scaled", "check_scaled", "sklearn_pca", "check_pca", "check_whitened", "scripted_tuning",
-           "TUNE_LRS", "TUNE_TARGET", "deep_net_trainer", "deep_net_val_acc"]
+           "check_uses_rng", "check_like_torch", "XAVIER_NORMAL_HINT", "XAVIER_UNIFORM_HINT", "HE_NORMAL_HINT",
+           "HE_UNIFORM_HINT", "STATS_REFS", "ACTIVATIONS", "stats_inputs", "check_forward_stats",
+           "torch_fc_grads", "gradient_net", "check_gradient_norms", "PREP_REFS", "libraries_blocked",
+           "sklearn_scaled", "scaling_sets", "check_scaled", "sklearn_pca", "pca_data", "check_pca",
+           "whiten_data", "check_whitened", "scripted_tuning", "TUNE_TABLE", "check_tuned", "TUNE_REFS",
+           "TUNE_LRS", "TUNE_TARGET", "deep_net_trainer", "deep_net_val_acc", "check_tuned_real"]
 
 #: Every initializer reference, blocked while a student's initializer runs.
 INIT_REFS = (_init.normal, _init.constant, _init.zeros, _init.lecun_normal, _init.lecun_uniform,
@@ -141,6 +147,84 @@ def check_uses_rng(fn, shape=(30, 20)):
                hint="write rng.standard_normal(...) or rng.uniform(...), not np.random.randn(...).")
 
 
+XAVIER_NORMAL_HINT = ("std = sqrt(2 / (fan_in + fan_out)) = sqrt(2 / 1000) = 0.0447 with (fan_in, fan_out) = "
+                      "shape; sqrt(1 / fan_in) = 0.0354 is LeCun's fan-in rule, not Glorot's fan average, "
+                      "and the std is not sqrt(n).")
+XAVIER_UNIFORM_HINT = ("U(-a, a) has variance a^2 / 3: a = sqrt(6 / (fan_in + fan_out)) gives the variance "
+                       "2 / (fan_in + fan_out) (a = sqrt(2 / (fan_in + fan_out)) gives a std too small by "
+                       "sqrt(3); sqrt(3 / fan_in) is LeCun's fan-in rule).")
+HE_NORMAL_HINT = ("std = sqrt(2 / fan_in) = 0.05 for fan_in = shape[0] = 800: the factor 2 makes up "
+                  "for the half of its inputs that ReLU sets to 0.")
+HE_UNIFORM_HINT = "U(-a, a) has variance a^2 / 3: a = sqrt(6 / fan_in) gives the variance 2 / fan_in."
+
+#: How the tests name PyTorch's initializer of each exercise.
+_TORCH_NAMES = {
+    "xavier_normal": "torch.nn.init.xavier_normal_",
+    "xavier_uniform": "torch.nn.init.xavier_uniform_",
+    "he_normal": "torch.nn.init.kaiming_normal_(mode='fan_in', nonlinearity='relu')",
+    "he_uniform": "torch.nn.init.kaiming_uniform_(mode='fan_in', nonlinearity='relu')",
+}
+
+
+def check_like_torch(fn, kind, shape, seed=1):
+    """The std of ``fn(shape, rng)`` (drawn with ``default_rng(seed)``)
+    against the std of ``torch.nn.init``'s initializer ``kind`` on the same shape."""
+    check_std(f"{kind}({tuple(shape)}, rng), against {_TORCH_NAMES[kind]}", draw(fn, shape, seed=seed),
+              torch_std(kind, shape))
+
+
+# ---------------------------------------------------------------- activations layer by layer
+
+#: Blocked while a student's forward_stats runs.
+STATS_REFS = (_init.activation_stats, *INIT_REFS)
+
+
+def _relu(a):
+    return np.maximum(a, 0.0)
+
+
+def _sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+#: The NumPy activations the tests hand to forward_stats, by name.
+ACTIVATIONS = {"tanh": np.tanh, "relu": _relu, "sigmoid": _sigmoid}
+
+
+def stats_inputs():
+    """``(X, weights)`` of the visible forward_stats test: X (200, 30) from
+    N(0, 1), three weight matrices of std 0.3, (30, 20), (20, 20), (20, 10)."""
+    rng = _default_rng(0)
+    X = rng.standard_normal((200, 30))
+    return X, [0.3 * rng.standard_normal(shape) for shape in [(30, 20), (20, 20), (20, 10)]]
+
+
+def check_forward_stats(result, X, weights, activation):
+    """A student's ``forward_stats(X, weights, ACTIVATIONS[activation])``
+    result against PyTorch: (outputs, stds), one output and one std per
+    layer, each output after the activation."""
+    import torch
+
+    torch_fns = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}
+    check_true(isinstance(result, (tuple, list)) and len(result) == 2,
+               "forward_stats should return two things, (outputs, stds).",
+               hint="end with `return outputs, stds`.")
+    outs, stds = result
+    L = len(weights)
+    check_true(len(outs) == L, f"With {L} weight matrices there are {L} outputs; got {len(outs)}.",
+               hint="append h to outputs once per layer, after the activation.")
+    h = torch.tensor(X)
+    for layer, W in enumerate(weights, start=1):
+        h = torch_fns[activation](h @ torch.tensor(W))
+        check_close(f"outputs[{layer - 1}] (layer {layer}, {activation})", outs[layer - 1], h.numpy(),
+                    hint="h = activation(h @ W): the activation comes after the product, in every layer.")
+        check_close(f"stds[{layer - 1}] (layer {layer}, {activation})", _asarray(stds, dtype=float)[layer - 1],
+                    float(h.numpy().std()), tol=1e-2,
+                    hint="measure np.std of the layer's output after the activation, not of h @ W.")
+
+
+# ---------------------------------------------------------------- gradients layer by layer
+
 def torch_fc_grads(net, X, y):
     """(loss, {"W1": ..., ...}) of a FullyConnectedNet by PyTorch autograd, float64."""
     import torch
@@ -161,6 +245,32 @@ def torch_fc_grads(net, X, y):
     loss = loss + net.reg * sum((params[f"W{i}"] ** 2).sum() for i in range(1, L + 1))
     loss.backward()
     return float(loss.detach()), {k: v.grad.numpy() for k, v in params.items()}
+
+
+def gradient_net():
+    """``(net, X, y)`` of the visible layer_gradient_norms test: a tanh net
+    5 -> 8 -> 7 -> 6 -> 4 (Xavier weights, biases 0.1) and 20 examples."""
+    from ..nets import FullyConnectedNet
+
+    rng = _default_rng(1)
+    X, y = rng.standard_normal((20, 5)), rng.integers(0, 4, 20)
+    net = FullyConnectedNet([8, 7, 6], input_dim=5, num_classes=4, activation="tanh",
+                            weight_init="xavier_normal", bias_init=0.1, seed=1)
+    return net, X, y
+
+
+def check_gradient_norms(norms, net, X, y, what="the gradient norms (against PyTorch autograd)", hints=True):
+    """A student's ``layer_gradient_norms(net, X, y)`` against the norms of
+    PyTorch's gradients of W1, ..., WL (with ``hints``: the count first)."""
+    norms = _asarray(norms, dtype=float)
+    L = net.num_layers
+    if hints:
+        check_true(norms.shape == (L,), f"The net has {L} weight matrices, so {L} norms; got shape {norms.shape}.",
+                   hint="one norm per W1, ..., WL with L = net.num_layers (the output layer counts too).")
+    _, grads = torch_fc_grads(net, X, y)
+    check_close(what, norms, [np.linalg.norm(grads[f"W{layer}"]) for layer in range(1, L + 1)],
+                hint="the norms of the gradients grads['W1'], ..., in that order (not of the weights)."
+                if hints else None)
 
 
 # ---------------------------------------------------------------- preprocessing
@@ -193,9 +303,29 @@ def sklearn_scaled(X_train, *others):
     return [scaler.transform(_asarray(X, dtype=_float64)) for X in (X_train, *others)]
 
 
-def check_scaled(result, arrays, what):
+def scaling_sets():
+    """``(X_train, X_val, [copies of both])`` of the visible
+    zero_center_and_scale test: 60 and 20 rows of 4 features with means 3,
+    -2, 0.5, 10 and stds 1, 0.1, 5, 2; the copies are for the call."""
+    rng = _default_rng(51)
+    mean, std = [3.0, -2.0, 0.5, 10.0], [1.0, 0.1, 5.0, 2.0]
+    X_train, X_val = rng.normal(mean, std, (60, 4)), rng.normal(mean, std, (20, 4))
+    return X_train, X_val, [X_train.copy(), X_val.copy()]
+
+
+def _kept(what, given, originals, names, hint):
+    """Each array a student's call was given is still what it was."""
+    for i, (name, now, before) in enumerate(zip(names, given, originals)):
+        check_equal(f"{name} after {what}", now, before, hint=hint if i == 0 else None)
+
+
+def check_scaled(result, arrays, what, given=None):
     """A student's ``zero_center_and_scale(*arrays)`` result against
-    StandardScaler fitted on ``arrays[0]``: a tuple or list of as many arrays."""
+    StandardScaler fitted on ``arrays[0]``: a tuple or list of as many arrays.
+    ``given``: the arrays the call was handed, which must still equal ``arrays``."""
+    if given is not None:
+        _kept(what, given, arrays, ["X_train", "X_val"] + [f"others[{i}]" for i in range(1, len(arrays) - 1)],
+              hint="return new arrays (X - mean) / std; `X -= mean` changes the caller's array.")
     check_true(isinstance(result, (tuple, list)),
                f"{what} should return a tuple (X_train, *others), got a {type(result).__name__}.",
                hint="return tuple(out) with the transformed training set first.")
@@ -224,9 +354,19 @@ def _signs(got, want):
     return np.where(s == 0, 1.0, s)
 
 
-def check_pca(result, X, k, what):
+def pca_data():
+    """300 correlated points of 4 features, centred far from the origin."""
+    rng = _default_rng(53)
+    mix = np.array([[3.0, 0.0, 0.0, 0.0], [1.0, 1.5, 0.0, 0.0], [0.5, -0.5, 0.8, 0.0], [0.2, 0.3, -0.1, 0.3]])
+    return rng.standard_normal((300, 4)) @ mix + np.array([5.0, -3.0, 2.0, 8.0])
+
+
+def check_pca(result, X, k, what, given=None):
     """A student's ``pca(X, k)`` result against scikit-learn, up to the sign
-    of each component; the variances with N - 1 or N."""
+    of each component; the variances with N - 1 or N. ``given``: the array
+    the call was handed, which must still equal X."""
+    if given is not None:
+        _kept(what, [given], [X], ["X"], hint="centre a copy: Xc = X - X.mean(axis=0).")
     check_true(isinstance(result, (tuple, list)) and len(result) == 3,
                f"{what} should return three things, (Z, components, variances); got "
                f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else "") + ".",
@@ -252,12 +392,22 @@ def check_pca(result, X, k, what):
                 hint="project the CENTRED data: Z = (X - X.mean(axis=0)) @ components.T.")
 
 
-def check_whitened(W, X, eps, what, against_sklearn=False):
+def whiten_data():
+    """400 correlated points of 3 features, centred away from the origin."""
+    rng = _default_rng(55)
+    mix = np.array([[2.0, 0.0, 0.0], [1.2, 0.8, 0.0], [-0.4, 0.5, 0.6]])
+    return rng.standard_normal((400, 3)) @ mix + np.array([1.0, 4.0, -2.0])
+
+
+def check_whitened(W, X, eps, what, against_sklearn=False, given=None):
     """A student's ``whiten(X, eps)`` against scikit-learn: without a
     ``against_sklearn`` (well-conditioned X, small eps) the values of
     ``PCA(whiten=True)`` up to the sign of each column; always the
     covariance ``diag(variance / (variance + eps))`` of the columns, in
-    decreasing order of variance. Tolerances allow N or N - 1."""
+    decreasing order of variance. Tolerances allow N or N - 1. ``given``: the
+    array the call was handed, which must still equal X."""
+    if given is not None:
+        _kept(what, [given], [X], ["X"], hint="work on a centred copy of X.")
     W = _asarray(W, dtype=_float64) if W is not None else W
     X = _asarray(X, dtype=_float64)
     check_true(W is not None, f"{what} returned None.", hint="end with `return` and the whitened array.")
@@ -339,6 +489,37 @@ def scripted_tuning(fn, table, learning_rates):
     return {"calls": calls, "result": {"best_lr": float(best), "val_accs": accs}}
 
 
+#: Scripted runs for the learning rates 0.01, 0.03, 0.1, 0.3 and 1.0: the
+#: validation and training accuracies after each of 3 epochs, and the losses.
+TUNE_TABLE = (
+    {"val": [0.30, 0.40, 0.45], "train": [0.35, 0.45, 0.50], "loss": [2.0, 1.6, 1.5]},   # lr 0.01
+    {"val": [0.40, 0.58, 0.50], "train": [0.45, 0.60, 0.66], "loss": [1.8, 1.3, 1.2]},   # 0.03: best
+    {"val": [0.35, 0.50, 0.55], "train": [0.40, 0.70, 0.80], "loss": [1.9, 1.1, 0.9]},   # 0.1: best last
+    {"val": [0.20, 0.30, 0.58], "train": [0.30, 0.80, 0.90], "loss": [2.1, 0.8, 0.6]},   # 0.3: a tie
+    {"val": [0.10, 0.12, 0.11], "train": [0.50, 0.90, 0.99], "loss": [1.0, 0.3, 0.1]},   # 1.0
+)
+
+
+def check_tuned(run, calls, val_accs, best_lr):
+    """What :func:`scripted_tuning` saw against what the test expects: the
+    learning rates train was called with, the val_accs and the best_lr returned."""
+    result = run["result"]
+    check_true("error" not in result, f"tune_learning_rate should return (best_lr, val_accs), a number and a "
+               f"list; got {result.get('error')}.", hint="end with `return best_lr, val_accs`.")
+    check_close("the learning rates train was called with, in order", run["calls"], calls, tol=0,
+                hint="call train(lr) once for every learning rate, in the order given.")
+    check_close("val_accs", result["val_accs"], val_accs, tol=0,
+                hint="solver.best_val_acc of each run: its best epoch (not the last epoch, not the "
+                     "training accuracy).")
+    check_equal("best_lr", result["best_lr"], best_lr,
+                hint="the learning rate (not its index) with the highest best_val_acc; lr 0.3 ties with "
+                     "0.03 and comes later, so 0.03 (the first) is chosen. The training accuracy and the "
+                     "loss choose lr 1.0, which does not generalize.")
+
+
+#: Blocked while a student's tune_learning_rate runs.
+TUNE_REFS = (_init.tune_learning_rate,)
+
 #: The learning rates of the real run, and the validation accuracy its choice must reach.
 TUNE_LRS = (0.03, 0.1, 0.3)
 TUNE_TARGET = 0.58
@@ -374,6 +555,25 @@ def deep_net_val_acc(lr):
     if lr not in _best_val:
         deep_net_trainer()(lr)
     return _best_val[lr]
+
+
+def check_tuned_real(result):
+    """A student's ``tune_learning_rate(deep_net_trainer(), TUNE_LRS)``
+    result: one of the learning rates, which the test trains again and which
+    must reach TUNE_TARGET. Returns ``(best_lr, its validation accuracy)``."""
+    check_true(isinstance(result, (tuple, list)) and len(result) == 2,
+               "tune_learning_rate should return (best_lr, val_accs).")
+    best = result[0]
+    check_true(not isinstance(best, bool) and isinstance(best, (int, float, np.integer, np.floating))
+               and float(best) in TUNE_LRS,
+               f"best_lr is {best!r:.60}, not one of the learning rates {TUNE_LRS}.",
+               hint="return the learning rate itself, learning_rates[i], not its index i.")
+    acc = deep_net_val_acc(best)  # the test trains the chosen learning rate again
+    print(f"chosen learning rate {float(best):g}: validation accuracy {acc:.3f}")
+    check_true(acc >= TUNE_TARGET, f"The learning rate you chose, {float(best):g}, reaches a validation "
+               f"accuracy of {acc:.3f}; the best of {TUNE_LRS} reaches at least {TUNE_TARGET}.",
+               hint="choose by each run's best_val_acc, the highest one.")
+    return float(best), acc
 
 
 integrity.snapshot(extra=[__name__])

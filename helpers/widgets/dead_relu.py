@@ -6,10 +6,10 @@ weights and every hidden bias set to ``bias``. It is trained by full-batch
 gradient descent with learning rate ``lr`` (binary cross-entropy). The picture
 shows
 
-- left: the data and, for every hidden unit, the line where its
-  pre-activation ``w . x + b`` is 0, with a tick toward the side where the
-  unit is active; live units are drawn green, dead ones (inactive on every
-  training point) red and dashed. A dead unit's line has all the data on its
+- left: the data (two classes, blue and orange) and, for every hidden unit,
+  the line where its pre-activation ``w . x + b`` is 0, with a tick toward
+  the side where the unit is active; live units are drawn green, dead ones
+  (inactive on every training point) red and dashed, as its legend says. A dead unit's line has all the data on its
   inactive side;
 - right: the number of dead units after each step.
 
@@ -91,22 +91,35 @@ def _unit_line(ax, w, b, dead):
 
 def draw_dead_units(bias=0.0, lr=1.0, steps=40, hidden=12, seed=0, axes=None):
     """Draw the units' lines and the dead count over training; returns the axes."""
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
+
     r = train_units(bias, lr, steps, hidden, seed)
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [1.1, 1]})
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1.1, 1]})
     ax, ax2 = axes
     X, y = r["X"], r["y"]
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=10, alpha=0.6)
+    for label, color in ((0, "tab:blue"), (1, "tab:orange")):
+        ax.scatter(X[y == label, 0], X[y == label, 1], color=color, s=10, alpha=0.6)
     for j in range(r["W"].shape[1]):
         _unit_line(ax, r["W"][:, j], r["b"][j], r["dead"][j])
-    ax.set(xlim=(-0.1, 1.1), ylim=(-0.1, 1.1), aspect="equal",
+    ax.set(xlim=(-0.1, 1.1), ylim=(-0.1, 1.1), aspect="equal", xlabel="input $x_1$", ylabel="input $x_2$",
            title=f"bias {bias:g}, lr {lr:g}: {int(r['dead'].sum())} of {hidden} units dead "
                  f"(train acc {r['acc']:.2f})")
-    ax.title.set_fontsize(9)
+    ax.title.set_fontsize(10)
+    key = [Line2D([], [], ls="", marker="o", color="tab:blue", label="class 0"),
+           Line2D([], [], ls="", marker="o", color="tab:orange", label="class 1"),
+           Line2D([], [], color="tab:green", label="alive unit: its line w.x + b = 0, tick to its active side"),
+           Line2D([], [], color="tab:red", ls="--", label="dead unit (inactive on all points)")]
+    ax.legend(handles=key, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8.5,
+              frameon=False)
     ax2.step(np.arange(len(r["dead_history"])), r["dead_history"], where="post", color="tab:red")
     ax2.set(xlabel="gradient step", ylabel="dead units", ylim=(-0.5, hidden + 0.5),
-            title="dead units during training (green: alive, red dashed: dead)")
-    ax2.title.set_fontsize(9)
+            title=f"Dead units during training (of {hidden})")
+    ax2.title.set_fontsize(10)
+    ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.figure.tight_layout()
     return axes
 
 

@@ -16,7 +16,7 @@ multiplies the initial weights, and the depth.
   through the layers.
 
 Everything is computed here, independently of any exercise; nothing here is
-graded. :func:`draw_histograms` (one row of histograms) and :func:`draw_grid` (every
+graded. :func:`draw_histograms` (one panel per layer) and :func:`draw_grid` (every
 activation and initialization in one figure) make the pictures
 without widgets, so a notebook run headless still shows them; :func:`init_demo`
 returns ``None`` (with a note and a static picture) instead of failing when
@@ -57,57 +57,104 @@ def layer_outputs(activation="sigmoid", init="Xavier", depth=5, scale=1.0, n=100
     return out
 
 
-def draw_histograms(activation="sigmoid", init="Xavier", depth=5, scale=1.0, axes=None, label=True):
-    """One histogram per layer on ``axes`` (a row of ``depth`` axes, made if
-    None). Returns the axes."""
-    outs = layer_outputs(activation, init, depth, scale)
-    if axes is None:
-        _, axes = plt.subplots(1, depth, figsize=(1.9 * depth, 1.9), sharey=True, squeeze=False)
-        axes = axes[0]
+def _short(v):
+    """A std in two digits without the exponent's padding: 0.41, 65, 6e2, 2e-6."""
+    text = f"{v:.2g}"
+    return text.replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
+
+
+def _values(h, activation):
+    """The outputs a histogram shows: ReLU's exact zeros (half of them) left out."""
+    return h[h != 0] if activation == "relu" else h.ravel()
+
+
+def _edges(outs, activation, bins):
+    """Bin edges shared by every layer of ``outs``, and whether they are
+    logarithmic: ReLU outputs whose stds span more than a factor of 100
+    (they explode or vanish) get log bins, so every layer stays visible."""
     low, high = _RANGES[activation]
-    for i, (ax, h) in enumerate(zip(axes, outs), start=1):
-        top = high if high is not None else max(float(h.max()), 1e-12)
-        counts, edges = np.histogram(h, bins=30, range=(low, top))
+    stds = [float(h.std()) for h in outs]
+    if activation == "relu" and min(stds) > 0 and max(stds) > 100 * min(stds):
+        positive = np.concatenate([h[h > 0] for h in outs])
+        return np.logspace(np.log10(positive.min()), np.log10(positive.max()), bins + 1), True
+    if high is None:
+        high = max(max(float(h.max()) for h in outs), 1e-12)
+    return np.linspace(low, high, bins + 1), False
+
+
+def _scale_label(init, scale):
+    return init + (f" x{scale:.3g}" if scale != 1 else "")  # the slider's own rounding: x1.26
+
+
+def draw_histograms(activation="sigmoid", init="Xavier", depth=5, scale=1.0):
+    """One histogram per layer of the outputs (five panels a row), on bins
+    shared by every layer so that a shrinking or growing spread shows.
+    Returns the figure."""
+    outs = layer_outputs(activation, init, depth, scale)
+    edges, log = _edges(outs, activation, 30)
+    cols = min(int(depth), 5)
+    rows = -(-int(depth) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.3 * cols, 2.3 * rows + 0.6), sharex=True, sharey=True,
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat, start=1):
+        if i > len(outs):
+            fig.delaxes(ax)
+            continue
+        h = outs[i - 1]
+        counts, _ = np.histogram(_values(h, activation), bins=edges)
         ax.stairs(counts / h.size, edges, fill=True, alpha=0.8)
-        ax.set_yticks([])
-        ax.tick_params(labelsize=7)
-        ax.set_title(f"layer {i}: std {h.std():.2g}", fontsize=8)
-    if label:
-        axes[0].set_ylabel(f"{init}" + (f" x{scale:g}" if scale != 1 else ""), fontsize=9)
-    return axes
+        ax.set_title(f"layer {i}: std {_short(h.std())}", fontsize=9)
+        ax.tick_params(labelsize=8)
+        if log:
+            ax.set_xscale("log")
+        if i > len(outs) - cols:  # the lowest panel of its column
+            ax.set_xlabel("output value" + (" (log scale)" if log else ""), fontsize=9)
+            ax.xaxis.set_tick_params(labelbottom=True)
+        if (i - 1) % cols == 0:
+            ax.set_ylabel("share of the outputs", fontsize=9)
+    zeros = "; ReLU's zeros left out" if activation == "relu" else ""
+    fig.suptitle(f"{activation}, {_scale_label(init, scale)}: the outputs of each of {depth} layers "
+                 f"(1000 inputs x 100 units{zeros})", fontsize=10)
+    fig.tight_layout()
+    return fig
 
 
 def draw_grid(activations=tuple(ACTIVATIONS), inits=tuple(INITS), depth=5):
     """One panel per (initialization, activation): the histograms of the
     ``depth`` layers' outputs drawn over each other, darker for deeper
-    layers, with the layers' stds on top (ReLU's exact zeros, half of its
-    outputs, are left out of its histograms). Returns the figure."""
+    layers, with the layers' stds as the panel's title (ReLU's exact zeros,
+    half of its outputs, are left out of its histograms; ReLU panels whose
+    spread explodes or vanishes have a log x axis). Returns the figure."""
+    from matplotlib.lines import Line2D
+
     fig, axes = plt.subplots(len(inits), len(activations),
-                             figsize=(3.6 * len(activations), 2.0 * len(inits)), squeeze=False)
+                             figsize=(3.8 * len(activations), 2.45 * len(inits) + 0.8), squeeze=False)
     colors = plt.cm.viridis(np.linspace(0.9, 0.0, depth))
     for r, init in enumerate(inits):
         for c, activation in enumerate(activations):
             ax, outs = axes[r, c], layer_outputs(activation, init, depth)
-            low, high = _RANGES[activation]
-            top = high if high is not None else max(max(float(h.max()) for h in outs), 1e-12)
+            edges, log = _edges(outs, activation, 40)
             peak = 0.0
             for h, color in zip(outs, colors):
-                values = h[h != 0] if activation == "relu" else h  # ReLU: the zeros left out
-                counts, edges = np.histogram(values, bins=40, range=(low, top))
-                ax.stairs(counts / h.size, edges, color=color, lw=1.2)
+                counts, _ = np.histogram(_values(h, activation), bins=edges)
+                ax.stairs(counts / h.size, edges, color=color, lw=1.3)
                 peak = max(peak, float(counts.max()) / h.size)
-            ax.set_ylim(0, 1.3 * peak if peak > 0 else 1)
-            ax.text(0.5, 0.97, "std " + "  ".join(f"{h.std():.1g}" for h in outs), transform=ax.transAxes,
-                    ha="center", va="top", fontsize=7)
+            if log:
+                ax.set_xscale("log")
+            ax.set_ylim(0, 1.1 * peak if peak > 0 else 1)
             ax.set_yticks([])
-            ax.tick_params(labelsize=7)
-            if r == 0:
-                ax.set_title(activation, fontsize=10)
+            ax.tick_params(labelsize=8)
+            stds = "std by layer: " + "  ".join(_short(h.std()) for h in outs)
+            ax.set_title(f"{activation}\n{stds}" if r == 0 else stds, fontsize=9)
+            ax.set_xlabel("output value" + (" (log scale)" if log else ""), fontsize=8.5, labelpad=1)
             if c == 0:
-                ax.set_ylabel(init, fontsize=10)
-    fig.suptitle(f"Outputs of each of {depth} layers (1000 inputs x 100 units; light: layer 1, "
-                 f"dark: layer {depth}; ReLU's zeros left out)", fontsize=10)
-    fig.subplots_adjust(hspace=0.35, wspace=0.08, top=0.92, bottom=0.04, left=0.05, right=0.99)
+                ax.set_ylabel(init, fontsize=11)
+    key = [Line2D([], [], color=color, lw=2, label=f"layer {i}") for i, color in enumerate(colors, start=1)]
+    fig.legend(handles=key, loc="upper center", ncol=depth, fontsize=9, frameon=False,
+               bbox_to_anchor=(0.5, 0.965))
+    fig.suptitle(f"Outputs of each of {depth} layers, one row per initialization (1000 inputs x 100 units; "
+                 "height: share of the outputs; ReLU's zeros left out)", fontsize=10.5, y=0.995)
+    fig.tight_layout(rect=(0, 0, 1, 0.945), h_pad=0.6, w_pad=0.8)
     return fig
 
 
