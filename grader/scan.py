@@ -225,18 +225,49 @@ NUMPY_ONLY = "in a NumPy exercise, where the tests refuse it"
 
 def numpy_exercises(tests: dict) -> set[str]:
     """The names the NumPy exercises' test cells take from the notebook:
-    cells that run an answer inside ``without_reference`` (or a topic's
-    ``answering``, built on it) and allow no torch."""
+    cells that run an answer inside ``without_reference`` without
+    ``allow_torch``, directly or through a helper of ``helpers.checks`` that
+    does (:func:`guarding_helpers`)."""
     from helpers.checks.trace import notebook_names
 
+    guards = guarding_helpers()
     names = set()
     for code in tests.values():
-        if ("without_reference(" in code or "answering(" in code) and "allow_torch=True" not in code:
-            try:
+        try:
+            if "allow_torch=True" not in code and _calls_in(ast.parse(code)) & guards:
                 names.update(notebook_names(code))
-            except SyntaxError:
-                continue
+        except SyntaxError:
+            continue
     return names
+
+
+def _calls_in(tree) -> set[str]:
+    return {c.func.id if isinstance(c.func, ast.Name) else c.func.attr for c in ast.walk(tree)
+            if isinstance(c, ast.Call) and isinstance(c.func, (ast.Name, ast.Attribute))}
+
+
+def guarding_helpers() -> set[str]:
+    """``without_reference`` and the names of the functions of
+    ``helpers.checks`` that call it (without ``allow_torch=True``), or call
+    one that does: read from their source, so a new helper counts at once."""
+    from pathlib import Path
+
+    import helpers.checks
+
+    calls = {}
+    for path in sorted(Path(helpers.checks.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                torch_ok = any(k.arg == "allow_torch" and isinstance(k.value, ast.Constant) and k.value.value is True
+                               for c in ast.walk(node) if isinstance(c, ast.Call) for k in c.keywords)
+                if not torch_ok:
+                    calls.setdefault(node.name, set()).update(_calls_in(node))
+    guards, grown = {"without_reference"}, True
+    while grown:
+        new = {name for name, called in calls.items() if called & guards} - guards
+        guards |= new
+        grown = bool(new)
+    return guards
 
 
 def torch_uses(source: str) -> list[str]:

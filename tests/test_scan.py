@@ -175,3 +175,15 @@ def test_pytorch_in_a_numpy_exercise_class_is_flagged():
 ])
 def test_pytorch_where_it_belongs_is_not_flagged(source, gid):
     assert scan(_answer(source, gid), TORCH_TESTS) == []
+
+
+def test_a_helper_that_runs_the_answer_guarded_makes_a_numpy_exercise():
+    """A test cell may run the answer through a helpers.checks function that
+    calls without_reference: the scan reads the helpers' source to know."""
+    from grader.scan import guarding_helpers, numpy_exercises
+
+    assert {"without_reference", "run_loss"} <= guarding_helpers()
+    through_helper = "from helpers.checks.losses import SVM_REFS, run_loss\nrun_loss(my_loss, SVM_REFS, 1)\n"
+    plain = "from helpers.checks import check_close\ncheck_close('x', my_other(1), 2)\n"
+    torch_ok = "from helpers.checks import without_reference\nwith without_reference(allow_torch=True):\n    net(1)\n"
+    assert numpy_exercises({"a": through_helper, "b": plain, "c": torch_ok}) == {"my_loss"}
