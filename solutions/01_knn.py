@@ -13,8 +13,9 @@
 # **Grading.** 40 points: six functions (27 points, checked by tests) and four
 # written questions (13 points, graded by hand). Each function is followed by
 # test cells you can run; more tests run when your notebook is graded (a test
-# cell whose visible part is only a comment runs its checks then). Run the
-# cells from top to bottom.
+# cell that only prints "More cases of this exercise are checked when your
+# notebook is graded" runs all its checks then). Run the cells from top to
+# bottom.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import time
@@ -57,12 +58,14 @@ print("MNIST-1D:", X_train.shape, X_test.shape, "classes", np.unique(y_train))
 # good models from bad ones (paper: logistic regression 32%, MLP 68%, CNN 94%).
 
 # %% tags=["demo"]
-fig, axes = plt.subplots(2, 5, figsize=(11, 3.6), sharex=True, sharey=True)
+fig, axes = plt.subplots(2, 5, figsize=(11, 4), sharex=True, sharey=True)
 for digit, ax in enumerate(axes.flat):
     for x in X_train[y_train == digit][:3]:
         ax.plot(mnist["t"], x, lw=1)
     ax.set_title(f"class {digit}")
-fig.suptitle("Three training signals of each class")
+fig.supxlabel("t (position along the signal)")
+fig.supylabel("value")
+fig.suptitle("Three training signals of each class: signals of one class differ a lot")
 fig.tight_layout()
 
 # %% [markdown]
@@ -131,33 +134,21 @@ def compute_distances_two_loops(X_test, X_train):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_two_loops", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-from helpers.checks import check_close, check_shape, passed, verify, without_reference
-from helpers.checks.distances import all_distances_blocked
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
-import numpy as np
-from sklearn.metrics.pairwise import euclidean_distances
-from helpers import knn as _knn
-_rng = np.random.default_rng(101)
-_A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
-    _d = compute_distances_two_loops(_A, _B)
-    _d1 = compute_distances_two_loops(_A[:1, :1], _B[:1, :1])
-check_shape("compute_distances_two_loops(A, B)", _d, (5, 7),
-            hint="one row per test point, one column per training point")
-check_close("compute_distances_two_loops(A, B)", _d, euclidean_distances(_A, _B), tol=1e-8,
-            hint="dists[i, j] is the square root of the sum of squared differences: "
-                 "did you forget np.sqrt, or square the sum instead of summing the squares?")
-check_close("compute_distances_two_loops on one number each", _d1,
-            euclidean_distances(_A[:1, :1], _B[:1, :1]), tol=1e-8,
-            hint="in one dimension the L2 distance is |a - b|, never negative.")
+from helpers.checks import passed
+from helpers.checks.knn import answering, check_distances, euclidean, two_loops_cases
+for _what, _A, _B, _hint in two_loops_cases():  # 5 test and 7 training points of 4 features; one number each
+    with answering(globals(), "distances"):  # library distance functions are blocked in here
+        _d = compute_distances_two_loops(_A, _B)
+    check_distances(f"compute_distances_two_loops({_what})", _d, euclidean(_A, _B), hint=_hint)
 passed("compute_distances_two_loops agrees with scikit-learn's euclidean_distances")
 ### BEGIN HIDDEN TESTS
+from helpers.checks import check_close
 from helpers.data import load_mnist1d
 _m = load_mnist1d()
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
-    _d = compute_distances_two_loops(_m["X_test"][:3], _m["X_train"][:60])
-check_close("compute_distances_two_loops(X_test[:3], X_train[:60])", _d,
-            euclidean_distances(_m["X_test"][:3], _m["X_train"][:60]), tol=1e-8,
+_P, _Q = _m["X_test"][:3], _m["X_train"][:60]
+with answering(globals(), "distances"):
+    _d = compute_distances_two_loops(_P, _Q)
+check_close("compute_distances_two_loops(X_test[:3], X_train[:60])", _d, euclidean(_P, _Q), tol=1e-8,
             hint="this is MNIST-1D: 40 features per point.")
 ### END HIDDEN TESTS
 
@@ -186,57 +177,31 @@ def compute_distances_one_loop(X_test, X_train):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_one_loop", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-from helpers.checks import check_close, check_shape, passed, verify, without_reference
-from helpers.checks.distances import all_distances_blocked
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
-import numpy as np
-from sklearn.metrics.pairwise import euclidean_distances
-from helpers import knn as _knn
-_rng = np.random.default_rng(102)
-_A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
-    _d = compute_distances_one_loop(_A, _B)
-    _d1 = compute_distances_one_loop(_A[:1], _B[:1])
-check_shape("compute_distances_one_loop(A, B)", _d, (5, 7),
-            hint="one row per test point, one column per training point")
-check_close("compute_distances_one_loop(A, B)", _d, euclidean_distances(_A, _B), tol=1e-8,
-            hint="sum the squared differences along the features only (axis=1), "
-                 "so that each training point gets its own distance.")
-check_close("compute_distances_one_loop(A[:1], B[:1])", _d1, euclidean_distances(_A[:1], _B[:1]),
-            tol=1e-8, hint="one test point and one training point give a 1 x 1 matrix.")
+from helpers.checks import passed
+from helpers.checks.knn import answering, check_distances, euclidean, one_loop_cases
+for _what, _A, _B, _hint in one_loop_cases():  # 5 test and 7 training points of 4 features; one point each
+    with answering(globals(), "distances"):  # library distance functions are blocked in here
+        _d = compute_distances_one_loop(_A, _B)
+    check_distances(f"compute_distances_one_loop({_what})", _d, euclidean(_A, _B), hint=_hint)
 passed("compute_distances_one_loop agrees with scikit-learn's euclidean_distances")
 ### BEGIN HIDDEN TESTS
+from helpers.checks import check_close
 from helpers.data import load_mnist1d
 _m = load_mnist1d()
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
-    _d = compute_distances_one_loop(_m["X_test"][:20], _m["X_train"][:300])
-check_close("compute_distances_one_loop(X_test[:20], X_train[:300])", _d,
-            euclidean_distances(_m["X_test"][:20], _m["X_train"][:300]), tol=1e-8,
+_P, _Q = _m["X_test"][:20], _m["X_train"][:300]
+with answering(globals(), "distances"):
+    _d = compute_distances_one_loop(_P, _Q)
+check_close("compute_distances_one_loop(X_test[:20], X_train[:300])", _d, euclidean(_P, _Q), tol=1e-8,
             hint="this is MNIST-1D: 40 features per point.")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_one_loop_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-from helpers.checks import check_close, check_true, passed, python_line_count, verify, without_reference
-from helpers.checks.distances import all_distances_blocked
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
-import numpy as np
-from sklearn.metrics.pairwise import euclidean_distances
-from helpers import knn as _knn
-# One loop, not two: 100 test points, 100 training points, 100 features. A single
-# loop (over the test points, or over the features) runs a few hundred lines of
-# Python; a loop inside the loop runs tens of thousands.
-_rng = np.random.default_rng(108)
-_A, _B = _rng.standard_normal((100, 100)), _rng.standard_normal((100, 100))
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
+from helpers.checks import passed, python_line_count
+from helpers.checks.knn import answering, check_loops_once, euclidean, points
+_A, _B = points(108, 100, 100, 100)  # 100 test points, 100 training points, 100 features
+with answering(globals(), "distances"):  # one loop runs a few hundred lines of Python, two loops 10 000s
     _d, _lines = python_line_count(compute_distances_one_loop, _A, _B)
-check_close("compute_distances_one_loop(A, B) for 100 points of 100 features", _d, euclidean_distances(_A, _B),
-            tol=1e-8, hint="the answer must be right as well as loop once.")
-check_true(_lines < 2000,
-           f"compute_distances_one_loop ran {_lines} lines of Python for 100 test points, "
-           "100 training points and 100 features: it loops twice (a loop inside the loop over "
-           "the test points, or a call to compute_distances_two_loops).",
-           hint="one loop over the test points; inside it, one vectorised line for the whole "
-                "row: X_train - X_test[i], squared, summed along axis=1.")
+check_loops_once("compute_distances_one_loop", _d, euclidean(_A, _B), _lines)  # right, and loops once
 passed(f"compute_distances_one_loop loops once ({_lines} lines of Python)")
 
 # %% [markdown]
@@ -277,44 +242,36 @@ def compute_distances_no_loops(X_test, X_train):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_no_loops", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-from helpers.checks import check_close, check_shape, passed, verify, without_reference
-from helpers.checks.distances import all_distances_blocked
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
-import numpy as np
-from sklearn.metrics.pairwise import euclidean_distances
-from helpers import knn as _knn
-_rng = np.random.default_rng(103)
-_A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
+from helpers.checks import passed
+from helpers.checks.knn import HINT_NORM_SHAPES, HINT_THREE_TERMS, answering, check_distances, euclidean, points
+_A, _B = points(103)  # 5 test points and 7 training points of 4 features
+with answering(globals(), "distances"):  # library distance functions are blocked in here
     _d = compute_distances_no_loops(_A, _B)
-check_shape("compute_distances_no_loops(A, B)", _d, (5, 7),
-            hint="|a|^2 should be a column (num_test, 1) and |b|^2 a row (1, num_train).")
-check_close("compute_distances_no_loops(A, B)", _d, euclidean_distances(_A, _B), tol=1e-8,
-            hint="check the three terms: |a|^2 - 2 * X_test @ X_train.T + |b|^2 (mind the "
-                 "sign of the middle term), then np.sqrt.")
+check_distances("compute_distances_no_loops(A, B)", _d, euclidean(_A, _B), hint=HINT_THREE_TERMS,
+                shape_hint=HINT_NORM_SHAPES)
 passed("compute_distances_no_loops agrees with scikit-learn's euclidean_distances")
 ### BEGIN HIDDEN TESTS
+from helpers.checks import check_close
 from helpers.data import load_mnist1d
 _m = load_mnist1d()
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
-    _d = compute_distances_no_loops(_m["X_test"][:50], _m["X_train"])
-check_close("compute_distances_no_loops(X_test[:50], X_train)", _d,
-            euclidean_distances(_m["X_test"][:50], _m["X_train"]), tol=1e-8,
+_P, _Q = _m["X_test"][:50], _m["X_train"]
+with answering(globals(), "distances"):
+    _d = compute_distances_no_loops(_P, _Q)
+check_close("compute_distances_no_loops(X_test[:50], X_train)", _d, euclidean(_P, _Q), tol=1e-8,
             hint="this is MNIST-1D: 40 features per point.")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_no_loops_clip", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-# Graded: points far from the origin, where rounding makes some squared distances negative.
+from helpers.checks import hidden_note
+hidden_note()  # graded: points far from the origin, where rounding makes some squared distances negative
 ### BEGIN HIDDEN TESTS
-from helpers.checks import check_close, check_shape, check_true, passed, verify, without_reference
-from helpers.checks.distances import all_distances_blocked
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
 import numpy as np
-from helpers import knn as _knn
+from helpers.checks import check_close, check_shape, check_true, passed
+from helpers.checks.knn import answering
 # The squared distance of a point to itself comes out as a tiny positive or
 # negative number: without the clip, np.sqrt gives nan.
 _far = 1e4 + np.random.default_rng(104).standard_normal((40, 6))
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
+with answering(globals(), "distances"):
     _d = compute_distances_no_loops(_far, _far)
 check_shape("compute_distances_no_loops(P, P)", _d, (40, 40))
 check_true(np.all(np.isfinite(_d)),
@@ -333,23 +290,13 @@ passed("compute_distances_no_loops clips the rounding below 0")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_distances_no_loops_no_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-from helpers.checks import check_no_loops, passed, verify, without_reference
-from helpers.checks.distances import all_distances_blocked
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
-import numpy as np
-from sklearn.metrics.pairwise import euclidean_distances
-from helpers import knn as _knn
-# No Python loop over anything: 300 test points, 200 training points, 300 features.
-# Vectorised code runs a handful of lines; a loop runs at least one per point or feature.
-_rng = np.random.default_rng(109)
-_A, _B = _rng.standard_normal((300, 300)), _rng.standard_normal((200, 300))
-_expected = euclidean_distances(_A, _B)
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
-    check_no_loops("compute_distances_no_loops", compute_distances_no_loops, _A, _B,
-                   max_lines=50, expected=_expected, sizes="300 test points, 200 training points, 300 features",
-                   hint="no for loop, while loop, comprehension or np.vectorize, not even over "
-                        "the features: np.sum(X ** 2, axis=1) for the squared norms and one "
-                        "matrix product X_test @ X_train.T.")
+from helpers.checks import check_no_loops, passed
+from helpers.checks.knn import HINT_NO_LOOPS, answering, euclidean, points
+_A, _B = points(109, 300, 200, 300)  # vectorised code runs a handful of lines, a loop one or more per point
+_expected = euclidean(_A, _B)
+with answering(globals(), "distances"):
+    check_no_loops("compute_distances_no_loops", compute_distances_no_loops, _A, _B, expected=_expected,
+                   max_lines=50, sizes="300 test points, 200 training points, 300 features", hint=HINT_NO_LOOPS)
 passed("compute_distances_no_loops runs no Python loop")
 
 # %% [markdown]
@@ -419,7 +366,7 @@ _im = ax.imshow(_dists, cmap="gray", aspect="auto", interpolation="nearest")
 fig.colorbar(_im, ax=ax, label="L2 distance")
 ax.set_xlabel("training signal j")
 ax.set_ylabel("test signal i")
-ax.set_title("dists[i, j]")
+ax.set_title("dists[i, j]: the L2 distance of every test signal to every training signal")
 fig.tight_layout()
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_distance_matrix", "locked": false, "points": 2, "schema_version": 3, "solution": true}
@@ -459,15 +406,15 @@ fig.tight_layout()
 
 # %% tags=["demo"]
 _dists = compute_distances_no_loops(X_test[:4], X_train)
-fig, axes = plt.subplots(1, 4, figsize=(13, 2.8), sharey=True)
+fig, axes = plt.subplots(1, 4, figsize=(13, 4.2), sharey=True, layout="constrained")
 for i, ax in enumerate(axes):
-    ax.plot(mnist["t"], X_test[i], color="k", lw=2.5, label=f"test, class {y_test[i]}")
+    ax.plot(mnist["t"], X_test[i], color="k", lw=2.5, label="the test signal")
     for j in np.argsort(_dists[i])[:3]:
-        ax.plot(mnist["t"], X_train[j], lw=1,
-                label=f"class {y_train[j]}, d = {_dists[i, j]:.1f}")
-    ax.legend(fontsize=7, loc="lower left")
-fig.suptitle("Test signals and their three nearest training signals (L2)")
-fig.tight_layout()
+        ax.plot(mnist["t"], X_train[j], lw=1, label=f"class {y_train[j]}, d = {_dists[i, j]:.1f}")
+    ax.set(title=f"test signal {i} (class {y_test[i]})", xlabel="t (position)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)  # below the curves
+axes[0].set_ylabel("value")
+fig.suptitle("Test signals (black) and their three nearest training signals, with their class and L2 distance d")
 
 # %% [markdown]
 # ### Exercise 4 (3 points): L1 distances
@@ -492,28 +439,22 @@ def compute_l1_distances(X_test, X_train):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_compute_l1_distances", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-from helpers.checks import check_close, check_shape, passed, verify, without_reference
-from helpers.checks.distances import all_distances_blocked
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
-import numpy as np
-from sklearn.metrics.pairwise import manhattan_distances
-from helpers import knn as _knn
-_rng = np.random.default_rng(105)
-_A, _B = _rng.standard_normal((5, 4)), _rng.standard_normal((7, 4))
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
+from helpers.checks import passed
+from helpers.checks.knn import answering, check_distances, manhattan, points
+_A, _B = points(105)  # 5 test points and 7 training points of 4 features
+with answering(globals(), "distances"):  # library distance functions are blocked in here
     _d = compute_l1_distances(_A, _B)
-check_shape("compute_l1_distances(A, B)", _d, (5, 7),
-            hint="one row per test point, one column per training point")
-check_close("compute_l1_distances(A, B)", _d, manhattan_distances(_A, _B), tol=1e-8,
-            hint="L1 sums absolute differences: np.abs, no square and no square root.")
+check_distances("compute_l1_distances(A, B)", _d, manhattan(_A, _B),
+                hint="L1 sums absolute differences: np.abs, no square and no square root.")
 passed("compute_l1_distances agrees with scikit-learn's manhattan_distances")
 ### BEGIN HIDDEN TESTS
+from helpers.checks import check_close
 from helpers.data import load_mnist1d
 _m = load_mnist1d()
-with without_reference(*_knn.DISTANCE_REFERENCES), all_distances_blocked(globals()):
-    _d = compute_l1_distances(_m["X_test"][:30], _m["X_train"][:500])
-check_close("compute_l1_distances(X_test[:30], X_train[:500])", _d,
-            manhattan_distances(_m["X_test"][:30], _m["X_train"][:500]), tol=1e-8,
+_P, _Q = _m["X_test"][:30], _m["X_train"][:500]
+with answering(globals(), "distances"):
+    _d = compute_l1_distances(_P, _Q)
+check_close("compute_l1_distances(X_test[:30], X_train[:500])", _d, manhattan(_P, _Q), tol=1e-8,
             hint="this is MNIST-1D: 40 features per point.")
 ### END HIDDEN TESTS
 
@@ -563,98 +504,51 @@ def predict_labels(dists, y_train, k=1):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_predict_labels", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-from helpers.checks import check_equal, check_shape, library_blocked, passed, verify, \
-    without_reference
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
-import numpy as np
-from sklearn.metrics.pairwise import euclidean_distances, manhattan_distances
-from sklearn.neighbors import KNeighborsClassifier
-from helpers import knn as _knn
-from helpers.data import load_mnist1d
-_m = load_mnist1d()
-_Xtr, _ytr, _Xte = _m["X_train"], _m["y_train"], _m["X_test"]
-_REFS = (_knn.predict_labels, _knn.KNearestNeighbor)
-_SKLEARN = [("sklearn.neighbors", "KNeighborsClassifier")]
-# Distances from scikit-learn, so this test does not depend on your distance code.
-_D = euclidean_distances(_Xte[:200], _Xtr)
-for _k in (1, 5):
-    _oracle = KNeighborsClassifier(n_neighbors=_k).fit(_Xtr, _ytr).predict(_Xte[:200])
-    with without_reference(*_REFS), library_blocked(_SKLEARN, globals(),
-                                                     why="count the votes yourself"):
-        _pred = predict_labels(_D, _ytr, k=_k)
-    check_shape(f"predict_labels(dists, y_train, k={_k})", _pred, (200,),
-                hint="one label per test point (per row of dists).")
-    _pred = np.asarray(_pred)
-    if _k == 1:
-        _hint = ("the nearest neighbours have the SMALLEST distances (np.argsort sorts in "
-                 "increasing order), and the first k of them vote.")
-    elif np.array_equal(_pred, _ytr[np.argmin(_D, axis=1)]):
-        _hint = "these are the predictions of k = 1: did you use k?"
-    else:
-        _hint = ("take the k nearest, count their labels (np.bincount), the most votes wins "
-                 "and a tie goes to the smallest label.")
-    check_equal(f"predict_labels(dists, y_train, k={_k})", _pred, _oracle, hint=_hint)
-# k equal to the number of training points: every point votes, the majority label wins.
-_y_small = np.array([4, 4, 1, 1, 1, 2])
-_D_small = np.random.default_rng(106).random((3, 6))
-with without_reference(*_REFS), library_blocked(_SKLEARN, globals(),
-                                                 why="count the votes yourself"):
-    _pred = predict_labels(_D_small, _y_small, k=6)
-check_equal("predict_labels(dists, y, k=num_train) for y = [4, 4, 1, 1, 1, 2]", _pred, [1, 1, 1],
-            hint="with k = num_train every training point votes: 1 has three votes.")
+from helpers.checks import passed
+from helpers.checks.knn import answering, check_votes, vote_cases
+for _case in vote_cases():  # k = 1 and k = 5 on MNIST-1D; then k = 6 for 6 labels [4, 4, 1, 1, 1, 2]
+    with answering(globals(), "votes"):  # scikit-learn's KNeighborsClassifier is blocked in here
+        _pred = predict_labels(_case.dists, _case.y_train, k=_case.k)
+    check_votes(_case, _pred)  # against scikit-learn's KNeighborsClassifier (same k, same distances)
 passed("predict_labels equals scikit-learn's KNeighborsClassifier for k = 1, k = 5 and k = num_train")
 ### BEGIN HIDDEN TESTS
-_D1 = manhattan_distances(_Xte[200:400], _Xtr)
+from helpers.checks.knn import VoteCase, manhattan, neighbours_vote
+from helpers.data import load_mnist1d
+_m = load_mnist1d()
+_Xtr, _ytr, _Xte = _m["X_train"], _m["y_train"], _m["X_test"][200:400]
+_D1 = manhattan(_Xte, _Xtr)
 for _k in (3, 10):
-    _oracle = KNeighborsClassifier(n_neighbors=_k, metric="manhattan").fit(
-        _Xtr, _ytr).predict(_Xte[200:400])
-    with without_reference(*_REFS), library_blocked(_SKLEARN, globals(),
-                                                     why="count the votes yourself"):
-        _pred = predict_labels(_D1, _ytr, k=_k)
-    check_equal(f"predict_labels(L1 dists, y_train, k={_k})", _pred, _oracle,
-                hint="the same vote works for any distance matrix.")
+    _case = VoteCase(f"predict_labels(L1 dists, y_train, k={_k})", _D1, _ytr, _k,
+                     neighbours_vote(_Xtr, _ytr, _Xte, _k, metric="manhattan"),
+                     hint="the same vote works for any distance matrix.")
+    with answering(globals(), "votes"):
+        _pred = predict_labels(_case.dists, _case.y_train, k=_case.k)
+    check_votes(_case, _pred)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_predict_labels_ties", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-from helpers.checks import check_equal, check_shape, library_blocked, passed, verify, \
-    without_reference
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
-import numpy as np
-from sklearn.neighbors import KNeighborsClassifier
-from helpers import knn as _knn
-_REFS = (_knn.predict_labels, _knn.KNearestNeighbor)
-_SKLEARN = [("sklearn.neighbors", "KNeighborsClassifier")]
-# Three hand-made cases; distances increase with the column index.
-_cases = [  # (labels of the training points, k, expected, what a wrong answer means)
-    ([7, 2, 2, 5], 3, 2, "did you use k? With k = 3 the three nearest vote (7, 2, 2): 2 wins."),
-    ([3, 1, 5, 5], 2, 1, "the two nearest are labelled 3 and 1, one vote each: "
-                         "a tie goes to the SMALLEST label, 1."),
-    ([5, 2, 5, 2, 9], 4, 2, "2 - 2 tie between labels 5 and 2 among the four nearest: "
-                            "the smallest label, 2, wins."),
-]
-for _labels, _k, _expected, _hint in _cases:
-    _y = np.array(_labels)
-    _D = np.arange(1.0, len(_y) + 1)[None, :]
-    with without_reference(*_REFS), library_blocked(_SKLEARN, globals(),
-                                                     why="count the votes yourself"):
-        _pred = predict_labels(_D, _y, k=_k)
-    _name = f"predict_labels for labels {_labels} (closest first), k={_k}"
-    check_shape(_name, _pred, (1,), hint="one row of distances gives one label.")
-    check_equal(_name, _pred, [_expected], hint=_hint)
+from helpers.checks import passed
+from helpers.checks.knn import answering, check_votes, tie_cases
+for _case in tie_cases():  # labels [7, 2, 2, 5] with k = 3, [3, 1, 5, 5] with k = 2, [5, 2, 5, 2, 9] with k = 4
+    with answering(globals(), "votes"):  # scikit-learn's KNeighborsClassifier is blocked in here
+        _pred = predict_labels(_case.dists, _case.y_train, k=_case.k)
+    check_votes(_case, _pred)
 passed("predict_labels uses k and breaks ties toward the smallest label")
 ### BEGIN HIDDEN TESTS
 # Many ties: 4 classes, small k, distinct distances in random order; the
 # oracle is scikit-learn on the same (precomputed) distances.
+import numpy as np
+from helpers.checks.knn import VoteCase, neighbours_vote
 _rng = np.random.default_rng(107)
 _y = _rng.integers(0, 4, size=30)
 _D = _rng.permuted(np.tile(np.arange(1.0, 31.0), (300, 1)), axis=1)
 for _k in (2, 4, 6):
-    _clf = KNeighborsClassifier(n_neighbors=_k, metric="precomputed").fit(np.zeros((30, 30)), _y)
-    with without_reference(*_REFS), library_blocked(_SKLEARN, globals(),
-                                                     why="count the votes yourself"):
-        _pred = predict_labels(_D, _y, k=_k)
-    check_equal(f"predict_labels on 300 rows full of ties, k={_k}", _pred, _clf.predict(_D),
-                hint="among labels with the same number of votes the smallest wins.")
+    _case = VoteCase(f"predict_labels on 300 rows full of ties, k={_k}", _D, _y, _k,
+                     neighbours_vote(np.zeros((30, 30)), _y, _D, _k, metric="precomputed"),
+                     hint="among labels with the same number of votes the smallest wins.")
+    with answering(globals(), "votes"):
+        _pred = predict_labels(_case.dists, _case.y_train, k=_case.k)
+    check_votes(_case, _pred)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -671,10 +565,14 @@ def knn_predictor(X_tr, y_tr, k):
     return lambda P: predict_labels(compute_distances_no_loops(P, X_tr), y_tr, k=k)
 
 
-fig, axes = plt.subplots(1, 2, figsize=(9, 4))
-for k, ax in zip((1, 5), axes):
-    plot_decision_regions(knn_predictor(X_moons, y_moons, k), X_moons, y_moons, ax=ax,
-                          resolution=150, title=f"{k}-NN (L2)")
+predictors = {k: knn_predictor(X_moons, y_moons, k) for k in (1, 5)}
+train_accuracy = {k: np.mean(predict(X_moons) == y_moons) for k, predict in predictors.items()}
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 4.6))
+for (k, predict), ax in zip(predictors.items(), axes):
+    plot_decision_regions(predict, X_moons, y_moons, ax=ax, resolution=150,
+                          title=f"{k}-NN (L2): training accuracy {train_accuracy[k]:.0%}")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$")
+fig.suptitle("Decision regions on two moons (blue: class 0, red: class 1)")
 fig.tight_layout()
 
 # %% [markdown]
@@ -795,49 +693,26 @@ def cross_validate_k(X, y, k_choices, num_folds=5, metric="l2"):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_cross_validate_k", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-from helpers.checks import check_close, check_shape, check_true, library_blocked, passed, \
-    verify, without_reference
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
-import numpy as np
-from sklearn.model_selection import KFold, cross_val_score
-from sklearn.neighbors import KNeighborsClassifier
-from helpers import knn as _knn
-from helpers.data import load_mnist1d
-_m = load_mnist1d()
-_X, _y = _m["X_train"][:500], _m["y_train"][:500]
-_CV_LIBRARY = [("sklearn.model_selection", name) for name in
-               ("KFold", "cross_val_score", "cross_validate", "cross_val_predict")]
-_ks = [1, 3, 8]
-with without_reference(_knn.cross_validate_k), \
-        library_blocked(_CV_LIBRARY, globals(), why="split the folds and score them yourself"):
-    _res = cross_validate_k(_X, _y, _ks, num_folds=5)
-check_true(isinstance(_res, dict) and sorted(_res) == _ks,
-           f"cross_validate_k should return a dict with the keys {_ks}, got "
-           f"{sorted(_res) if isinstance(_res, dict) else type(_res).__name__}.")
-for _k in _ks:
-    _oracle = cross_val_score(KNeighborsClassifier(n_neighbors=_k), _X, _y, cv=KFold(n_splits=5))
-    check_shape(f"cross_validate_k(...)[{_k}]", _res[_k], (5,),
-                hint="one accuracy per fold, appended in fold order.")
-    check_close(f"cross_validate_k(...)[{_k}] (accuracy per fold)", _res[_k], _oracle, tol=1e-9,
-                hint="fold f = the f-th chunk of np.array_split(X, num_folds); train on all "
-                     "the other folds (not on fold f itself) and score on fold f.")
+from helpers.checks import passed
+from helpers.checks.knn import answering, check_fold_accuracies, mnist1d_train
+_X, _y = mnist1d_train(500)  # the first 500 MNIST-1D training signals and their labels
+with answering(globals(), "folds"):  # scikit-learn's cross-validation is blocked in here
+    _res = cross_validate_k(_X, _y, [1, 3, 8], num_folds=5)
+check_fold_accuracies(_res, _X, _y, [1, 3, 8], num_folds=5)  # against scikit-learn's cross_val_score
 passed("cross_validate_k equals scikit-learn's cross_val_score with KFold(5)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_cross_validate_k_held_out", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-# Graded: a data set on which every held-out point must be misclassified.
+from helpers.checks import hidden_note
+hidden_note()  # graded: a data set on which every held-out point must be misclassified
 ### BEGIN HIDDEN TESTS
-from helpers.checks import check_close, library_blocked, passed, verify, without_reference
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
 import numpy as np
-from helpers import knn as _knn
-_CV_LIBRARY = [("sklearn.model_selection", name) for name in
-               ("KFold", "cross_val_score", "cross_validate", "cross_val_predict")]
+from helpers.checks import check_close, passed
+from helpers.checks.knn import answering
 # Labels equal to the fold number: no training point shares the label of a
 # held-out point, so 1-NN must score exactly 0 on every fold. Scoring on the
 # training part, or training on the held-out fold too, gives 1.
 _Xf, _yf = np.arange(10.0)[:, None], np.repeat(np.arange(5), 2)
-with without_reference(_knn.cross_validate_k), \
-        library_blocked(_CV_LIBRARY, globals(), why="split the folds and score them yourself"):
+with answering(globals(), "folds"):
     _res = cross_validate_k(_Xf, _yf, [1, 2], num_folds=5)
     # and its mirror: every held-out point has a twin with its label in the training part
     _twins = cross_validate_k(np.tile(np.arange(5.0), 2)[:, None], np.tile(np.arange(5), 2), [1], num_folds=5)
@@ -852,27 +727,18 @@ passed("cross_validate_k keeps the held-out fold out of training")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_cross_validate_k_options", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-# Graded: metric="l1" and num_folds=3 with folds of unequal sizes, against scikit-learn.
+from helpers.checks import hidden_note
+hidden_note()  # graded: metric="l1" and num_folds=3 with folds of unequal sizes, against scikit-learn
 ### BEGIN HIDDEN TESTS
-from helpers.checks import check_close, library_blocked, passed, verify, without_reference
-verify()  # puts back anything an answer cell replaced in numpy, scikit-learn, ...
-import numpy as np
-from sklearn.model_selection import KFold, cross_val_score
-from sklearn.neighbors import KNeighborsClassifier
-from helpers import knn as _knn
-from helpers.data import load_mnist1d
-_m = load_mnist1d()
-_X, _y = _m["X_train"][:601], _m["y_train"][:601]  # 601 = 201 + 200 + 200
-_CV_LIBRARY = [("sklearn.model_selection", name) for name in
-               ("KFold", "cross_val_score", "cross_validate", "cross_val_predict")]
-with without_reference(_knn.cross_validate_k), \
-        library_blocked(_CV_LIBRARY, globals(), why="split the folds and score them yourself"):
+from helpers.checks import check_close, passed
+from helpers.checks.knn import answering, cv_scores, mnist1d_train
+_X, _y = mnist1d_train(601)  # 601 = 201 + 200 + 200
+with answering(globals(), "folds"):
     _res = cross_validate_k(_X, _y, [1, 12], num_folds=3, metric="l1")
 for _k in (1, 12):
-    _oracle = cross_val_score(KNeighborsClassifier(n_neighbors=_k, metric="manhattan"),
-                              _X, _y, cv=KFold(n_splits=3))
-    check_close(f"cross_validate_k(..., num_folds=3, metric='l1')[{_k}]", _res[_k], _oracle,
-                tol=1e-9, hint="use num_folds and the distance for the metric you are given.")
+    check_close(f"cross_validate_k(..., num_folds=3, metric='l1')[{_k}]", _res[_k],
+                cv_scores(_X, _y, _k, num_folds=3, metric="manhattan"), tol=1e-9,
+                hint="use num_folds and the distance for the metric you are given.")
 passed("cross_validate_k follows metric and num_folds")
 ### END HIDDEN TESTS
 
@@ -890,24 +756,28 @@ print(f"5-fold cross-validation of {len(K_CHOICES)} values of k: "
       f"{time.perf_counter() - start:.1f} s")
 
 
-def plot_cv(results, label, ax):
-    ks = np.array(sorted(results))
+def plot_cv(results, label, ax, shift=0.0):
+    """Mean and standard deviation over the folds (line and error bars) and
+    each fold's accuracy (dots), one evenly spaced position per k tried."""
+    ks = sorted(results)
+    pos = np.arange(len(ks)) + shift
     means = np.array([np.mean(results[k]) for k in ks])
     stds = np.array([np.std(results[k]) for k in ks])
-    line = ax.errorbar(ks, means, yerr=stds, capsize=3, marker="o", label=label)
-    for k in ks:
-        ax.scatter([k] * len(results[k]), results[k], s=8, alpha=0.4,
-                   color=line[0].get_color())
-    ax.set_xscale("log")
-    ax.set_xticks(ks, [str(k) for k in ks])
-    ax.minorticks_off()
-    ax.set_xlabel("k")
+    line = ax.errorbar(pos, means, yerr=stds, capsize=3, marker="o", label=f"{label}: mean ± std of 5 folds")
+    for p, k in zip(pos, ks):
+        ax.scatter([p] * len(results[k]), results[k], s=10, alpha=0.4, color=line[0].get_color(),
+                   label=f"{label}: one fold" if p == pos[0] else None)
+    ax.set_xticks(np.arange(len(ks)), [str(k) for k in ks])
+    ax.set_xlabel("k (the values tried, evenly spaced)")
     ax.set_ylabel("validation accuracy")
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: "one fold" in labels[i])  # the means first
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower left")
 
 
 fig, ax = plt.subplots(figsize=(7, 3.8))
 plot_cv(cv_l2, "L2", ax)
-ax.set_title("5-fold cross-validation on MNIST-1D")
+ax.set_title("5-fold cross-validation on MNIST-1D: small k does best")
 best_k = max(K_CHOICES, key=lambda k: np.mean(cv_l2[k]))  # first best on an exact tie
 print(f"best k (L2): {best_k}, mean accuracy {np.mean(cv_l2[best_k]):.1%}")
 
@@ -924,10 +794,9 @@ print(f"best k (L2): {best_k}, mean accuracy {np.mean(cv_l2[best_k]):.1%}")
 # %% tags=["demo"]
 cv_l1 = cross_validate_k(X_train, y_train, K_CHOICES, num_folds=5, metric="l1")
 fig, ax = plt.subplots(figsize=(7, 3.8))
-plot_cv(cv_l2, "L2", ax)
-plot_cv(cv_l1, "L1", ax)
-ax.legend()
-ax.set_title("L1 vs L2, 5-fold cross-validation")
+plot_cv(cv_l2, "L2", ax, shift=-0.1)
+plot_cv(cv_l1, "L1", ax, shift=0.1)
+ax.set_title("L1 vs L2, 5-fold cross-validation: L2 is ahead up to k = 20")
 best = {m: max(K_CHOICES, key=lambda k: np.mean(r[k])) for m, r in (("l2", cv_l2), ("l1", cv_l1))}
 for m, r in (("l2", cv_l2), ("l1", cv_l1)):
     print(f"{m.upper()}: best k = {best[m]:>3}, accuracy {np.mean(r[best[m]]):.1%} "
@@ -1011,7 +880,9 @@ for q in _rows:
     for j in _nearest[q]:
         _images.append(digits["images_train"][j])
         _titles.append(f"{digits['y_train'][j]} (d={_dists[q, j]:.1f})")
-show_images(_images, titles=_titles, ncols=7)
+fig = show_images(_images, titles=_titles, ncols=7)
+fig.suptitle("Validation digits (left) and their six nearest training digits: label (L2 distance d)")
+fig.tight_layout()
 _val_pred = predict_labels(_dists, digits["y_train"], k=1)
 print(f"1-NN on digits, validation accuracy: {np.mean(_val_pred == digits['y_val']):.1%}")
 

@@ -33,9 +33,10 @@
 # | 8 | a written question: what the weights look like | 3 |
 # | | **total** | **50** |
 #
-# Each exercise is followed by test cells you can run. A test cell whose
-# visible part is a single comment ("... checked when graded") runs its checks
-# only when your notebook is graded. Written questions are graded by hand.
+# Each exercise is followed by test cells you can run. A test cell that only
+# prints "More cases of this exercise are checked when your notebook is
+# graded" runs its checks when your notebook is graded. Written questions are
+# graded by hand.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import time
@@ -75,12 +76,14 @@ X_train, X_val, X_test = data.standardize(X_train, X_val, X_test)
 print("train", X_train.shape, " val", X_val.shape, " test", X_test.shape)
 
 # %% tags=["demo"]
-fig, axes = plt.subplots(2, 5, figsize=(11, 3.2), sharex=True, sharey=True)
+fig, axes = plt.subplots(2, 5, figsize=(11, 3.8), sharex=True, sharey=True)
 for digit, ax in enumerate(axes.flat):
     for signal in X_train[y_train == digit][:3]:
         ax.plot(signal, lw=1)
-    ax.set_title(f"class {digit}", fontsize=9)
-fig.suptitle("three training signals of each class")
+    ax.set_title(f"class {digit}", fontsize=10)
+fig.supxlabel("feature d (position along the signal)")
+fig.supylabel("standardized value")
+fig.suptitle("Three training signals of each class: each is a row x_i of 40 numbers")
 fig.tight_layout()
 
 # %% [markdown]
@@ -252,44 +255,27 @@ def svm_loss_naive(W, X, y, reg, delta=1.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_naive_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
 from helpers.checks import check_close, passed
-from helpers.checks.losses import SVM_REFS, run_loss, small_problem
-from helpers.checks.oracles import torch_svm_loss
-# The loss: the worked example, the value for tiny weights, and PyTorch.
-# X = [[1]] makes the scores equal to W's single row: [13, -7, 11].
-_loss_example, _ = run_loss(svm_loss_naive, SVM_REFS, np.array([[13.0, -7.0, 11.0]]), np.ones((1, 1)),
-                            np.array([0]), 0.0, delta=10.0)
-_W, _X, _y = small_problem(100, N=200, D=41, C=10, scale=1e-4)
-_loss_tiny, _ = run_loss(svm_loss_naive, SVM_REFS, _W, _X, _y, 0.0)
-_W, _X, _y = small_problem(3)
-_loss_small, _ = run_loss(svm_loss_naive, SVM_REFS, _W, _X, _y, 0.1)
-
-check_close("loss for scores [13, -7, 11], y = 0, delta = 10", _loss_example, 8.0,
-            hint="max(0, -7 - 13 + 10) + max(0, 11 - 13 + 10) = 0 + 8. Getting 18 means the correct "
-                 "class was counted (skip j == y[i]); getting 0, that the margin is not `delta`.")
-check_close("loss with tiny random W, C = 10, reg = 0", _loss_tiny, 9.0, tol=5e-3,
-            hint="All scores are about 0, so each of the 9 wrong classes costs about delta = 1, "
-                 "and the loss is the MEAN over the examples: about 9.")
-check_close("loss on a small problem with reg = 0.1", _loss_small, torch_svm_loss(_W, _X, _y, 0.1)[0],
-            hint="Expected: PyTorch's multi-margin loss (times C) + reg * np.sum(W * W).")
+from helpers.checks.losses import SVM_REFS, run_loss, svm_loss_cases
+for _case in svm_loss_cases("naive"):  # scores [13, -7, 11] (y = 0, delta = 10); tiny W; a small problem
+    _loss, _ = run_loss(svm_loss_naive, SVM_REFS, *_case.inputs, **_case.options)
+    check_close(_case.name, _loss, _case.expected, tol=_case.tol, hint=_case.hint)  # 8, about 9, PyTorch's
 passed("svm_loss_naive: worked example (8), initial loss (about 9) and PyTorch agree")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_naive_grad", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 from helpers.checks import passed
-from helpers.checks.losses import SVM_REFS, check_loss_gradient, small_problem
+from helpers.checks.losses import HINT_SVM_NAIVE_GRAD, SVM_REFS, check_loss_gradient, small_problem
 from helpers.checks.oracles import torch_svm_loss
-# The gradient: numerical gradient, PyTorch autograd, and the regularization term.
-_W, _X, _y = small_problem(3)  # no margin is within 0.5 of a kink
-check_loss_gradient(svm_loss_naive, SVM_REFS, torch_svm_loss, _W, _X, _y,
-                    hint="Each violated margin adds X[i] to column j and subtracts X[i] from column y[i]; "
-                         "divide by N at the end.")
+_W, _X, _y = small_problem(3)  # 6 examples, 5 features, 4 classes; no margin is within 0.5 of a kink
+# dW against the numerical gradient, against PyTorch autograd, and the regularization gradient 2 * reg * W
+check_loss_gradient(svm_loss_naive, SVM_REFS, torch_svm_loss, _W, _X, _y, hint=HINT_SVM_NAIVE_GRAD)
 passed("svm_loss_naive: dW agrees with the numerical gradient and with PyTorch autograd")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_naive_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-# More problems (other reg and delta, one example of two classes), loss and dW: checked when graded.
+from helpers.checks import hidden_note
+hidden_note()  # graded: more problems (other reg and delta, one example of two classes), loss and dW
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from helpers.checks import check_close
@@ -368,16 +354,17 @@ def hinge_along(w):
 
 h = 1e-5
 ws = np.linspace(-3e-5, 3e-5, 201)
-fig, ax = plt.subplots(figsize=(5.5, 3))
-ax.plot(ws, [hinge_along(w) for w in ws], label="L(w)")
+fig, ax = plt.subplots(figsize=(6.5, 3.4))
+ax.plot(ws / h, [hinge_along(w) / h for w in ws], label="L(w)")  # both axes in units of h
 for w0, color in [(0.0, "tab:red"), (4e-6, "tab:green")]:
     _, grad = linear.svm_loss_vectorized(np.array([[0.0, w0 - 1.0]]), np.ones((1, 1)), np.array([0]), 0.0)
     numeric = (hinge_along(w0 + h) - hinge_along(w0 - h)) / (2 * h)
-    ax.plot([w0 - h, w0 + h], [hinge_along(w0 - h), hinge_along(w0 + h)], "o--", color=color,
+    ax.plot([w0 / h - 1, w0 / h + 1], [hinge_along(w0 - h) / h, hinge_along(w0 + h) / h], "o--", color=color,
             label=f"w = {w0:g}: analytic {grad[0, 1]:g}, numerical {numeric:.2f}")
-ax.set_xlabel("w (the weight of class 1)")
-ax.set_ylabel("loss")
-ax.legend(fontsize=8)
+ax.set_xlabel("w, the weight of class 1 (in units of h = 1e-5)")
+ax.set_ylabel("loss (in units of h)")
+ax.set_title("Probes that straddle the kink at w = 0 see a slope between 0 and 1")
+ax.legend(fontsize=9, loc="upper left")
 fig.tight_layout()
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_kinks", "locked": false, "points": 3, "schema_version": 3, "solution": true}
@@ -451,57 +438,38 @@ def svm_loss_vectorized(W, X, y, reg, delta=1.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_vectorized_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
 from helpers.checks import check_close, passed
-from helpers.checks.losses import SVM_REFS, run_loss, small_problem
-from helpers.checks.oracles import torch_svm_loss
-_loss_example, _ = run_loss(svm_loss_vectorized, SVM_REFS, np.array([[13.0, -7.0, 11.0]]), np.ones((1, 1)),
-                            np.array([0]), 0.0, delta=10.0)
-_W, _X, _y = small_problem(101, N=200, D=41, C=10, scale=1e-4)
-_loss_tiny, _ = run_loss(svm_loss_vectorized, SVM_REFS, _W, _X, _y, 0.0)
-_W, _X, _y = small_problem(3)
-_loss_small, _ = run_loss(svm_loss_vectorized, SVM_REFS, _W, _X, _y, 0.1)
-
-check_close("loss for scores [13, -7, 11], y = 0, delta = 10", _loss_example, 8.0,
-            hint="Getting 18 means the correct class still counts: set its margin to 0 "
-                 "(margins[np.arange(N), y] = 0).")
-check_close("loss with tiny random W, C = 10, reg = 0", _loss_tiny, 9.0, tol=5e-3,
-            hint="About delta = 1 for each of the 9 wrong classes, averaged over the examples.")
-check_close("loss on a small problem with reg = 0.1", _loss_small, torch_svm_loss(_W, _X, _y, 0.1)[0],
-            hint="Expected: PyTorch's multi-margin loss (times C) + reg * np.sum(W * W).")
+from helpers.checks.losses import SVM_REFS, run_loss, svm_loss_cases
+for _case in svm_loss_cases("vectorized"):  # scores [13, -7, 11] (y = 0, delta = 10); tiny W; a small problem
+    _loss, _ = run_loss(svm_loss_vectorized, SVM_REFS, *_case.inputs, **_case.options)
+    check_close(_case.name, _loss, _case.expected, tol=_case.tol, hint=_case.hint)  # 8, about 9, PyTorch's
 passed("svm_loss_vectorized: worked example, initial loss and PyTorch agree")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_vectorized_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 from helpers.checks import passed
-from helpers.checks.losses import SVM_REFS, check_loss_gradient, small_problem
+from helpers.checks.losses import HINT_SVM_VECTORIZED_GRAD, SVM_REFS, check_loss_gradient, small_problem
 from helpers.checks.oracles import torch_svm_loss
-_W, _X, _y = small_problem(3)
-check_loss_gradient(svm_loss_vectorized, SVM_REFS, torch_svm_loss, _W, _X, _y,
-                    hint="dW = X.T @ dS / N with dS (N, C): 1 where a margin is violated, minus the count "
-                         "of violations at the correct class. A shape (C, D) means X and dS were swapped.")
+_W, _X, _y = small_problem(3)  # 6 examples, 5 features, 4 classes; no margin is within 0.5 of a kink
+# dW against the numerical gradient, against PyTorch autograd, and the regularization gradient 2 * reg * W
+check_loss_gradient(svm_loss_vectorized, SVM_REFS, torch_svm_loss, _W, _X, _y, hint=HINT_SVM_VECTORIZED_GRAD)
 passed("svm_loss_vectorized: dW agrees with the numerical gradient and with PyTorch autograd")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_vectorized_no_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-from helpers.checks import check_close, check_no_loops, passed, without_reference
-from helpers.checks.losses import SVM_REFS, as_pair, small_problem
+from helpers.checks import check_close, passed
+from helpers.checks.losses import HINT_SIZES, HINT_SVM_NO_LOOPS, SVM_REFS, run_without_loops, small_problem
 from helpers.checks.oracles import torch_svm_loss
-# 500 examples, 300 features, 200 classes: a loop over any of them runs hundreds of lines.
-_W, _X, _y = small_problem(104, N=500, D=300, C=200, scale=1e-3)
-with without_reference(*SVM_REFS):
-    _result = check_no_loops("svm_loss_vectorized", svm_loss_vectorized, _W, _X, _y, 1e-3, max_lines=100,
-                             sizes="500 examples, 300 features and 200 classes",
-                             hint="No for or while loop, no comprehension, no call of svm_loss_naive: "
-                                  "scores = X @ W, margins by broadcasting, dW = X.T @ dS / N.")
-_loss, _ = as_pair("svm_loss_vectorized", _result)
-check_close("loss for 500 examples and 200 classes", _loss, torch_svm_loss(_W, _X, _y, 1e-3)[0],
-            hint="The loss is right on small problems? Then look for sizes written into the code.")
+_W, _X, _y = small_problem(104, N=500, D=300, C=200, scale=1e-3)  # a loop over any of them runs 100s of lines
+_loss, _ = run_without_loops("svm_loss_vectorized", svm_loss_vectorized, SVM_REFS, _W, _X, _y, 1e-3,
+                             HINT_SVM_NO_LOOPS)
+check_close("loss for 500 examples and 200 classes", _loss, torch_svm_loss(_W, _X, _y, 1e-3)[0], hint=HINT_SIZES)
 passed("svm_loss_vectorized runs no Python loop (500 examples, 300 features, 200 classes)")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_svm_loss_vectorized_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-# More problems (N = 300, C = 7, other delta, one example), loss and dW: checked when graded.
+from helpers.checks import hidden_note
+hidden_note()  # graded: more problems (N = 300, C = 7, other delta, one example), loss and dW
 ### BEGIN HIDDEN TESTS
 from helpers.checks import check_close
 from helpers.checks.losses import SVM_REFS, numerical_dW, run_loss, small_problem
@@ -562,13 +530,14 @@ for s in ([1.0, -2.0, 0.0], [0.5, -1.0, 0.0]):
     e = np.exp(s)
     print(f"scores {s} -> exp {e.round(3)} -> probabilities {(e / e.sum()).round(3)}")
 
-fig, axes = plt.subplots(1, 2, figsize=(7, 2.5), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(7.5, 3), sharey=True)
 for ax, s in zip(axes, ([1.0, -2.0, 0.0], [0.5, -1.0, 0.0])):
     p = np.exp(s) / np.exp(s).sum()
-    ax.bar(range(3), p, color=["tab:red", "tab:green", "tab:blue"])
-    ax.set_title(f"softmax of {s}", fontsize=9)
-    ax.set_xticks(range(3))
+    bars = ax.bar(range(3), p, color=["tab:red", "tab:green", "tab:blue"])
+    ax.bar_label(bars, fmt="%.3f")
+    ax.set(title=f"softmax of the scores {s}", xlabel="class", xticks=range(3), ylim=(0, 0.85))
 axes[0].set_ylabel("probability")
+fig.suptitle("Halving the scores spreads the probabilities out")
 fig.tight_layout()
 
 # %% [markdown]
@@ -634,63 +603,40 @@ def softmax_loss_naive(W, X, y, reg):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_naive_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, check_equal, passed
-from helpers.checks.losses import SOFTMAX_REFS, run_loss, small_problem
-from helpers.checks.oracles import torch_softmax_loss
-# The worked example: with X = [[1]] the scores are [1, -2, 0], and for label k
-# the loss is -log p_k, so exp(-loss) recovers the softmax probabilities.
-_losses = [run_loss(softmax_loss_naive, SOFTMAX_REFS, np.array([[1.0, -2.0, 0.0]]), np.ones((1, 1)),
-                    np.array([_k]), 0.0)[0] for _k in range(3)]
-_W, _X, _y = small_problem(102, N=200, D=41, C=10, scale=1e-4)
-_loss_tiny, _ = run_loss(softmax_loss_naive, SOFTMAX_REFS, _W, _X, _y, 0.0)
-_W, _X, _y = small_problem(2)
-_loss_small, _ = run_loss(softmax_loss_naive, SOFTMAX_REFS, _W, _X, _y, 0.1)
-
-_probs = np.exp(-np.array(_losses))
-check_close("exp(-loss) for scores [1, -2, 0] and y = 0, 1, 2", _probs,
-            torch.softmax(torch.tensor([1.0, -2.0, 0.0], dtype=torch.float64), dim=0),
-            hint="L_i = -log p_{y_i}, with p = exp(s) / sum(exp(s)).")
-check_equal("the probabilities rounded to 3 decimals", np.round(_probs, 3), [0.705, 0.035, 0.259])
-check_close("loss with tiny random W, C = 10, reg = 0", _loss_tiny, np.log(10), tol=1e-3,
-            hint="All ten probabilities are about 0.1, so the loss should be about -log(0.1) = 2.302.")
-check_close("loss on a small problem with reg = 0.1", _loss_small, torch_softmax_loss(_W, _X, _y, 0.1)[0],
-            hint="Expected: PyTorch's F.cross_entropy (mean over the examples) + reg * np.sum(W * W).")
+from helpers.checks import check_close, passed
+from helpers.checks.losses import SOFTMAX_REFS, check_worked_softmax, run_loss, softmax_example, softmax_loss_cases
+_losses = [run_loss(softmax_loss_naive, SOFTMAX_REFS, *softmax_example(_k))[0] for _k in (0, 1, 2)]
+check_worked_softmax(_losses, hint="L_i = -log p_{y_i}, with p = exp(s) / sum(exp(s)).")  # scores [1, -2, 0]
+for _case in softmax_loss_cases("naive"):  # tiny random W (about ln 10), a small problem (PyTorch's loss)
+    _loss, _ = run_loss(softmax_loss_naive, SOFTMAX_REFS, *_case.inputs)
+    check_close(_case.name, _loss, _case.expected, tol=_case.tol, hint=_case.hint)
 passed("softmax_loss_naive: worked example [0.705, 0.035, 0.259], initial loss ln 10 and PyTorch agree")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_naive_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed
-from helpers.checks.losses import SOFTMAX_REFS, run_loss
+from helpers.checks import check_close, passed
+from helpers.checks.losses import HINT_SHIFT, SOFTMAX_REFS, check_finite, large_scores, run_loss_silently
 from helpers.checks.oracles import torch_softmax_loss
-_hint = "np.exp(1000) overflows. Subtract the largest score of each example before np.exp."
-# One example with scores [1000, 1001]; then two examples, scores [1000, 1001, 990] and
-# [-1000, -1001, -990], in one batch.
-for _W, _X, _y in [(np.array([[1000.0, 1001.0]]), np.ones((1, 1)), np.array([0])),
-                   (np.array([[1000.0, 1001.0, 990.0]]), np.array([[1.0], [-1.0]]), np.array([0, 1]))]:
-    _what = "scores [1000, 1001]" if len(_X) == 1 else "a batch with scores near +1000 and near -1000"
-    with np.errstate(all="ignore"):
-        _loss, _dW = run_loss(softmax_loss_naive, SOFTMAX_REFS, _W, _X, _y, 0.0)
-    check_close(f"loss for {_what}", _loss, torch_softmax_loss(_W, _X, _y, 0.0)[0], hint=_hint)
-    check_true(np.all(np.isfinite(np.asarray(_dW, dtype=float))), f"dW for {_what} contains inf or nan.",
-               hint=_hint)
+for _what, _W, _X, _y in large_scores():  # scores [1000, 1001]; a batch with scores near +1000 and near -1000
+    _loss, _dW = run_loss_silently(softmax_loss_naive, SOFTMAX_REFS, _W, _X, _y, 0.0)  # no overflow warnings
+    check_close(f"loss for {_what}", _loss, torch_softmax_loss(_W, _X, _y, 0.0)[0], hint=HINT_SHIFT)
+    check_finite(f"dW for {_what}", _dW, hint=HINT_SHIFT)
 passed("softmax_loss_naive is stable for scores of +-1000")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_naive_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 from helpers.checks import passed
-from helpers.checks.losses import SOFTMAX_REFS, check_loss_gradient, small_problem
+from helpers.checks.losses import HINT_SOFTMAX_NAIVE_GRAD, SOFTMAX_REFS, check_loss_gradient, small_problem
 from helpers.checks.oracles import torch_softmax_loss
-_W, _X, _y = small_problem(2)
-check_loss_gradient(softmax_loss_naive, SOFTMAX_REFS, torch_softmax_loss, _W, _X, _y,
-                    hint="Column j gets (p_j - [j == y_i]) * X[i] for every example; divide by N.")
+_W, _X, _y = small_problem(2)  # 6 examples, 5 features, 4 classes
+# dW against the numerical gradient, against PyTorch autograd, and the regularization gradient 2 * reg * W
+check_loss_gradient(softmax_loss_naive, SOFTMAX_REFS, torch_softmax_loss, _W, _X, _y, hint=HINT_SOFTMAX_NAIVE_GRAD)
 passed("softmax_loss_naive: dW agrees with the numerical gradient and with PyTorch autograd")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_naive_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-# More problems (other reg, one example of two classes, C = 7), loss and dW: checked when graded.
+from helpers.checks import hidden_note
+hidden_note()  # graded: more problems (other reg, one example of two classes, C = 7), loss and dW
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from helpers.checks import check_close
@@ -743,81 +689,52 @@ def softmax_loss_vectorized(W, X, y, reg):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_loss", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, check_equal, passed
-from helpers.checks.losses import SOFTMAX_REFS, run_loss, small_problem
-from helpers.checks.oracles import torch_softmax_loss
-# The worked example: with X = [[1]] the scores are [1, -2, 0], and for label k
-# the loss is -log p_k, so exp(-loss) recovers the softmax probabilities.
-_losses = [run_loss(softmax_loss_vectorized, SOFTMAX_REFS, np.array([[1.0, -2.0, 0.0]]), np.ones((1, 1)),
-                    np.array([_k]), 0.0)[0] for _k in range(3)]
-_W, _X, _y = small_problem(103, N=200, D=41, C=10, scale=1e-4)
-_loss_tiny, _ = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, _W, _X, _y, 0.0)
-_W, _X, _y = small_problem(2)
-_loss_small, _ = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, _W, _X, _y, 0.1)
-
-_probs = np.exp(-np.array(_losses))
-check_close("exp(-loss) for scores [1, -2, 0] and y = 0, 1, 2", _probs,
-            torch.softmax(torch.tensor([1.0, -2.0, 0.0], dtype=torch.float64), dim=0),
-            hint="L_i = -log p_{y_i}; the loss is the mean over the examples.")
-check_equal("the probabilities rounded to 3 decimals", np.round(_probs, 3), [0.705, 0.035, 0.259])
-check_close("loss with tiny random W, C = 10, reg = 0", _loss_tiny, np.log(10), tol=1e-3,
-            hint="About -log(0.1) = 2.302: is the loss averaged over the examples?")
-check_close("loss on a small problem with reg = 0.1", _loss_small, torch_softmax_loss(_W, _X, _y, 0.1)[0],
-            hint="Expected: PyTorch's F.cross_entropy (mean over the examples) + reg * np.sum(W * W).")
+from helpers.checks import check_close, passed
+from helpers.checks.losses import SOFTMAX_REFS, check_worked_softmax, run_loss, softmax_example, softmax_loss_cases
+_losses = [run_loss(softmax_loss_vectorized, SOFTMAX_REFS, *softmax_example(_k))[0] for _k in (0, 1, 2)]
+check_worked_softmax(_losses, hint="L_i = -log p_{y_i}; the loss is the mean over the examples.")  # scores [1, -2, 0]
+for _case in softmax_loss_cases("vectorized"):  # tiny random W (about ln 10), a small problem (PyTorch's loss)
+    _loss, _ = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, *_case.inputs)
+    check_close(_case.name, _loss, _case.expected, tol=_case.tol, hint=_case.hint)
 passed("softmax_loss_vectorized: worked example [0.705, 0.035, 0.259], initial loss ln 10 and PyTorch agree")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed
-from helpers.checks.losses import SOFTMAX_REFS, run_loss
+from helpers.checks import check_close, passed
+from helpers.checks.losses import HINT_SHIFT_ROWS, SOFTMAX_REFS, check_finite, large_scores, run_loss_silently
 from helpers.checks.oracles import torch_softmax_loss
-_hint = "np.exp(1000) overflows. Subtract each row's maximum: scores - scores.max(axis=1, keepdims=True); one shift for the whole batch is not enough when rows differ by 2000."
-# One example with scores [1000, 1001]; then two examples, scores [1000, 1001, 990] and
-# [-1000, -1001, -990], in one batch.
-for _W, _X, _y in [(np.array([[1000.0, 1001.0]]), np.ones((1, 1)), np.array([0])),
-                   (np.array([[1000.0, 1001.0, 990.0]]), np.array([[1.0], [-1.0]]), np.array([0, 1]))]:
-    _what = "scores [1000, 1001]" if len(_X) == 1 else "a batch with scores near +1000 and near -1000"
-    with np.errstate(all="ignore"):
-        _loss, _dW = run_loss(softmax_loss_vectorized, SOFTMAX_REFS, _W, _X, _y, 0.0)
-    check_close(f"loss for {_what}", _loss, torch_softmax_loss(_W, _X, _y, 0.0)[0], hint=_hint)
-    check_true(np.all(np.isfinite(np.asarray(_dW, dtype=float))), f"dW for {_what} contains inf or nan.",
-               hint=_hint)
+for _what, _W, _X, _y in large_scores():  # scores [1000, 1001]; a batch with scores near +1000 and near -1000
+    _loss, _dW = run_loss_silently(softmax_loss_vectorized, SOFTMAX_REFS, _W, _X, _y, 0.0)  # no overflow warnings
+    check_close(f"loss for {_what}", _loss, torch_softmax_loss(_W, _X, _y, 0.0)[0], hint=HINT_SHIFT_ROWS)
+    check_finite(f"dW for {_what}", _dW, hint=HINT_SHIFT_ROWS)
 passed("softmax_loss_vectorized is stable for scores of +-1000")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 from helpers.checks import passed
-from helpers.checks.losses import SOFTMAX_REFS, check_loss_gradient, small_problem
+from helpers.checks.losses import HINT_SOFTMAX_VECTORIZED_GRAD, SOFTMAX_REFS, check_loss_gradient, small_problem
 from helpers.checks.oracles import torch_softmax_loss
-_W, _X, _y = small_problem(2)
+_W, _X, _y = small_problem(2)  # 6 examples, 5 features, 4 classes
+# dW against the numerical gradient, against PyTorch autograd, and the regularization gradient 2 * reg * W
 check_loss_gradient(softmax_loss_vectorized, SOFTMAX_REFS, torch_softmax_loss, _W, _X, _y,
-                    hint="dS = P with 1 subtracted at each row's correct class; dW = X.T @ dS / N. A shape (C, D) means X and dS were swapped.")
+                    hint=HINT_SOFTMAX_VECTORIZED_GRAD)
 passed("softmax_loss_vectorized: dW agrees with the numerical gradient and with PyTorch autograd")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_no_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-from helpers.checks import check_close, check_no_loops, passed, without_reference
-from helpers.checks.losses import SOFTMAX_REFS, as_pair, small_problem
+from helpers.checks import check_close, passed
+from helpers.checks.losses import HINT_SIZES, HINT_SOFTMAX_NO_LOOPS, SOFTMAX_REFS, run_without_loops, small_problem
 from helpers.checks.oracles import torch_softmax_loss
-# 500 examples, 300 features, 200 classes: a loop over any of them runs hundreds of lines.
-_W, _X, _y = small_problem(105, N=500, D=300, C=200, scale=1e-3)
-with without_reference(*SOFTMAX_REFS):
-    _result = check_no_loops("softmax_loss_vectorized", softmax_loss_vectorized, _W, _X, _y, 1e-3,
-                             max_lines=100, sizes="500 examples, 300 features and 200 classes",
-                             hint="No for or while loop, no comprehension, no call of softmax_loss_naive: "
-                                  "scores = X @ W, row-wise max, exp and sums along axis=1, "
-                                  "dW = X.T @ dS / N.")
-_loss, _ = as_pair("softmax_loss_vectorized", _result)
-check_close("loss for 500 examples and 200 classes", _loss, torch_softmax_loss(_W, _X, _y, 1e-3)[0],
-            hint="The loss is right on small problems? Then look for sizes written into the code.")
+_W, _X, _y = small_problem(105, N=500, D=300, C=200, scale=1e-3)  # a loop over any of them runs 100s of lines
+_loss, _ = run_without_loops("softmax_loss_vectorized", softmax_loss_vectorized, SOFTMAX_REFS, _W, _X, _y, 1e-3,
+                             HINT_SOFTMAX_NO_LOOPS)
+check_close("loss for 500 examples and 200 classes", _loss, torch_softmax_loss(_W, _X, _y, 1e-3)[0], hint=HINT_SIZES)
 passed("softmax_loss_vectorized runs no Python loop (500 examples, 300 features, 200 classes)")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_vectorized_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-# More problems (N = 300, C = 7, other reg), loss and dW: checked when graded.
+from helpers.checks import hidden_note
+hidden_note()  # graded: more problems (N = 300, C = 7, other reg), loss and dW
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from helpers.checks import check_close
@@ -880,14 +797,16 @@ softmax_values = [softmax_loss_vectorized(np.array([s]), X_one, y_zero, 0.0)[0] 
 for s, l_svm, l_soft in zip(examples, svm_values, softmax_values):
     print(f"scores {str(s):<22} SVM loss {l_svm:.3f}   softmax loss {l_soft:.2e}")
 
-fig, ax = plt.subplots(figsize=(5.5, 2.6))
+fig, ax = plt.subplots(figsize=(7, 3.4))
 pos = np.arange(3)
-ax.bar(pos - 0.2, svm_values, 0.4, label="SVM")
-ax.bar(pos + 0.2, softmax_values, 0.4, label="softmax")
-ax.set_xticks(pos)
-ax.set_xticklabels([str(s) for s in examples], fontsize=8)
-ax.set_ylabel("loss")
-ax.legend()
+svm_bars = ax.bar(pos - 0.2, svm_values, 0.4, label="SVM (delta = 1)")
+softmax_bars = ax.bar(pos + 0.2, softmax_values, 0.4, label="softmax")
+ax.bar_label(svm_bars, labels=[f"{v:.2g}" for v in svm_values])  # the SVM's zeros are bars of height 0
+ax.bar_label(softmax_bars, labels=[f"{v:.2g}" for v in softmax_values])
+ax.set_xticks(pos, [str(s) for s in examples])
+ax.set(xlabel="scores of classes 0, 1, 2 (the correct class is 0)", ylabel="loss", ylim=(0, 0.7))
+ax.set_title("The SVM loss is 0 for all three; softmax still wants [10, 9, 9] better", fontsize=10)
+ax.legend(loc="upper left")
 fig.tight_layout()
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_new_point", "locked": false, "points": 3, "schema_version": 3, "solution": true}
@@ -1032,96 +951,30 @@ class LinearClassifier:
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_LinearClassifier_train", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_equal, check_shape, check_true, passed, \
-    without_reference
-from helpers.checks.losses import train_with_course_loss
-from helpers import linear as _linear
-_REFS = (_linear.LinearClassifier, _linear.LinearClassifier.train, _linear.LinearClassifier.predict)
-# train_with_course_loss trains a subclass of your LinearClassifier whose loss is the
-# course's softmax loss and records every mini-batch, so this test checks train alone.
-
-# 1. All 30 examples are the same, so every mini-batch has the same gradient,
-#    whatever the sampling: three steps must match torch.optim.SGD exactly.
-_rng = np.random.default_rng(20)
-_X_same, _y_same = np.tile(_rng.standard_normal(5), (30, 1)), np.full(30, 2)
-_W_start = 0.1 * _rng.standard_normal((5, 3))
-with without_reference(*_REFS):
-    _run = train_with_course_loss(LinearClassifier, "softmax", _X_same, _y_same, W=_W_start,
-                                  learning_rate=0.5, reg=0.01, num_iters=3, batch_size=6, seed=0)
-_history = _run["history"]
-_W_t = torch.tensor(_W_start, requires_grad=True)
-_opt = torch.optim.SGD([_W_t], lr=0.5)
-_torch_history = []
-for _ in range(3):
-    _opt.zero_grad()
-    _loss_t = (F.cross_entropy(torch.tensor(_X_same[:6]) @ _W_t, torch.tensor(_y_same[:6]))
-               + 0.01 * (_W_t ** 2).sum())
-    _loss_t.backward()
-    _opt.step()
-    _torch_history.append(_loss_t.item())
-check_true(isinstance(_history, (list, tuple, np.ndarray)),
-           f"train should return the list of losses, got {type(_history).__name__}.",
-           hint="Append float(loss) to loss_history in every iteration.")
-check_close("loss_history of 3 iterations", np.asarray(_history, dtype=float), _torch_history,
-            hint="Record the loss of each mini-batch, one value per iteration.")
-check_close("W after 3 SGD steps (lr = 0.5)", _run["W"], _W_t.detach().numpy(),
-            hint="The update is self.W -= learning_rate * dW: a step DOWNhill, using the "
-                 "gradient returned by self.loss.")
-
-# 2. The mini-batches: batch_size real rows of X, with their own labels, and reg passed on.
-_X_rows = np.column_stack([np.arange(50.0), np.ones(50)])
-_y_rows = np.arange(50) % 4
-with without_reference(*_REFS):
-    _run = train_with_course_loss(LinearClassifier, "softmax", _X_rows, _y_rows, learning_rate=1e-4, reg=0.02,
-                                  num_iters=4, batch_size=10, seed=1)
-check_shape("self.W created by train", _run["W"], (2, 4), hint="W has shape (D, max(y) + 1).")
-check_true(len(_run["batches"]) == 4, f"train called self.loss {len(_run['batches'])} times for num_iters = 4.",
-           hint="One mini-batch, one call of self.loss, one update per iteration.")
-for _X_batch, _y_batch, _reg_used in _run["batches"]:
-    check_shape("a mini-batch X_batch", _X_batch, (10, 2), hint="Take batch_size rows of X.")
-    _rows = _X_batch[:, 0].astype(int)
-    check_true(np.array_equal(_X_batch, _X_rows[_rows]), "X_batch holds rows that are not rows of X.")
-    check_equal("the labels y_batch of the rows in X_batch", _y_batch, _y_rows[_rows],
-                hint="Take X and y with the SAME indices: idx = rng.integers(0, N, batch_size); "
-                     "X[idx], y[idx].")
-    check_true(_reg_used == 0.02, f"train passed reg = {_reg_used} to self.loss instead of 0.02.")
-
-# 3. The same seed gives the same run, and training lowers the loss.
-_blob_rng = np.random.default_rng(22)
-_y_blobs = _blob_rng.integers(0, 3, size=300)
-_X_blobs = np.hstack([3 * _blob_rng.standard_normal((3, 4))[_y_blobs] + _blob_rng.standard_normal((300, 4)),
-                      np.ones((300, 1))])
-with without_reference(*_REFS):
-    _runs = []
-    for _ in range(2):
-        _runs.append(train_with_course_loss(LinearClassifier, "softmax", _X_blobs, _y_blobs, learning_rate=0.1,
-                                            reg=1e-4, num_iters=100, batch_size=32, seed=5)["history"])
-check_true(np.array_equal(_runs[0], _runs[1]), "Two runs with seed = 5 gave different loss histories.",
-           hint="Draw every random number from rng = np.random.default_rng(seed), not from np.random.")
-check_true(np.mean(_runs[0][-10:]) < 0.5 * _runs[0][0],
-           f"Training did not lower the loss: first {_runs[0][0]:.3f}, mean of the last ten "
-           f"{np.mean(_runs[0][-10:]):.3f}.", hint="Step against the gradient: W -= learning_rate * dW.")
+from helpers.checks import passed
+from helpers.checks.losses import check_batches, check_learning, check_sgd_steps, train_cases, train_runs
+_same, _numbered, _blobs = train_cases()  # 30 copies of one example; 50 numbered rows; 300 points in 3 blobs
+_runs = train_runs(LinearClassifier, _same, _numbered, _blobs, _blobs)  # with the course's softmax loss
+check_sgd_steps(_runs[0], **_same)  # identical examples: 3 steps equal torch.optim.SGD's
+check_batches(_runs[1], **_numbered)  # batch_size rows of X with their own labels, reg passed to self.loss
+check_learning(_runs[2], _runs[3], seed=5)  # the same seed gives the same run, and the loss falls
 passed("train: SGD steps equal torch.optim.SGD, batches are rows with their labels, runs are reproducible")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_LinearClassifier_train_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-# More runs (the SVM loss continuing from a given W, num_iters = 0): checked when graded.
+from helpers.checks import hidden_note
+hidden_note()  # graded: more runs (the SVM loss continuing from a given W, num_iters = 0)
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from helpers.checks import check_close, check_shape, check_true, without_reference
-from helpers.checks.losses import train_with_course_loss
+from helpers.checks.losses import CLASSIFIER_REFS, train_with_course_loss
 from helpers.checks.oracles import torch_svm_loss
-from helpers import linear as _linear
-_REFS = (_linear.LinearClassifier, _linear.LinearClassifier.train, _linear.LinearClassifier.predict)
 
 # Several steps on identical examples with the SVM loss, continuing from a given W.
 _rng = np.random.default_rng(30)
 _X_same, _y_same = np.tile(_rng.standard_normal(4), (12, 1)), np.full(12, 1)
 _W_start = _rng.standard_normal((4, 5))
-with without_reference(*_REFS):
+with without_reference(*CLASSIFIER_REFS):
     _run = train_with_course_loss(LinearClassifier, "svm", _X_same, _y_same, W=_W_start, learning_rate=0.05,
                                   reg=0.1, num_iters=5, batch_size=4, seed=3)
 _history = _run["history"]
@@ -1135,7 +988,7 @@ check_close("loss_history, SVM loss, 5 steps (hidden)", np.asarray(_history, dty
 check_close("W after 5 SVM steps (hidden)", _run["W"], _W_np)
 _X_blobs = np.hstack([np.random.default_rng(22).standard_normal((300, 4)), np.ones((300, 1))])
 _y_blobs = np.arange(300) % 3
-with without_reference(*_REFS):
+with without_reference(*CLASSIFIER_REFS):
     _run = train_with_course_loss(LinearClassifier, "svm", _X_blobs, _y_blobs, num_iters=0, seed=0)
 _h0 = _run["history"]
 check_shape("W created with num_iters = 0 (hidden)", _run["W"], (5, 3))
@@ -1144,30 +997,13 @@ check_true(len(_h0) == 0, "num_iters = 0 should give an empty history (hidden)."
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_LinearClassifier_predict", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, check_equal, check_shape, check_true, passed, \
-    without_reference
-from helpers import linear as _linear
-_REFS = (_linear.LinearClassifier, _linear.LinearClassifier.train, _linear.LinearClassifier.predict)
-# 40 examples of 6 features and 5 classes; then one example and two classes.
-for _seed, (_D, _C, _N) in [(21, (6, 5, 40)), (31, (3, 2, 1))]:
-    _rng = np.random.default_rng(_seed)
-    _W_known, _X_known = _rng.standard_normal((_D, _C)), _rng.standard_normal((_N, _D))
-    with without_reference(*_REFS):
-        _clf = LinearClassifier()
-        _clf.W = _W_known.copy()
-        _pred = _clf.predict(_X_known)
-    _expected = torch.argmax(torch.tensor(_X_known) @ torch.tensor(_W_known), dim=1).numpy()
-    check_shape(f"predict(X) for {_N} example(s)", _pred, (_N,),
-                hint="One label per row: the argmax of the scores over the classes (axis=1).")
-    _pred = np.asarray(_pred)
-    check_true(np.issubdtype(_pred.dtype, np.integer)
-               or (np.issubdtype(_pred.dtype, np.floating) and np.array_equal(_pred, np.round(_pred))),
-               f"predict should return integer labels, got an array of dtype {_pred.dtype}.")
-    check_equal(f"predict(X) for {_N} example(s)", _pred, _expected,
-                hint="A row's label is the column of its largest score in X @ W.")
-    check_close("W after predict", _clf.W, _W_known, hint="predict must not change W.")
+from helpers.checks import passed, without_reference
+from helpers.checks.losses import CLASSIFIER_REFS, check_predictions, classifier_with, predict_cases
+for _W, _X in predict_cases():  # 40 examples of 6 features and 5 classes; one example of 3 features, 2 classes
+    with without_reference(*CLASSIFIER_REFS):
+        _clf = classifier_with(LinearClassifier, _W)  # LinearClassifier() with self.W = a copy of W
+        _pred = _clf.predict(_X)
+    check_predictions(_pred, _clf.W, _W, _X)  # integer labels equal to torch.argmax of X @ W; W unchanged
 passed("predict agrees with torch.argmax of the scores (40 examples, and one example of two classes)")
 
 
@@ -1195,8 +1031,8 @@ class Softmax(LinearClassifier):
 # SVM and $\ln 10 = 2.302$ for softmax.
 
 # %% tags=["demo"]
-fig, axes = plt.subplots(1, 2, figsize=(10, 3))
-for ax, model, lr in [(axes[0], LinearSVM(), 0.03), (axes[1], Softmax(), 0.3)]:
+histories = {}
+for model, lr in [(LinearSVM(), 0.03), (Softmax(), 0.3)]:
     start = time.perf_counter()
     history = model.train(X_train_b, y_train, learning_rate=lr, reg=1e-4, num_iters=1000,
                           batch_size=200, seed=0)
@@ -1204,7 +1040,12 @@ for ax, model, lr in [(axes[0], LinearSVM(), 0.03), (axes[1], Softmax(), 0.3)]:
     print(f"{name:<9}: first loss {history[0]:.3f}, train accuracy "
           f"{np.mean(model.predict(X_train_b) == y_train):.3f}, validation accuracy "
           f"{np.mean(model.predict(X_val_b) == y_val):.3f}  ({time.perf_counter() - start:.2f} s)")
-    plots.plot_loss(history, ax=ax, window=50, label=name)
+    histories[name] = history
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+for ax, (name, history) in zip(axes, histories.items()):
+    plots.plot_loss(history, ax=ax, window=50, label="moving average of 50")
+    ax.set_title(f"{name}: the mini-batch loss falls from {history[0]:.2f}")
 fig.tight_layout()
 
 # %% [markdown]
@@ -1265,80 +1106,21 @@ def random_search(make_model, X_train, y_train, X_val, y_val, lr_range, reg_rang
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_random_search_sampling", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_true, passed
-from helpers.checks.losses import fake_search, log_spread
-# random_search with stand-in models (they train in no time): 200 trials, lr in (1e-6, 1),
-# reg in (1e-7, 1e-1); then the same seed again, and 50 trials on other ranges with seed 1.
-(_results, _, _), _ = fake_search(random_search)
-check_true(isinstance(_results, dict) and len(_results) == 200,
-           "results should be a dict with one entry per trial (200), got "
-           f"{len(_results) if isinstance(_results, dict) else type(_results).__name__}.")
-for _name, _pos, (_low, _high) in [("learning rates", 0, (1e-6, 1.0)), ("regularization strengths", 1, (1e-7, 1e-1))]:
-    _values = np.array([_key[_pos] for _key in _results], dtype=float)
-    check_true(_values.min() >= _low and _values.max() <= _high,
-               f"Some sampled {_name} lie outside their range ({_low:g}, {_high:g}).")
-    _below, _ks, _gap = log_spread(_values, _low, _high)
-    check_true(0.35 < _below < 0.65,
-               f"The {_name} are not log-uniform: {_below:.0%} of them lie below the middle of the range on "
-               "a log scale, expected about half.",
-               hint="Draw the exponent uniformly: 10 ** rng.uniform(np.log10(low), np.log10(high)).")
-    _distinct = len(np.unique(_values))
-    check_true(_distinct >= 190,
-               f"Only {_distinct} different {_name} in 200 trials: that is a grid, which tries the same "
-               "few values again and again.", hint="Draw a new (lr, reg) at random in every trial.")
-    check_true(_ks < 0.16,
-               f"The {_name} are not spread like a log-uniform sample (Kolmogorov-Smirnov distance "
-               f"{_ks:.2f}; random draws stay below 0.16).",
-               hint="Draw the exponent uniformly: 10 ** rng.uniform(np.log10(low), np.log10(high)).")
-    check_true(_gap > 2 / 200,
-               f"The {_name} are evenly spaced on a log scale (largest gap {_gap:.4f} of the log-range, "
-               "like a grid of 200 values; random draws leave gaps three times wider or more): that is "
-               "a grid, not a random search.",
-               hint="Use rng.uniform for the exponents, not np.logspace or np.linspace.")
-(_again, _, _), _ = fake_search(random_search)
-check_true(list(_again) == list(_results), "Two searches with seed = 0 gave different trials.",
-           hint="Use rng = np.random.default_rng(seed) for the draws.")
-(_other, _, _), _ = fake_search(random_search, lr_range=(1e-4, 1e-2), reg_range=(1e-3, 1e-1), num_trials=50,
-                                seed=1)
-_lrs = np.array([_key[0] for _key in _other], dtype=float)
-_regs = np.array([_key[1] for _key in _other], dtype=float)
-check_true(len(_other) == 50 and _lrs.min() >= 1e-4 and _lrs.max() <= 1e-2 and _regs.min() >= 1e-3
-           and _regs.max() <= 1e-1,
-           "With lr_range = (1e-4, 1e-2), reg_range = (1e-3, 1e-1) and 50 trials: samples outside the "
-           "ranges, or not 50 trials.", hint="Use the arguments lr_range, reg_range and num_trials.")
-check_true(0.25 < log_spread(_lrs, 1e-4, 1e-2)[0] < 0.75,
-           "With lr_range = (1e-4, 1e-2) the learning rates are not log-uniform.")
+from helpers.checks import passed
+from helpers.checks.losses import OTHER_SEARCH, check_sampling, fake_results
+# random_search with stand-in models (they train in no time): 200 trials, lr in (1e-6, 1), reg in (1e-7, 1e-1)
+_first, _again = fake_results(random_search), fake_results(random_search)  # seed 0, twice
+_other = fake_results(random_search, **OTHER_SEARCH)  # 50 trials in other ranges, seed 1
+check_sampling(_first, _again, _other)  # in their ranges, log-uniform, at random (not a grid), reproducible
 passed("random_search draws (lr, reg) log-uniformly at random, reproducibly, within the given ranges")
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_random_search", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed
-from helpers.checks.losses import fake_accuracies, fake_search
-# random_search with stand-in models whose accuracies are known functions of (lr, reg).
+from helpers.checks import passed
+from helpers.checks.losses import check_search, fake_search
+# random_search with stand-in models whose accuracies are known functions of (lr, reg): 200 trials
 (_results, _best_params, _best_model), _trained = fake_search(random_search)
-check_true(isinstance(_results, dict) and len(_results) == 200,
-           "results should be a dict with one entry per trial (200), got "
-           f"{len(_results) if isinstance(_results, dict) else type(_results).__name__}.")
-check_true(all(_n == 500 for _, _, _n in _trained),
-           "Every model should be trained on the training set (500 examples here).")
-_keys = [tuple(map(float, _key)) for _key in _results]
-check_true((len(_trained) == 200 and sorted(_t[:2] for _t in _trained) == sorted(_keys))
-           or (len(_trained) == 201 and sorted(_t[:2] for _t in _trained[:200]) == sorted(_keys)
-               and _best_params is not None and _trained[200][:2] == tuple(map(float, _best_params))),
-           f"Each trial should train one new model with its own (lr, reg); {len(_trained)} trainings for "
-           "200 trials (one more at the end, with best_params, is fine).")
-_got = np.array([_results[_key] for _key in _results], dtype=float)
-_want = np.array([fake_accuracies(*_key) for _key in _keys])
-check_close("the (train_accuracy, val_accuracy) stored for each (lr, reg)", _got, _want,
-            hint="Accuracy is np.mean(model.predict(X) == y), on the training and on the validation "
-                 "set, stored in that order.")
-check_true(_best_params in _results and _results[_best_params][1] == _got[:, 1].max(),
-           f"best_params {_best_params} does not have the highest validation accuracy.",
-           hint="Choose by validation accuracy, never by training accuracy.")
-check_true(_best_model is not None and tuple(map(float, _best_model)) == tuple(map(float, _best_params)),
-           "best_model should be the model trained with best_params.")
+check_search(_results, _best_params, _best_model, _trained)  # a model per trial, accuracies, best on validation
 passed("random_search trains one model per trial and picks the best validation accuracy")
 
 
@@ -1361,8 +1143,9 @@ for ax, (name, (results, best_params, _)) in zip(axes, searches.items()):
     val = [results[k][1] for k in keys]
     dots = ax.scatter([k[0] for k in keys], [k[1] for k in keys], c=val, cmap="viridis", s=60)
     ax.scatter(*best_params, s=250, facecolors="none", edgecolors="red", lw=2)
-    ax.set(xscale="log", yscale="log", xlabel="learning rate", title=f"{name}: validation accuracy")
-    fig.colorbar(dots, ax=ax)
+    ax.set(xscale="log", yscale="log", xlabel="learning rate",
+           title=f"{name}: one dot per trial, the best circled in red")
+    fig.colorbar(dots, ax=ax, label="validation accuracy")
     print(f"{name:<8} best lr {best_params[0]:.2e}, reg {best_params[1]:.2e}: "
           f"train {results[best_params][0]:.3f}, validation {results[best_params][1]:.3f}")
 axes[0].set_ylabel("regularization")
@@ -1397,7 +1180,15 @@ digit_model.train(D_train, digits["y_train"], learning_rate=0.5, reg=1e-2, num_i
                   batch_size=200, seed=0)
 print(f"digits: validation accuracy {np.mean(digit_model.predict(D_val) == digits['y_val']):.3f}, "
       f"test accuracy {np.mean(digit_model.predict(D_test) == digits['y_test']):.3f}")
-plots.show_templates(digit_model.W[:-1], (8, 8));
+templates = digit_model.W[:-1].T.reshape(10, 8, 8)  # one 8x8 picture per class (the bias row left out)
+limit = np.abs(templates).max()
+fig, axes = plt.subplots(1, 10, figsize=(13, 2), layout="constrained")
+for digit, ax in enumerate(axes):
+    image = ax.imshow(templates[digit], cmap="RdBu_r", vmin=-limit, vmax=limit)
+    ax.set_title(f"class {digit}")
+    ax.axis("off")
+fig.colorbar(image, ax=axes, label="weight", shrink=0.9)
+fig.suptitle("The weights of each class as an 8x8 template: red where ink raises its score, blue where it lowers it");
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_templates", "locked": false, "points": 3, "schema_version": 3, "solution": true}
 # **Question (3 points).** Look at the ten templates above. What do they look

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 
 from ..knn import KNearestNeighbor
 from ..plots import plot_decision_regions
@@ -42,8 +43,13 @@ def draw(X_train, y_train, k=1, metric="l2", X_val=None, y_val=None, ax=None, re
     title = f"{k}-NN, {METRIC_NAMES[metric]}\ntrain acc {np.mean(clf.predict(X_train) == y_train):.0%}"
     if X_val is not None:
         title += f", validation acc {np.mean(clf.predict(X_val) == y_val):.0%}"
-    return plot_decision_regions(clf.predict, X_train, y_train, ax=ax, resolution=resolution,
-                                 title=title)
+    ax = plot_decision_regions(clf.predict, X_train, y_train, ax=ax, resolution=resolution, title=title)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$")
+    # The colour key, beside the plane (the moons fill it).
+    cmap = plt.get_cmap("coolwarm")
+    ax.legend(handles=[Patch(color=cmap(0.0), label="class 0"), Patch(color=cmap(1.0), label="class 1")],
+              loc="upper left", bbox_to_anchor=(1.02, 1.0), title="colour = class\n(shading: predicted)")
+    return ax
 
 
 def knn_demo(X_train=None, y_train=None, X_val=None, y_val=None, k_max=100):
@@ -68,7 +74,7 @@ def knn_demo(X_train=None, y_train=None, X_val=None, y_val=None, k_max=100):
     def redraw(*_):
         out.clear_output(wait=True)
         with out:
-            fig, ax = plt.subplots(figsize=(5, 4.5))
+            fig, ax = plt.subplots(figsize=(6.2, 4.5), layout="constrained")
             draw(X_train, y_train, k.value, metric.value, X_val, y_val, ax=ax)
             plt.show()
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 
 CLASS_COLORS = ["tab:red", "tab:green", "tab:blue"]
 
@@ -50,7 +51,7 @@ def draw(W, X, y, cls=0, point=0, fig=None):
     """The demo's picture for class ``cls`` and point ``point``; returns the figure."""
     W = np.asarray(W, dtype=np.float64)
     if fig is None:
-        fig = plt.figure(figsize=(9, 3.8))
+        fig = plt.figure(figsize=(9.5, 4.4), layout="constrained")
     fig.clf()
     ax, bx = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
     scores, hinge, soft = per_example_losses(W, X, y)
@@ -78,7 +79,11 @@ def draw(W, X, y, cls=0, point=0, fig=None):
     ax.set_xlim(-1, 1)
     ax.set_ylim(-1, 1)
     ax.set_aspect("equal")
-    ax.set_title(f"score = 0 lines; class {cls} thick")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"where each score is 0 (class {cls} thick)")
+    # The colour key, below the plane (the points and lines fill it).
+    ax.legend(handles=[Patch(color=CLASS_COLORS[k], label=f"class {k}") for k in range(W.shape[1])],
+              loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=W.shape[1], frameon=False,
+              title="colour: the class (shading: the winning class)")
 
     # Right: the scores of the chosen point and its losses.
     bars = bx.bar(range(W.shape[1]), scores[point], color=CLASS_COLORS)
@@ -89,12 +94,12 @@ def draw(W, X, y, cls=0, point=0, fig=None):
     bx.axhline(0, color="k", lw=0.5)
     bx.set_xticks(range(W.shape[1]))
     bx.set_xticklabels([f"class {k}" + (" (correct)" if k == y[point] else "")
-                        for k in range(W.shape[1])], fontsize=8)
-    bx.set_title(f"point {point}: hinge {hinge[point]:.2f}, softmax {soft[point]:.2f}")
+                        for k in range(W.shape[1])], fontsize=9)
+    bx.set_ylabel(f"score of point {point}")
+    bx.set_title(f"point {point} (circled): hinge {hinge[point]:.2f}, softmax {soft[point]:.2f}")
     bx.set_xlabel(f"mean over all points: hinge {hinge.mean():.3f}, softmax {soft.mean():.3f}\n"
                   "dashed: correct score - 1 (a bar above it violates the margin)",
-                  fontsize=8)
-    fig.tight_layout()
+                  fontsize=9)
     return fig
 
 
