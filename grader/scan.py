@@ -234,40 +234,74 @@ def numpy_exercises(tests: dict) -> set[str]:
     names = set()
     for code in tests.values():
         try:
-            if "allow_torch=True" not in code and _calls_in(ast.parse(code)) & guards:
-                names.update(notebook_names(code))
+            tree = ast.parse(code)
         except SyntaxError:
             continue
+        if "allow_torch=True" not in code and _calls_in(tree, "", _checks_imports(tree)) & guards:
+            names.update(notebook_names(code))
     return names
 
 
-def _calls_in(tree) -> set[str]:
-    return {c.func.id if isinstance(c.func, ast.Name) else c.func.attr for c in ast.walk(tree)
-            if isinstance(c, ast.Call) and isinstance(c.func, (ast.Name, ast.Attribute))}
+def _checks_imports(tree) -> dict:
+    """{local name: (module of helpers.checks, name)} of the imports in
+    ``tree`` (a file of helpers.checks, or a cell) from helpers.checks."""
+    found = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        source = node.module or ""
+        if not node.level:  # relative imports are the package's own: from .guard import x
+            if source != "helpers.checks" and not source.startswith("helpers.checks."):
+                continue
+            source = source[len("helpers.checks"):].lstrip(".")
+        for alias in node.names:  # ("", name): the package's name, a module or what it re-exports
+            found[alias.asname or alias.name] = (source, alias.name)
+    return found
 
 
-def guarding_helpers() -> set[str]:
-    """``without_reference`` and the names of the functions of
+def _calls_in(tree, module, imports) -> set[tuple]:
+    """(module, function) of each call in ``tree``, resolved through its imports."""
+    calls = set()
+    for c in ast.walk(tree):
+        if not isinstance(c, ast.Call):
+            continue
+        if isinstance(c.func, ast.Name):
+            calls.add(imports.get(c.func.id, (module, c.func.id)))
+        elif isinstance(c.func, ast.Attribute) and isinstance(c.func.value, ast.Name):
+            owner = imports.get(c.func.value.id)
+            if owner and owner[0] == "":  # guard.without_reference(...)
+                calls.add((owner[1], c.func.attr))
+    return calls
+
+
+def guarding_helpers() -> set[tuple]:
+    """(module, name) of ``without_reference`` and of the functions of
     ``helpers.checks`` that call it (without ``allow_torch=True``), or call
-    one that does: read from their source, so a new helper counts at once."""
+    one that does; names the package re-exports count under it too. Read
+    from the source, so a new helper counts at once."""
     from pathlib import Path
 
     import helpers.checks
 
-    calls = {}
+    calls, exported = {}, {}
     for path in sorted(Path(helpers.checks.__file__).parent.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
+        module = "" if path.stem == "__init__" else path.stem
+        tree = ast.parse(path.read_text())
+        imports = _checks_imports(tree)
+        if not module:
+            exported = imports
+        for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 torch_ok = any(k.arg == "allow_torch" and isinstance(k.value, ast.Constant) and k.value.value is True
                                for c in ast.walk(node) if isinstance(c, ast.Call) for k in c.keywords)
                 if not torch_ok:
-                    calls.setdefault(node.name, set()).update(_calls_in(node))
-    guards, grown = {"without_reference"}, True
+                    calls.setdefault((module, node.name), set()).update(_calls_in(node, module, imports))
+    guards, grown = {("guard", "without_reference")}, True
     while grown:
-        new = {name for name, called in calls.items() if called & guards} - guards
+        new = {f for f, called in calls.items() if called & guards} - guards
         guards |= new
         grown = bool(new)
-    return guards
+    return guards | {("", name) for name, target in exported.items() if target in guards}
 
 
 def torch_uses(source: str) -> list[str]:
