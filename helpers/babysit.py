@@ -77,7 +77,7 @@ def plot_ratios(runs, axes=None):
     import matplotlib.pyplot as plt
 
     if axes is None:
-        _, axes = plt.subplots(1, len(runs), figsize=(5 * len(runs), 3.4), sharey=True, squeeze=False)
+        _, axes = plt.subplots(1, len(runs), figsize=(5 * len(runs), 3.9), sharey=True, squeeze=False)
         axes = axes[0]
     for ax, (title, run) in zip(axes, runs.items()):
         ax.axhline(1e-3, color="k", ls=":", lw=1, label="rule of thumb 1e-3")
@@ -87,10 +87,12 @@ def plot_ratios(runs, axes=None):
         ax.set_yscale("log")
         ax.set_xlabel("step")
         ax.set_title(f"{title}: final val acc {run['val_acc']:.2f}", fontsize=10)
-        ax.legend(fontsize=7, loc="upper right", ncol=2)
     axes[0].set_ylabel("||update|| / ||W|| (log scale)")
-    axes[0].figure.suptitle("update-to-weight ratio of each layer at every step", fontsize=11)
-    axes[0].figure.tight_layout()
+    fig = axes[0].figure
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9)
+    fig.suptitle("update-to-weight ratio of each layer at every step", fontsize=11)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return axes
 
 
@@ -143,7 +145,7 @@ def plot_runs(runs):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    fig, axes = plt.subplots(2, len(runs), figsize=(3.4 * len(runs), 5.6))
+    fig, axes = plt.subplots(2, len(runs), figsize=(3.6 * len(runs), 6))
     for j, (letter, run) in enumerate(runs.items()):
         top, bottom = axes[0, j], axes[1, j]
         loss = run["loss"]
@@ -162,11 +164,11 @@ def plot_runs(runs):
         bottom.set_ylim(0, 1)
         bottom.set_xlabel("epoch")
         bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
+        top.set_ylabel("training loss")
+        bottom.set_ylabel("accuracy")
         if j == 0:
-            top.set_ylabel("training loss")
-            bottom.set_ylabel("accuracy")
-            top.legend(fontsize=7, loc="lower left")
-            bottom.legend(fontsize=7, loc="upper left")
+            top.legend(fontsize=8.5, loc="lower left")
+            bottom.legend(fontsize=8.5, loc="upper left")
     fig.suptitle("four training runs of the same deep net: what went wrong in each?", fontsize=11)
     fig.tight_layout()
     return axes

@@ -174,7 +174,7 @@ def plot_search(result, ax=None, title=None):
         rounds = [("trials", list(result), "o")]
         best = max(result, key=lambda t: t["val_acc"]) if result else None
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 4.2))
+        _, ax = plt.subplots(figsize=(7, 5.2))
     accs = [t["val_acc"] for _, trials, _ in rounds for t in trials]
     vmin, vmax = (min(accs), max(accs)) if accs else (0.0, 1.0)
     sc = None
@@ -199,5 +199,6 @@ def plot_search(result, ax=None, title=None):
                  fontsize=10)
     if sc is not None:
         ax.figure.colorbar(sc, ax=ax, label="validation accuracy")
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    ax.figure.tight_layout()
     return ax

@@ -122,49 +122,30 @@ def circuit_forward_backward(x, y, z, w):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_circuit_forward_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
 from helpers.checks import check_close, check_true, passed
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient
-def _circuit_torch(x, y, z, w):
-    return 2 * (x * y + torch.maximum(z, w))
-
-
+from helpers.checks.backprop import HINTS
 _f, _g = circuit_forward_backward(3.0, -4.0, 2.0, -1.0)
 check_true(len(_g) == 4, f"The gradient should be a tuple (dx, dy, dz, dw), got {_g!r}.")
-check_close("f(3, -4, 2, -1)", _f, -20.0,
-            hint="forward: a = x*y, b = max(z, w), c = a + b, f = 2*c.")
-for _name, _value, _want, _hint in [
-        ("dx", _g[0], -8.0, "dx = (local gradient y) * (upstream gradient of x*y, which is 2)."),
-        ("dy", _g[1], 6.0, "dy = (local gradient x) * (upstream gradient of x*y, which is 2)."),
-        ("dz", _g[2], 2.0, "z is the larger input of max: it receives the whole upstream gradient."),
-        ("dw", _g[3], 0.0, "w is the smaller input of max: its gradient is 0.")]:
-    check_close(f"{_name} at (3, -4, 2, -1)", _value, _want, hint=_hint)
+check_close("f(3, -4, 2, -1)", _f, -20.0, hint=HINTS["circuit forward"])
+for _name, _value, _want in zip(("dx", "dy", "dz", "dw"), _g, (-8.0, 6.0, 2.0, 0.0)):
+    check_close(f"{_name} at (3, -4, 2, -1)", _value, _want, hint=HINTS[_name])
 passed("the worked example: f = -20, gradients (-8, 6, 2, 0)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_circuit_forward_backward_other_points", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: three other points (one with w > z) against PyTorch autograd and the numerical gradient.
-import numpy as np
-import torch
-from helpers.checks import check_close, passed
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-def _circuit_torch(x, y, z, w):
-    return 2 * (x * y + torch.maximum(z, w))
-
-
-for _point in [(1.5, 2.0, -3.0, 4.5), (-2.0, 0.5, 0.7, -0.2), (0.25, -1.5, -4.0, -3.5)]:
+from helpers.checks import check_close
+from helpers.checks.backprop import CIRCUIT_POINTS, HINTS, circuit_torch, numerical_gradient_of, torch_grads
+for _point in CIRCUIT_POINTS:
     _f, _g = circuit_forward_backward(*_point)
-    _tf, _tg = torch_grads(_circuit_torch, *_point)
-    check_close(f"f{_point}", _f, _tf, hint="compare your forward pass with the formula.")
+    _tf, _tg = torch_grads(circuit_torch, *_point)
+    check_close(f"f{_point}", _f, _tf, hint=HINTS["circuit formula"])
     for _name, _value, _want in zip(("dx", "dy", "dz", "dw"), _g, _tg):
-        check_close(f"{_name} at {_point} (PyTorch autograd)", _value, _want,
-                    hint="when w > z, the max gate sends the gradient to w, not z.")
-    _num = eval_numerical_gradient(lambda v: _circuit_torch(*torch.tensor(v)).item(),
-                                   np.array(_point, dtype=np.float64))
-    check_close(f"(dx, dy, dz, dw) at {_point} (numerical gradient)", np.array(_g), _num)
+        check_close(f"{_name} at {_point} (PyTorch autograd)", _value, _want, hint=HINTS["max gate"])
+    check_close(f"(dx, dy, dz, dw) at {_point} (numerical gradient)", _g,
+                numerical_gradient_of(circuit_torch, _point))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -225,50 +206,26 @@ def sigmoid_neuron(w, x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_neuron", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
 from helpers.checks import check_close, passed
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient
-def _neuron_torch(w, x):
-    return torch.sigmoid(w[0] * x[0] + w[1] * x[1] + w[2])
-
-
-_w, _x = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
+from helpers.checks.backprop import HINTS, check_neuron, neuron_example
+_w, _x = neuron_example()  # w = [2, -3, -3], x = [-1, -2]: w0*x0 + w1*x1 + w2 = 1.0
 _f, _dw, _dx = sigmoid_neuron(_w, _x)
-check_close("f for w = [2, -3, -3], x = [-1, -2]", _f, 0.731, tol=1e-3,
-            hint="here w0*x0 + w1*x1 + w2 = 1.0 and sigmoid(1.0) = 0.731.")
-check_close("df/dw2 (the local gradient of the sigmoid at 1.0)", np.asarray(_dw)[2], 0.197,
-            tol=2e-3, hint="df/dw2 = (1 - f) * f * 1 = 0.197.")
-_tf, (_tdw, _tdx) = torch_grads(_neuron_torch, _w, _x)
-check_close("f", _f, _tf)
-check_close("dw", _dw, _tdw, hint="dw = (1 - f) * f * [x0, x1, 1].")
-check_close("dx", _dx, _tdx, hint="dx = (1 - f) * f * [w0, w1].")
+check_close("f for w = [2, -3, -3], x = [-1, -2]", _f, 0.731, tol=1e-3, hint=HINTS["sigmoid at 1"])
+check_close("df/dw2, the local gradient at 1.0", _dw[2], 0.197, tol=2e-3, hint=HINTS["local gradient"])
+check_neuron(_w, _x, _f, _dw, _dx)  # f, dw and dx against PyTorch autograd
 passed("the worked example: f = 0.731, local gradient 0.197, dw and dx agree with PyTorch")
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_neuron_random", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: three random neurons against PyTorch autograd and the numerical gradient.
-import numpy as np
-import torch
-from helpers.checks import check_close, passed
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-def _neuron_torch(w, x):
-    return torch.sigmoid(w[0] * x[0] + w[1] * x[1] + w[2])
-
-
-_rng = np.random.default_rng(2)
-for _ in range(3):
-    _w, _x = _rng.standard_normal(3), _rng.standard_normal(2)
+from helpers.checks import check_close
+from helpers.checks.backprop import check_neuron, neuron_numerical_dw, random_neurons
+for _w, _x in random_neurons(seed=2, n=3):
     _f, _dw, _dx = sigmoid_neuron(_w, _x)
-    _tf, (_tdw, _tdx) = torch_grads(_neuron_torch, _w, _x)
-    check_close("f", _f, _tf)
-    check_close("dw (PyTorch autograd)", _dw, _tdw, hint="dw = (1 - f) * f * [x0, x1, 1].")
-    check_close("dx (PyTorch autograd)", _dx, _tdx, hint="dx = (1 - f) * f * [w0, w1].")
-    _num = eval_numerical_gradient(lambda v: _neuron_torch(torch.tensor(v), torch.tensor(_x)).item(),
-                                   _w.copy())
-    check_close("dw (numerical gradient)", _dw, _num)
+    check_neuron(_w, _x, _f, _dw, _dx, oracle=" (PyTorch autograd)")
+    check_close("dw (numerical gradient)", _dw, neuron_numerical_dw(_w, _x))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -326,46 +283,30 @@ def staged_backward(x, y):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_staged_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
 from helpers.checks import check_close, passed
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient
-def _staged_torch(x, y):
-    return (x + torch.sigmoid(y)) / (torch.sigmoid(x) + (x + y) ** 2)
-
-
+from helpers.checks.backprop import HINTS, staged_torch, torch_grads
 _f, _dx, _dy = staged_backward(3.0, -4.0)
-_tf, (_tdx, _tdy) = torch_grads(_staged_torch, 3.0, -4.0)
-check_close("f(3, -4)", _f, _tf, hint="the forward pass is given: did you change it?")
-check_close("dx at (3, -4)", _dx, _tdx,
-            hint="x is used three times (numerator, sigmoid(x), x + y): add all three "
-                 "contributions with +=, do not overwrite dx with =.")
-check_close("dy at (3, -4)", _dy, _tdy,
-            hint="y is used twice (sigmoid(y), x + y): add both contributions with +=.")
+_tf, (_tdx, _tdy) = torch_grads(staged_torch, 3.0, -4.0)  # PyTorch autograd of the same formula
+check_close("f(3, -4)", _f, _tf, hint=HINTS["staged forward"])
+check_close("dx at (3, -4)", _dx, _tdx, hint=HINTS["staged dx"])
+check_close("dy at (3, -4)", _dy, _tdy, hint=HINTS["staged dy"])
 passed("dx and dy agree with PyTorch autograd at (3, -4)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_staged_backward_other_points", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: four other points against PyTorch autograd and the numerical gradient.
-import numpy as np
-import torch
-from helpers.checks import check_close, passed
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-def _staged_torch(x, y):
-    return (x + torch.sigmoid(y)) / (torch.sigmoid(x) + (x + y) ** 2)
-
-
-for _point in [(0.5, 1.5), (-1.2, 0.3), (2.0, 2.0), (-0.7, -2.5)]:
+from helpers.checks import check_close
+from helpers.checks.backprop import HINTS, STAGED_POINTS, numerical_gradient_of, staged_torch, torch_grads
+for _point in STAGED_POINTS:
     _f, _dx, _dy = staged_backward(*_point)
-    _tf, (_tdx, _tdy) = torch_grads(_staged_torch, *_point)
+    _tf, (_tdx, _tdy) = torch_grads(staged_torch, *_point)
     check_close(f"f{_point}", _f, _tf)
-    check_close(f"dx at {_point}", _dx, _tdx, hint="add every use of x with +=.")
-    check_close(f"dy at {_point}", _dy, _tdy, hint="add every use of y with +=.")
-    _num = eval_numerical_gradient(lambda v: _staged_torch(*torch.tensor(v)).item(),
-                                   np.array(_point, dtype=np.float64))
-    check_close(f"(dx, dy) at {_point} (numerical gradient)", np.array([_dx, _dy]), _num)
+    check_close(f"dx at {_point}", _dx, _tdx, hint=HINTS["staged dx again"])
+    check_close(f"dy at {_point}", _dy, _tdy, hint=HINTS["staged dy again"])
+    check_close(f"(dx, dy) at {_point} (numerical gradient)", [_dx, _dy],
+                numerical_gradient_of(staged_torch, _point))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -415,40 +356,26 @@ def affine_forward(x, w, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_affine_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_shape, check_true, passed, without_reference
-from helpers import layers as _layers
-_rng = np.random.default_rng(304)
-_x, _w, _b = _rng.standard_normal((2, 4, 5)), _rng.standard_normal((20, 3)), _rng.standard_normal(3)
-with without_reference(_layers.affine_forward):
+from helpers.checks import check_close, check_true, passed
+from helpers.checks.backprop import HINTS, answering, random_arrays, torch_affine
+_x, _w, _b = random_arrays(304, (2, 4, 5), (20, 3), 3)  # each sample of x flattens to 20 numbers
+with answering("affine_forward"):  # the course's affine_forward (and PyTorch) refused
     _out, _cache = affine_forward(_x, _w, _b)
-_want = F.linear(torch.tensor(_x).reshape(2, -1), torch.tensor(_w).T, torch.tensor(_b)).numpy()
-check_shape("out for x (2, 4, 5)", _out, (2, 3),
-            hint="flatten each sample first: x.reshape(N, -1) has shape (2, 20).")
-check_close("out", _out, _want, hint="out = x_flat @ w + b (the bias is added to every row).")
-check_true(isinstance(_cache, tuple) and len(_cache) == 3,
-           "The cache must be the tuple (x, w, b), as affine_backward expects.")
+check_close("out for x (2, 4, 5)", _out, torch_affine(_x, _w, _b), hint=HINTS["affine out"])
+check_true(isinstance(_cache, tuple) and len(_cache) == 3, HINTS["affine cache"])
 passed("affine_forward agrees with torch.nn.functional.linear on a (2, 4, 5) batch")
 
 # %% nbgrader={"grade": true, "grade_id": "test_affine_forward_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: 2-D and 4-D inputs x, against torch.nn.functional.linear.
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers import layers as _layers
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(324)
-for _shape, _M in [((3, 6), 4), ((1, 2, 3, 2), 5)]:
-    _x = _rng.standard_normal(_shape)
-    _w, _b = _rng.standard_normal((int(np.prod(_shape[1:])), _M)), _rng.standard_normal(_M)
-    with without_reference(_layers.affine_forward):
+from helpers.checks import check_close
+from helpers.checks.backprop import affine_forward_cases, answering, torch_affine
+for _x, _w, _b in affine_forward_cases(seed=324):
+    with answering("affine_forward"):
         _out, _ = affine_forward(_x, _w, _b)
-    _want = F.linear(torch.tensor(_x).reshape(_shape[0], -1), torch.tensor(_w).T,
-                     torch.tensor(_b)).numpy()
-    check_close(f"out for x of shape {_shape}", _out, _want)
+    check_close(f"out for x of shape {_x.shape}", _out, torch_affine(_x, _w, _b))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -474,78 +401,44 @@ def affine_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_affine_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _layers
-def _affine_torch(x, w, b):
-    return F.linear(x.reshape(len(x), -1), w.T, b)
-
-
-_rng = np.random.default_rng(305)
-_x, _w, _b = _rng.standard_normal((3, 2, 3)), _rng.standard_normal((6, 4)), _rng.standard_normal(4)
-_dout = _rng.standard_normal((3, 4))
-with without_reference(_layers.affine_backward):
+from helpers.checks import passed
+from helpers.checks.backprop import affine_grads, answering, check_grads, random_arrays
+_x, _w, _b, _dout = random_arrays(305, (3, 2, 3), (6, 4), 4, (3, 4))
+with answering("affine_backward"):
     _dx, _dw, _db = affine_backward(_dout, (_x, _w, _b))
-_, (_tdx, _tdw, _tdb) = torch_grads(_affine_torch, _x, _w, _b, upstream=_dout)
-check_shape("dx", _dx, _x.shape, hint="dx has the shape of x, (3, 2, 3): reshape dout @ w.T back.")
-check_shape("dw", _dw, _w.shape,
-            hint="dw has the shape of w, (6, 4): it is x_flat.T @ dout, not dout.T @ x_flat.")
-check_shape("db", _db, _b.shape, hint="db has the shape of b: sum dout over the batch (axis 0).")
-check_close("dx", _dx, _tdx, hint="dx = dout @ w.T, reshaped to x.shape.")
-check_close("dw", _dw, _tdw, hint="dw = x_flat.T @ dout, with x_flat = x.reshape(N, -1).")
-check_close("db", _db, _tdb, hint="db = dout.sum(axis=0): b is added to every row.")
+check_grads("affine_backward", {"dx": _dx, "dw": _dw, "db": _db},
+            affine_grads(_x, _w, _b, _dout))  # shapes, then values, against PyTorch autograd
 passed("affine_backward agrees with PyTorch autograd")
 
 # %% nbgrader={"grade": true, "grade_id": "test_affine_backward_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: a square w (where dw and its transpose have the same shape) and the numerical gradient.
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _layers
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-def _affine_torch(x, w, b):
-    return F.linear(x.reshape(len(x), -1), w.T, b)
-
-
-_rng = np.random.default_rng(325)
-_x, _w, _b = _rng.standard_normal((5, 4)), _rng.standard_normal((4, 4)), _rng.standard_normal(4)
-_dout = _rng.standard_normal((5, 4))
-with without_reference(_layers.affine_backward):
+from helpers.checks import check_close
+from helpers.checks.backprop import HINTS, affine_grads, answering, random_arrays
+_cases = random_arrays(325, (5, 4), (4, 4), 4, (5, 4), (2, 3, 2), (6, 5), 5, (2, 5))
+_x, _w, _b, _dout = _cases[:4]
+with answering("affine_backward"):
     _dx, _dw, _db = affine_backward(_dout, (_x, _w, _b))
-_, (_tdx, _tdw, _tdb) = torch_grads(_affine_torch, _x, _w, _b, upstream=_dout)
-check_close("dw for a square w (4, 4)", _dw, _tdw,
-            hint="dw = x.T @ dout; dout.T @ x is its transpose, with the same shape here.")
-check_close("dx for a square w (4, 4)", _dx, _tdx, hint="dx = dout @ w.T.")
-_x, _w, _b = _rng.standard_normal((2, 3, 2)), _rng.standard_normal((6, 5)), _rng.standard_normal(5)
-_dout = _rng.standard_normal((2, 5))
-with without_reference(_layers.affine_backward):
+_want = affine_grads(_x, _w, _b, _dout)
+check_close("dw for a square w (4, 4)", _dw, _want["dw"], hint=HINTS["square dw"])
+check_close("dx for a square w (4, 4)", _dx, _want["dx"], hint=HINTS["square dx"])
+_x, _w, _b, _dout = _cases[4:]
+with answering("affine_backward"):
     _dx, _dw, _db = affine_backward(_dout, (_x, _w, _b))
-_fwd = lambda x, w, b: _affine_torch(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy()
-check_close("dx (numerical gradient)", _dx,
-            eval_numerical_gradient_array(lambda v: _fwd(v, _w, _b), _x.copy(), _dout))
-check_close("dw (numerical gradient)", _dw,
-            eval_numerical_gradient_array(lambda v: _fwd(_x, v, _b), _w.copy(), _dout))
-check_close("db (numerical gradient)", _db,
-            eval_numerical_gradient_array(lambda v: _fwd(_x, _w, v), _b.copy(), _dout))
+_want = affine_grads(_x, _w, _b, _dout, oracle="numerical")
+for _name, _value in (("dx", _dx), ("dw", _dw), ("db", _db)):
+    check_close(f"{_name} (numerical gradient)", _value, _want[_name])
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_affine_backward_no_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_no_loops, passed, without_reference
-from helpers import layers as _layers
-_rng = np.random.default_rng(335)
-_x, _w = _rng.standard_normal((300, 200)), _rng.standard_normal((200, 250))
-_b, _dout = _rng.standard_normal(250), _rng.standard_normal((300, 250))
-with without_reference(_layers.affine_backward):
-    _dx, _dw, _db = check_no_loops("affine_backward", affine_backward, _dout, (_x, _w, _b),
-                                   max_lines=50, sizes="300 examples, D = 200, M = 250",
+from helpers.checks import check_no_loops, passed
+from helpers.checks.backprop import answering, random_arrays
+_x, _w, _b, _dout = random_arrays(335, (300, 200), (200, 250), 250, (300, 250))
+with answering("affine_backward"):  # fails if it runs 50 lines of Python or more, or is wrong
+    _dx, _dw, _db = check_no_loops("affine_backward", affine_backward, _dout, (_x, _w, _b), max_lines=50,
+                                   sizes="300 examples, D = 200, M = 250",
                                    expected=(_dout @ _w.T, _x.T @ _dout, _dout.sum(axis=0)))
 passed("affine_backward runs without Python loops on 300 examples of 200 features")
 
@@ -568,16 +461,19 @@ passed("affine_backward runs without Python loops on 300 examples of 200 feature
 
 # %% tags=["demo"]
 _x = np.linspace(-6, 6, 241)
-fig, axes = plt.subplots(1, 3, figsize=(11, 2.8), sharex=True)
-for ax, (name, fwd, bwd) in zip(axes, [("ReLU", layers.relu_forward, layers.relu_backward),
-                                       ("sigmoid", layers.sigmoid_forward, layers.sigmoid_backward),
-                                       ("tanh", layers.tanh_forward, layers.tanh_backward)]):
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharex=True)
+for ax, (name, fwd, bwd, what) in zip(axes, [
+        ("ReLU", layers.relu_forward, layers.relu_backward, "passes back 0 for every x < 0"),
+        ("sigmoid", layers.sigmoid_forward, layers.sigmoid_backward, "passes back at most 0.25"),
+        ("tanh", layers.tanh_forward, layers.tanh_backward, "passes back almost 0 for |x| > 3")]):
     out, cache = fwd(_x)
-    ax.plot(_x, out, label=name)
+    ax.plot(_x, out, label=f"{name}(x)")
     ax.plot(_x, bwd(np.ones_like(_x), cache), "--", label="local derivative")
     ax.axhline(0, color="0.8", lw=0.8)
-    ax.set_title(name)
-    ax.legend(fontsize=8)
+    ax.set_title(f"{name} {what}", fontsize=10)
+    ax.set_xlabel("input x")
+    ax.set_ylabel("output and local derivative")
+    ax.legend(fontsize=9, loc="lower right" if name == "tanh" else "upper left")
 fig.tight_layout()
 
 # %% [markdown]
@@ -636,25 +532,13 @@ def relu_forward(x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_relu_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_equal, passed, without_reference
-from helpers import layers as _layers
-_x = np.array([[-2.0, -0.5, 0.0], [0.5, 1.5, -3.0]])
-_x_before = _x.copy()
-with without_reference(_layers.relu_forward):
-    _out, _cache = relu_forward(_x)
-check_close("relu_forward(x)", _out, F.relu(torch.tensor(_x_before)).numpy(),
-            hint="out is x where x > 0 and 0 elsewhere.")
-check_equal("x after relu_forward(x)", _x, _x_before,
-            hint="relu_forward changed its input in place; compute a new array, e.g. "
-                 "np.maximum(x, 0).")
-_x = np.random.default_rng(306).standard_normal((2, 3, 4))
-with without_reference(_layers.relu_forward):
-    _out, _ = relu_forward(_x)
-check_close("relu_forward on a (2, 3, 4) array", _out, F.relu(torch.tensor(_x)).numpy(),
-            hint="work elementwise on an array of any shape.")
+from helpers.checks import check_close, check_equal, passed
+from helpers.checks.backprop import HINTS, answering, relu_forward_cases, torch_relu
+for _name, _x, _x_before, _hint in relu_forward_cases():  # a (2, 3) example, a random (2, 3, 4) array
+    with answering("relu_forward"):
+        _out, _cache = relu_forward(_x)
+    check_close(_name, _out, torch_relu(_x_before), hint=_hint)
+    check_equal(f"x after {_name}", _x, _x_before, hint=HINTS["relu in place"])
 passed("relu_forward agrees with torch.relu on a (2, 3) and a (2, 3, 4) array")
 
 # %% [markdown]
@@ -672,30 +556,12 @@ def relu_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_relu_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _layers
-_rng = np.random.default_rng(307)
-_x = _rng.standard_normal((4, 5))
-_x = np.where(_x >= 0, _x + 0.1, _x - 0.1)  # away from the kink at 0
-_dout = _rng.standard_normal((4, 5))
-with without_reference(_layers.relu_backward):
-    _dx = relu_backward(_dout, _x)
-_, (_tdx,) = torch_grads(F.relu, _x, upstream=_dout)
-check_close("relu_backward(dout, x)", _dx, _tdx,
-            hint="the gradient passes where the input x was positive (not where dout is "
-                 "positive) and is 0 elsewhere.")
-_x = _rng.standard_normal((2, 3, 4))
-_x = np.where(_x >= 0, _x + 0.1, _x - 0.1)
-_dout = _rng.standard_normal((2, 3, 4))
-with without_reference(_layers.relu_backward):
-    _dx = relu_backward(_dout, _x)
-_num = eval_numerical_gradient_array(lambda v: F.relu(torch.tensor(v)).numpy(), _x.copy(), _dout)
-check_close("relu_backward on a (2, 3, 4) array (numerical gradient)", _dx, _num)
+from helpers.checks import check_close, passed
+from helpers.checks.backprop import answering, relu_backward_cases
+for _name, _x, _dout, _want, _hint in relu_backward_cases():  # (4, 5) vs autograd, (2, 3, 4) vs numerical
+    with answering("relu_backward"):
+        _dx = relu_backward(_dout, _x)
+    check_close(_name, _dx, _want, hint=_hint)
 passed("relu_backward agrees with PyTorch autograd and with the numerical gradient")
 
 # %% [markdown]
@@ -726,40 +592,23 @@ def sigmoid_forward(x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, passed, without_reference
-from helpers import layers as _layers
-_x = np.linspace(-5, 5, 12).reshape(3, 4)
-with without_reference(_layers.sigmoid_forward):
-    _out, _cache = sigmoid_forward(_x)
-check_close("sigmoid_forward(x)", _out, torch.sigmoid(torch.tensor(_x)).numpy(),
-            hint="sigma(x) = 1 / (1 + exp(-x)).")
-check_close("the cache of sigmoid_forward", _cache, _out,
-            hint="sigmoid caches its output: the backward pass needs only sigma(x).")
-_x = np.random.default_rng(308).standard_normal((2, 3, 2)) * 3
-with without_reference(_layers.sigmoid_forward):
-    _out, _ = sigmoid_forward(_x)
-check_close("sigmoid_forward on a (2, 3, 2) array", _out, torch.sigmoid(torch.tensor(_x)).numpy())
+from helpers.checks import check_close, passed
+from helpers.checks.backprop import HINTS, answering, sigmoid_forward_cases, torch_sigmoid
+for _name, _x, _hint in sigmoid_forward_cases():  # 12 points from -5 to 5, then a random (2, 3, 2) array
+    with answering("sigmoid_forward"):
+        _out, _cache = sigmoid_forward(_x)
+    check_close(_name, _out, torch_sigmoid(_x), hint=_hint)
+    check_close(f"the cache of {_name}", _cache, _out, hint=HINTS["sigmoid cache"])
 passed("sigmoid_forward agrees with torch.sigmoid")
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_forward_large", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers import layers as _layers
-_hint = ("exp of a large number is inf, and inf / inf is nan: write the sigmoid so that at "
-         "most one exp overflows, e.g. 1 / (1 + np.exp(-x)).")
-for _dtype, _big in ((np.float64, 1000.0), (np.float32, 100.0)):
-    _x = np.array([-_big, -50.0, -1.0, 0.0, 1.0, 50.0, _big], dtype=_dtype)
-    with without_reference(_layers.sigmoid_forward), np.errstate(all="ignore"):
+from helpers.checks import check_close, passed
+from helpers.checks.backprop import answering, check_no_nan, large_sigmoid_inputs, torch_sigmoid
+for _x, _hint in large_sigmoid_inputs():  # [-1000, -50, -1, 0, 1, 50, 1000] in float64, +-100 in float32
+    with answering("sigmoid_forward", errors="ignore"):  # overflow warnings ignored
         _out, _ = sigmoid_forward(_x.copy())
-    _out = np.asarray(_out, dtype=np.float64)
-    check_true(not np.isnan(_out).any(),
-               f"sigmoid_forward({_x.tolist()}) in {np.dtype(_dtype).name} contains nan: {_out.tolist()}.",
-               hint=_hint)
-    check_close(f"sigmoid_forward at large |x| in {np.dtype(_dtype).name}", _out,
-                torch.sigmoid(torch.tensor(_x, dtype=torch.float64)).numpy(), tol=1e-6, hint=_hint)
+    check_no_nan(f"sigmoid_forward({_x.tolist()}) in {_x.dtype.name}", _out, hint=_hint)
+    check_close(f"sigmoid_forward at large |x| in {_x.dtype.name}", _out, torch_sigmoid(_x), tol=1e-6, hint=_hint)
 passed("sigmoid_forward is right at x = +-1000 in float64 and +-100 in float32 (warnings ignored)")
 
 # %% [markdown]
@@ -777,28 +626,12 @@ def sigmoid_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _layers
-_rng = np.random.default_rng(309)
-_x, _dout = _rng.standard_normal((3, 4)) * 2, _rng.standard_normal((3, 4))
-_out = torch.sigmoid(torch.tensor(_x)).numpy()
-with without_reference(_layers.sigmoid_backward):
-    _dx = sigmoid_backward(_dout, _out)
-_, (_tdx,) = torch_grads(torch.sigmoid, _x, upstream=_dout)
-check_close("sigmoid_backward(dout, out)", _dx, _tdx,
-            hint="the cache is already out = sigma(x): dx = dout * out * (1 - out), "
-                 "without applying the sigmoid again.")
-_x, _dout = _rng.standard_normal((2, 5)), _rng.standard_normal((2, 5))
-_out = torch.sigmoid(torch.tensor(_x)).numpy()
-with without_reference(_layers.sigmoid_backward):
-    _dx = sigmoid_backward(_dout, _out)
-_num = eval_numerical_gradient_array(lambda v: torch.sigmoid(torch.tensor(v)).numpy(),
-                                     _x.copy(), _dout)
-check_close("sigmoid_backward (numerical gradient)", _dx, _num)
+from helpers.checks import check_close, passed
+from helpers.checks.backprop import answering, sigmoid_backward_cases
+for _name, _out, _dout, _want, _hint in sigmoid_backward_cases():  # (3, 4) vs autograd, (2, 5) vs numerical
+    with answering("sigmoid_backward"):
+        _dx = sigmoid_backward(_dout, _out)
+    check_close(_name, _dx, _want, hint=_hint)
 passed("sigmoid_backward agrees with PyTorch autograd and with the numerical gradient")
 
 # %% [markdown]
@@ -815,16 +648,13 @@ def tanh_forward(x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_tanh_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, passed, without_reference
-from helpers import layers as _layers
-_x = np.array([[-20.0, -2.0, -0.5], [0.0, 0.7, 20.0]])
-with without_reference(_layers.tanh_forward):
+from helpers.checks import check_close, passed
+from helpers.checks.backprop import HINTS, answering, tanh_example, torch_tanh
+_x = tanh_example()  # [[-20, -2, -0.5], [0, 0.7, 20]]
+with answering("tanh_forward"):
     _out, _cache = tanh_forward(_x)
-check_close("tanh_forward(x)", _out, torch.tanh(torch.tensor(_x)).numpy(),
-            hint="np.tanh computes it (and stays finite for large |x|).")
-check_close("the cache of tanh_forward", _cache, _out, hint="tanh caches its output.")
+check_close("tanh_forward(x)", _out, torch_tanh(_x), hint=HINTS["tanh forward"])
+check_close("the cache of tanh_forward", _cache, _out, hint=HINTS["tanh cache"])
 passed("tanh_forward agrees with torch.tanh")
 
 # %% [markdown]
@@ -842,24 +672,12 @@ def tanh_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_tanh_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _layers
-_rng = np.random.default_rng(311)
-_x, _dout = _rng.standard_normal((3, 4)), _rng.standard_normal((3, 4))
-with without_reference(_layers.tanh_backward):
-    _dx = tanh_backward(_dout, np.tanh(_x))
-_, (_tdx,) = torch_grads(torch.tanh, _x, upstream=_dout)
-check_close("tanh_backward(dout, out)", _dx, _tdx,
-            hint="the cache is already out = tanh(x): dx = dout * (1 - out**2).")
-_x, _dout = _rng.standard_normal((2, 2, 3)), _rng.standard_normal((2, 2, 3))
-with without_reference(_layers.tanh_backward):
-    _dx = tanh_backward(_dout, np.tanh(_x))
-_num = eval_numerical_gradient_array(lambda v: torch.tanh(torch.tensor(v)).numpy(), _x.copy(), _dout)
-check_close("tanh_backward (numerical gradient)", _dx, _num)
+from helpers.checks import check_close, passed
+from helpers.checks.backprop import answering, tanh_backward_cases
+for _name, _out, _dout, _want, _hint in tanh_backward_cases():  # (3, 4) vs autograd, (2, 2, 3) vs numerical
+    with answering("tanh_backward"):
+        _dx = tanh_backward(_dout, _out)
+    check_close(_name, _dx, _want, hint=_hint)
 passed("tanh_backward agrees with PyTorch autograd and with the numerical gradient")
 
 # %% [markdown]
@@ -902,80 +720,38 @@ def softmax_loss(x, y):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient
-from helpers import layers as _layers
-def _cross_entropy_torch(y):
-    return lambda s: F.cross_entropy(s, torch.tensor(y))
-
-
-_rng = np.random.default_rng(312)
-_x, _y = _rng.standard_normal((5, 4)) * 2, np.array([0, 3, 1, 1, 2])
-with without_reference(_layers.softmax_loss):
-    _loss, _dx = softmax_loss(_x, _y)
-_tl, (_tdx,) = torch_grads(_cross_entropy_torch(_y), _x)
-check_close("loss", _loss, _tl,
-            hint="loss = mean over samples of -log(probability of the correct class).")
-check_shape("dx", _dx, _x.shape)
-check_close("dx", _dx, _tdx,
-            hint="dx = (probabilities - one_hot(y)) / N: did you divide by N?")
-with without_reference(_layers.softmax_loss):
-    _loss0, _ = softmax_loss(np.full((3, 10), 1e-3), np.array([1, 5, 9]))
-check_close("loss for equal scores and 10 classes", _loss0, np.log(10),
-            hint="equal scores give probability 1/10 for every class, so the loss is ln 10.")
+from helpers.checks import check_close, passed
+from helpers.checks.backprop import HINTS, LN_10, answering, check_softmax, equal_scores, softmax_example
+with answering("softmax_loss"):
+    _loss, _dx = softmax_loss(*softmax_example())  # scores (5, 4), labels [0, 3, 1, 1, 2]
+    _loss0, _ = softmax_loss(*equal_scores())  # all scores 1e-3: 3 samples, 10 classes
+check_softmax(_loss, _dx, *softmax_example())  # loss and dx against torch.nn.functional.cross_entropy
+check_close("loss for equal scores and 10 classes", _loss0, LN_10, hint=HINTS["ln 10"])
 passed("softmax_loss agrees with torch.nn.functional.cross_entropy, and is ln 10 at the start")
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: one sample, two classes and ten classes, against PyTorch and the numerical gradient.
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient
-from helpers import layers as _layers
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-def _cross_entropy_torch(y):
-    return lambda s: F.cross_entropy(s, torch.tensor(y))
-
-
-_rng = np.random.default_rng(332)
-for _N, _C in [(1, 3), (7, 2), (6, 10)]:
-    _x, _y = _rng.standard_normal((_N, _C)), _rng.integers(0, _C, _N)
-    with without_reference(_layers.softmax_loss):
+from helpers.checks import check_close
+from helpers.checks.backprop import HINTS, answering, softmax_cases, softmax_numerical_dx, torch_cross_entropy
+for _x, _y in softmax_cases(seed=332):
+    with answering("softmax_loss"):
         _loss, _dx = softmax_loss(_x, _y)
-    _tl, (_tdx,) = torch_grads(_cross_entropy_torch(_y), _x)
-    check_close(f"loss for N={_N}, C={_C}", _loss, _tl)
-    check_close(f"dx for N={_N}, C={_C}", _dx, _tdx, hint="dx = (probabilities - one_hot(y)) / N.")
-    _num = eval_numerical_gradient(lambda v: F.cross_entropy(torch.tensor(v), torch.tensor(_y)).item(),
-                                   _x.copy())
-    check_close(f"dx for N={_N}, C={_C} (numerical gradient)", _dx, _num)
+    _tl, _tdx = torch_cross_entropy(_x, _y)
+    check_close(f"loss for N={len(_x)}, C={_x.shape[1]}", _loss, _tl)
+    check_close(f"dx for N={len(_x)}, C={_x.shape[1]}", _dx, _tdx, hint=HINTS["softmax dx again"])
+    check_close(f"dx for N={len(_x)}, C={_x.shape[1]} (numerical gradient)", _dx, softmax_numerical_dx(_x, _y))
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax_loss_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import layers as _layers
-def _cross_entropy_torch(y):
-    return lambda s: F.cross_entropy(s, torch.tensor(y))
-
-
-_x = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -999.0, -1001.0], [5.0, 2.0, 800.0]])
-_y = np.array([1, 0, 2])
-with without_reference(_layers.softmax_loss), np.errstate(all="ignore"):
+from helpers.checks import passed
+from helpers.checks.backprop import HINTS, answering, check_softmax, large_scores
+_x, _y = large_scores()  # rows [1000, 1001, 999], [-1000, -999, -1001], [5, 2, 800]; labels [1, 0, 2]
+with answering("softmax_loss", errors="ignore"):
     _loss, _dx = softmax_loss(_x, _y)
-_tl, (_tdx,) = torch_grads(_cross_entropy_torch(_y), _x)
-_hint = ("exp(1000) overflows to inf and inf / inf is nan: subtract each row's maximum "
-         "from the scores before np.exp.")
-check_close("loss for scores around 1000", _loss, _tl, hint=_hint)
-check_close("dx for scores around 1000", _dx, _tdx, hint=_hint)
+check_softmax(_loss, _dx, _x, _y, where=" for scores around 1000", hint=HINTS["softmax overflow"])
 passed("softmax_loss is stable for scores like [1000, 1001, 999]")
 
 # %% [markdown]
@@ -1027,42 +803,21 @@ def sigmoid_bce_loss(x, y):
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_bce_loss", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import layers as _layers
-_x = np.array([-3.0, -0.5, 0.0, 0.8, 2.5, 4.0])
-_y = np.array([0, 1, 1, 0, 1, 1])
-with without_reference(_layers.sigmoid_bce_loss):
+from helpers.checks import passed
+from helpers.checks.backprop import answering, check_bce
+_x, _y = np.array([-3.0, -0.5, 0.0, 0.8, 2.5, 4.0]), np.array([0, 1, 1, 0, 1, 1])
+with answering("sigmoid_bce_loss"):
     _loss, _dx = sigmoid_bce_loss(_x, _y)
-_tl, (_tdx,) = torch_grads(
-    lambda s: F.binary_cross_entropy_with_logits(s, torch.tensor(_y, dtype=torch.float64)), _x)
-check_close("loss", _loss, _tl, hint="loss = mean of -y log p - (1 - y) log(1 - p), p = sigmoid(x).")
-check_shape("dx", _dx, _x.shape)
-check_close("dx", _dx, _tdx, hint="dx = (sigmoid(x) - y) / N: did you divide by N?")
+check_bce(_loss, _dx, _x, _y)  # loss and dx against torch.nn.functional.binary_cross_entropy_with_logits
 passed("sigmoid_bce_loss agrees with torch.nn.functional.binary_cross_entropy_with_logits")
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_bce_loss_stable", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import layers as _layers
-_hint = ("log(sigmoid(x)) breaks for large |x|: sigmoid(40) rounds to 1.0 and log(1 - 1.0) = -inf. "
-         "Write the loss as softplus(x) - y * x with softplus(x) = max(x, 0) + log1p(exp(-|x|)).")
-for _x, _y in [(np.array([40.0, -40.0, 3.0]), np.array([0, 1, 1])),
-               (np.array([-1000.0, 1000.0, 50.0, -50.0]), np.array([1, 0, 1, 0]))]:
-    with without_reference(_layers.sigmoid_bce_loss), np.errstate(all="ignore"):
+from helpers.checks import passed
+from helpers.checks.backprop import answering, check_bce_large, large_logits
+for _x, _y in large_logits():  # logits [40, -40, 3], then [-1000, 1000, 50, -50], with their labels
+    with answering("sigmoid_bce_loss", errors="ignore"):
         _loss, _dx = sigmoid_bce_loss(_x.copy(), _y)
-    _tl, (_tdx,) = torch_grads(
-        lambda s: F.binary_cross_entropy_with_logits(s, torch.tensor(_y, dtype=torch.float64)), _x)
-    check_true(np.isfinite(_loss), f"sigmoid_bce_loss({_x.tolist()}, {_y.tolist()}) is {_loss}, "
-               f"the true loss is {_tl:.4f}.", hint=_hint)
-    check_close(f"loss for logits {_x.tolist()}", _loss, _tl, hint=_hint)
-    check_close(f"dx for logits {_x.tolist()}", _dx, _tdx,
-                hint="dx = (sigmoid(x) - y) / N, with a sigmoid that is right for large |x|.")
+    check_bce_large(_loss, _dx, _x, _y)  # a finite loss; loss and dx against PyTorch
 passed("sigmoid_bce_loss is exact at logits like +-40 and +-1000")
 
 # %% [markdown]
@@ -1141,131 +896,56 @@ class TwoLayerNet:
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_init", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_equal, check_shape, check_true, passed, \
-    without_reference
-from helpers import nets as _nets
-with without_reference(_nets.TwoLayerNet):
+from helpers.checks import passed
+from helpers.checks.backprop import answering, check_init
+with answering("TwoLayerNet"):  # the course's TwoLayerNet refused, also inside yours
     _net = TwoLayerNet(40, 200, 10, weight_scale=0.05, reg=0.3, seed=3)
     _same = TwoLayerNet(40, 200, 10, weight_scale=0.05, reg=0.3, seed=3)
     _other = TwoLayerNet(40, 200, 10, weight_scale=0.05, reg=0.3, seed=4)
-check_true(isinstance(getattr(_net, "params", None), dict)
-           and sorted(_net.params) == ["W1", "W2", "b1", "b2"],
-           "self.params must be a dict with exactly the keys 'W1', 'b1', 'W2', 'b2'.")
-for _k, _shape in [("W1", (40, 200)), ("b1", (200,)), ("W2", (200, 10)), ("b2", (10,))]:
-    check_shape(f"params['{_k}']", _net.params[_k], _shape)
-check_equal("params['b1']", _net.params["b1"], np.zeros(200), hint="biases start at zero.")
-check_equal("params['b2']", _net.params["b2"], np.zeros(10), hint="biases start at zero.")
-for _k in ("W1", "W2"):
-    _std = float(np.std(_net.params[_k]))
-    check_true(0.045 < _std < 0.055, f"The standard deviation of params['{_k}'] is {_std:.4f}, "
-               "expected about weight_scale = 0.05.",
-               hint="W = weight_scale * rng.standard_normal(shape).")
-    check_close(f"params['{_k}'] for the same seed", _same.params[_k], _net.params[_k],
-                hint="draw the weights from the rng made from `seed`.")
-    check_true(not np.allclose(_other.params[_k], _net.params[_k]),
-               f"params['{_k}'] is the same for seeds 3 and 4: use the given rng.")
+check_init(_net, _same, _other)  # keys and shapes, zero biases, std 0.05, drawn from the seed
 passed("TwoLayerNet starts with the right shapes, scale and zero biases")
 
 # %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_scores", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn as nn
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers.checks.oracles import torch_two_layer_net
-from helpers import nets as _nets
-_rng = np.random.default_rng(313)
-_params = {"W1": _rng.standard_normal((6, 5)), "b1": _rng.standard_normal(5),
-           "W2": _rng.standard_normal((5, 3)), "b2": _rng.standard_normal(3)}
-_X = _rng.standard_normal((4, 6))
-with without_reference(_nets.TwoLayerNet):
-    _net = TwoLayerNet(6, 5, 3)
-    _net.params = {k: v.copy() for k, v in _params.items()}
+from helpers.checks import check_close, passed
+from helpers.checks.backprop import HINTS, answering, net_example, torch_scores, with_params
+_params, _X, _ = net_example(313)  # W1 (6, 5), b1, W2 (5, 3), b2; X (4, 6)
+with answering("TwoLayerNet"):
+    _net = with_params(TwoLayerNet(6, 5, 3), _params)  # your net, holding copies of these weights
     _scores = _net.loss(_X)
-_want = torch_two_layer_net(_params)(torch.tensor(_X)).detach().numpy()
-check_shape("loss(X) without y", _scores, (4, 3),
-            hint="with y=None, loss returns the scores, one row per sample.")
-check_close("scores", _scores, _want, hint="scores = relu(X @ W1 + b1) @ W2 + b2.")
+check_close("scores = loss(X) without y", _scores, torch_scores(_params, _X), hint=HINTS["scores"])
 passed("TwoLayerNet.loss(X) returns the same scores as an nn.Sequential with the same weights")
 
 # %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_loss", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.oracles import torch_two_layer_loss
-from helpers.gradcheck import eval_numerical_gradient
-from helpers import nets as _nets
-_rng = np.random.default_rng(314)
-_params = {"W1": _rng.standard_normal((6, 5)), "b1": _rng.standard_normal(5),
-           "W2": _rng.standard_normal((5, 3)), "b2": _rng.standard_normal(3)}
-_X, _y = _rng.standard_normal((4, 6)), np.array([0, 2, 1, 2])
-with without_reference(_nets.TwoLayerNet):
-    _net = TwoLayerNet(6, 5, 3, reg=0.0)
-    _net.params = {k: v.copy() for k, v in _params.items()}
+from helpers.checks import passed
+from helpers.checks.backprop import answering, check_net_loss, net_example, with_params
+_params, _X, _y = net_example(314, labels=[0, 2, 1, 2])  # W1 (6, 5), b1, W2 (5, 3), b2; X (4, 6)
+with answering("TwoLayerNet"):
+    _net = with_params(TwoLayerNet(6, 5, 3, reg=0.0), _params)
     _out = _net.loss(_X, _y)
-check_true(isinstance(_out, tuple) and len(_out) == 2,
-           "With labels y, loss(X, y) must return the pair (loss, grads).")
-_loss, _grads = _out
-_, _tl, _tg = torch_two_layer_loss(_params, _X, _y, reg=0.0)
-check_close("loss (reg = 0)", _loss, _tl, hint="softmax cross-entropy of the scores.")
-check_true(isinstance(_grads, dict) and sorted(_grads) == ["W1", "W2", "b1", "b2"],
-           "grads must be a dict with the keys of params: 'W1', 'b1', 'W2', 'b2'.")
-for _k, _hint in [("b2", "db2 = dscores summed over the batch."),
-                  ("W2", "dW2 = hidden.T @ dscores, with hidden = relu(X @ W1 + b1)."),
-                  ("b1", "db1: backprop dscores through the second affine layer and the ReLU."),
-                  ("W1", "dW1 = X.T @ (dhidden masked by the ReLU).")]:
-    check_close(f"grads['{_k}'] (reg = 0)", _grads[_k], _tg[_k], hint=_hint)
+check_net_loss(_out, _params, _X, _y)  # the pair (loss, grads), each against PyTorch autograd
 passed("TwoLayerNet loss and gradients agree with PyTorch autograd (reg = 0)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_loss_numerical", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: every gradient of another small net against the numerical gradient.
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers.gradcheck import eval_numerical_gradient
-from helpers import nets as _nets
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(320)  # chosen: every |X @ W1 + b1| > 0.6, away from the kink
-_params = {"W1": _rng.standard_normal((5, 4)), "b1": _rng.standard_normal(4),
-           "W2": _rng.standard_normal((4, 3)), "b2": _rng.standard_normal(3)}
-_X = _rng.standard_normal((3, 5))
-_y = _rng.integers(0, 3, 3)
-with without_reference(_nets.TwoLayerNet):
-    _net = TwoLayerNet(5, 4, 3, reg=0.0)
-    _net.params = {k: v.copy() for k, v in _params.items()}
+from helpers.checks.backprop import answering, check_net_numerical, net_example, with_params
+_params, _X, _y = net_example(320, sizes=(5, 4, 3), N=3)  # chosen: every |X @ W1 + b1| > 0.6, away from the kink
+with answering("TwoLayerNet"):
+    _net = with_params(TwoLayerNet(5, 4, 3, reg=0.0), _params)
     _loss, _grads = _net.loss(_X, _y)
-    for _k in _params:
-        def _f(v, _k=_k):
-            _old = _net.params[_k]
-            _net.params[_k] = v
-            try:
-                return _net.loss(_X, _y)[0]
-            finally:
-                _net.params[_k] = _old
-        check_close(f"grads['{_k}'] (numerical gradient)", _grads[_k],
-                    eval_numerical_gradient(_f, _params[_k].copy()))
+    check_net_numerical(_net, _params, _X, _y, _grads)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_TwoLayerNet_reg", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_two_layer_loss
-from helpers import nets as _nets
-_rng = np.random.default_rng(316)
-_params = {"W1": _rng.standard_normal((6, 5)), "b1": _rng.standard_normal(5),
-           "W2": _rng.standard_normal((5, 3)), "b2": _rng.standard_normal(3)}
-_X, _y = _rng.standard_normal((4, 6)), np.array([1, 1, 0, 2])
-with without_reference(_nets.TwoLayerNet):
-    _net = TwoLayerNet(6, 5, 3, reg=0.7)
-    _net.params = {k: v.copy() for k, v in _params.items()}
+from helpers.checks import passed
+from helpers.checks.backprop import answering, check_net_reg, net_example, with_params
+_params, _X, _y = net_example(316, labels=[1, 1, 0, 2])  # W1 (6, 5), b1, W2 (5, 3), b2; X (4, 6)
+with answering("TwoLayerNet"):
+    _net = with_params(TwoLayerNet(6, 5, 3, reg=0.7), _params)
     _loss, _grads = _net.loss(_X, _y)
-_, _tl, _tg = torch_two_layer_loss(_params, _X, _y, reg=0.7)
-check_close("loss (reg = 0.7)", _loss, _tl,
-            hint="add reg * (np.sum(W1**2) + np.sum(W2**2)) to the data loss (not the biases).")
-for _k in ("W1", "W2"):
-    check_close(f"grads['{_k}'] (reg = 0.7)", _grads[_k], _tg[_k],
-                hint=f"the penalty reg * sum({_k}**2) adds 2 * reg * {_k} to grads['{_k}'].")
-for _k in ("b1", "b2"):
-    check_close(f"grads['{_k}'] (reg = 0.7)", _grads[_k], _tg[_k],
-                hint="biases are not regularized: their gradients do not change with reg.")
+check_net_reg(_loss, _grads, _params, _X, _y, reg=0.7)  # against PyTorch autograd, with the L2 penalty
 passed("TwoLayerNet with L2 regularization agrees with PyTorch autograd")
 
 # %% [markdown]
@@ -1327,32 +1007,21 @@ def count_parameters(layer_sizes):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_count_parameters", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import torch.nn as nn
 from helpers.checks import check_equal, passed
-def _torch_count(sizes):
-    return sum(p.numel() for a, b in zip(sizes[:-1], sizes[1:]) for p in nn.Linear(a, b).parameters())
-
-
-check_equal("count_parameters([3, 4, 2])", count_parameters([3, 4, 2]), 26,
-            hint="3*4 weights + 4 biases + 4*2 weights + 2 biases.")
-check_equal("count_parameters([3, 4, 4, 1])", count_parameters([3, 4, 4, 1]), 41,
-            hint="three layers: (3*4 + 4) + (4*4 + 4) + (4*1 + 1).")
-for _sizes in ([40, 512, 10], [5, 3], [7, 1, 7, 2, 9]):
-    check_equal(f"count_parameters({_sizes})", count_parameters(list(_sizes)), _torch_count(_sizes),
-                hint="one weight matrix and one bias vector per pair of consecutive sizes.")
+from helpers.checks.backprop import HINTS, torch_count
+check_equal("count_parameters([3, 4, 2])", count_parameters([3, 4, 2]), 26, hint=HINTS["count 26"])
+check_equal("count_parameters([3, 4, 4, 1])", count_parameters([3, 4, 4, 1]), 41, hint=HINTS["count 41"])
+for _sizes in ([40, 512, 10], [5, 3], [7, 1, 7, 2, 9]):  # against the parameters of torch.nn.Linear layers
+    check_equal(f"count_parameters({_sizes})", count_parameters(list(_sizes)), torch_count(_sizes),
+                hint=HINTS["count"])
 passed("count_parameters: 26, 41, and PyTorch's counts for [40, 512, 10], [5, 3], [7, 1, 7, 2, 9]")
 
 # %% nbgrader={"grade": true, "grade_id": "test_count_parameters_tuple", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import torch.nn as nn
 from helpers.checks import check_equal, passed
-def _torch_count(sizes):
-    return sum(p.numel() for a, b in zip(sizes[:-1], sizes[1:]) for p in nn.Linear(a, b).parameters())
-
-
+from helpers.checks.backprop import HINTS, torch_count
 _sizes = (40, 512, 10)
-check_equal("count_parameters((40, 512, 10)), a tuple", count_parameters(_sizes), _torch_count(_sizes),
-            hint="a tuple has no .copy() and cannot be changed: read the sizes without "
-                 "modifying them, e.g. zip(sizes[:-1], sizes[1:]), or make a list(...) first.")
+check_equal("count_parameters((40, 512, 10)), a tuple", count_parameters(_sizes), torch_count(_sizes),
+            hint=HINTS["count tuple"])
 check_equal("the tuple after count_parameters", _sizes, (40, 512, 10))
 passed("count_parameters accepts a tuple")
 
@@ -1404,25 +1073,13 @@ def overfit_small_subset(X_small, y_small):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_overfit_small_subset", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_true, passed, without_reference
-from helpers import nets as _nets
-from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
-_data = _load_mnist1d()
-_X, _y, _, _ = _train_val_split(_data["X_train"], _data["y_train"], n_val=500, seed=0)
-_X, _y = _X[:50], _y[:50]
-with without_reference(_nets.TwoLayerNet):
+from helpers.checks import passed
+from helpers.checks.backprop import answering, check_accuracy, trained_scores, training_signals
+_X, _y = training_signals(50)  # the notebook's first 50 training signals
+with answering("TwoLayerNet"):
     _solver = overfit_small_subset(_X.copy(), _y.copy())
-    _net = getattr(_solver, "model", _solver)  # a Solver, or the net itself
-    _scores = np.asarray(_net.loss(_X.copy()))
-check_true(_scores.shape == (50, 10),
-           f"The trained net's loss(X) returned shape {_scores.shape} for 50 examples, not (50, 10).",
-           hint="return the Solver (or the net) after training.")
-_acc = float(np.mean(np.argmax(_scores, axis=1) == _y))
-check_true(_acc == 1.0,
-           f"The trained net classifies {_acc:.0%} of the 50 training examples right, not all of them.",
-           hint="look at solver.loss_history: if the loss falls slowly, raise the learning rate or "
-                "the number of epochs; if it jumps or grows, lower the learning rate.")
+    _scores = trained_scores(_solver, _X.copy())  # loss(X) of solver.model (or of the net returned)
+check_accuracy(_scores, _y, target=1.0, what="training")  # all 50 right
 passed("your TwoLayerNet memorises 50 training examples (100% training accuracy)")
 
 # %% [markdown]
@@ -1433,7 +1090,9 @@ passed("your TwoLayerNet memorises 50 training examples (100% training accuracy)
 small_solver = overfit_small_subset(X_train[:50], y_train[:50])
 print(f"final loss {small_solver.loss_history[-1]:.4f}, training accuracy "
       f"{small_solver.check_accuracy(X_train[:50], y_train[:50]):.0%}")
-plot_history(small_solver);
+fig = plot_history(small_solver)
+fig.axes[0].set_title("the loss on the 50 examples falls to nearly 0", fontsize=10)
+fig.axes[1].set_title("the accuracy reaches 1 (validation = the same 50 here)", fontsize=10);
 
 # %% [markdown]
 # ### Then tune it on the whole training set
@@ -1454,20 +1113,33 @@ plot_history(small_solver);
 # %% tags=["demo"]
 import warnings
 
-fig, ax = plt.subplots(figsize=(6, 3))
+lr_runs = {}
 for lr in (0.02, 0.2, 2.0, 20.0):
     with warnings.catch_warnings(), np.errstate(all="ignore"):  # lr 20 overflows
         warnings.simplefilter("ignore")
-        _s = Solver(TwoLayerNet(40, 256, 10, weight_scale=0.1, seed=0),
-                    dict(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val),
-                    optim_config={"lr": lr}, num_epochs=5, verbose=False, seed=0,
-                    progress=False).train()
-    note = f", diverged in epoch {_s.epochs_run + 1}" if _s.diverged else ""
-    print(f"lr {lr:5}: loss {_s.loss_history[0]:.3g} -> {_s.loss_history[-1]:.3g}, "
-          f"best val acc {_s.best_val_acc:.3f}{note}")
-    ax.plot(_s.loss_history, lw=0.8, label=f"lr {lr}{note}")
-ax.set(xlabel="step", ylabel="loss", ylim=(0, 5), title="5 epochs, four learning rates")
-ax.legend(fontsize=8);
+        lr_runs[lr] = Solver(TwoLayerNet(40, 256, 10, weight_scale=0.1, seed=0),
+                             dict(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val),
+                             optim_config={"lr": lr}, num_epochs=5, verbose=False, seed=0,
+                             progress=False).train()
+fig, (ax, ax_log) = plt.subplots(1, 2, figsize=(12, 3.6))
+for lr, run in lr_runs.items():
+    loss = np.array(run.loss_history)
+    note = f", diverged in epoch {run.epochs_run + 1}" if run.diverged else ""
+    print(f"lr {lr:5}: loss {loss[0]:.3g} -> {loss[-1]:.3g}, best val acc {run.best_val_acc:.3f}{note}")
+    if not run.diverged:
+        ax.plot(loss, lw=0.8, label=f"lr {lr}")
+    ax_log.plot(loss, lw=0.8, label=f"lr {lr}{note}")
+ax.set(xlabel="step", ylabel="training loss", ylim=(0, 5),
+       title="lr 0.02, 0.2 and 2: the loss falls fastest with 2")
+top = max(np.max(np.abs(r.loss_history), where=np.isfinite(r.loss_history), initial=1.0)
+          for r in lr_runs.values())  # the largest finite loss
+ax_log.set(xlabel="step", ylabel="training loss (log scale)", yscale="log", ylim=(0.5, 10 * top),
+           yticks=10.0 ** np.arange(0, np.log10(top) + 1, 50),  # one tick per 50 decades
+           title=f"all four on a log scale: with lr 20 the loss explodes to {top:.0e}")
+ax_log.yaxis.set_minor_locator(plt.NullLocator())
+ax.legend(fontsize=9, loc="upper right")
+ax_log.legend(fontsize=9, loc="upper left")
+fig.tight_layout()
 
 # %% [markdown]
 # **Exercise 17 (3 points).** `train_best_net`: set the hyperparameters and
@@ -1493,24 +1165,13 @@ def train_best_net(data):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_best_net", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_true, passed, without_reference
-from helpers import nets as _nets
-from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
-_data = _load_mnist1d()
-_Xtr, _ytr, _Xva, _yva = _train_val_split(_data["X_train"], _data["y_train"], n_val=500, seed=0)
-with without_reference(_nets.TwoLayerNet):
-    _solver = train_best_net(dict(X_train=_Xtr.copy(), y_train=_ytr.copy(),
-                                  X_val=_Xva.copy(), y_val=_yva.copy()))
-    _net = getattr(_solver, "model", _solver)  # a Solver, or the net itself
-    _scores = np.asarray(_net.loss(_Xva.copy()))
-check_true(_scores.shape == (500, 10),
-           f"The trained net's loss(X) returned shape {_scores.shape} for 500 examples, not (500, 10).",
-           hint="return the Solver (or the net) after training.")
-_acc = float(np.mean(np.argmax(_scores, axis=1) == _yva))
-check_true(_acc >= 0.62, f"Validation accuracy {_acc:.3f}, the target is 0.62.",
-           hint="tune the learning rate first (factors of 10), then the epochs, the hidden size "
-                "and reg; plot solver.loss_history and the accuracies to see what goes wrong.")
+from helpers.checks import passed
+from helpers.checks.backprop import answering, check_accuracy, mnist1d_split, trained_scores
+_Xtr, _ytr, _Xva, _yva = mnist1d_split()  # the notebook's 3500 training and 500 validation signals
+with answering("TwoLayerNet"):
+    _solver = train_best_net(dict(X_train=_Xtr, y_train=_ytr, X_val=_Xva.copy(), y_val=_yva.copy()))
+    _scores = trained_scores(_solver, _Xva.copy())  # loss(X) of solver.model (or of the net returned)
+_acc = check_accuracy(_scores, _yva, target=0.62, what="validation")
 passed(f"your TwoLayerNet reaches a validation accuracy of {_acc:.3f} (target 0.62)")
 
 # %% [markdown]
@@ -1522,7 +1183,9 @@ best_solver = train_best_net(dict(X_train=X_train, y_train=y_train, X_val=X_val,
 best_net = best_solver.model
 print(f"best validation accuracy {best_solver.best_val_acc:.3f} (epoch {best_solver.best_epoch}), "
       f"final training accuracy {best_solver.train_acc_history[-1]:.3f}")
-plot_history(best_solver);
+fig = plot_history(best_solver)
+fig.axes[0].set_title("training loss per step, and its moving average", fontsize=10)
+fig.axes[1].set_title("accuracy per epoch: is there a gap?", fontsize=10);
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_train_val_gap", "locked": false, "points": 3, "schema_version": 3, "solution": true}
 # **Question (3 points).** Read your curves. What does it mean, and what would
@@ -1564,12 +1227,14 @@ plot_history(best_solver);
 # %% tags=["demo"]
 W1 = best_net.params["W1"]
 strongest = np.argsort(-np.linalg.norm(W1, axis=0))[:8]
-fig, axes = plt.subplots(2, 4, figsize=(10, 3.5), sharex=True, sharey=True)
+fig, axes = plt.subplots(2, 4, figsize=(11, 4.2), sharex=True, sharey=True)
 for ax, unit in zip(axes.ravel(), strongest):
     ax.plot(W1[:, unit], lw=1.2)
     ax.axhline(0, color="0.8", lw=0.8)
-    ax.set_title(f"unit {unit}", fontsize=8)
-fig.suptitle("Columns of W1 with the largest norm (weight vs input position)")
+    ax.set_title(f"hidden unit {unit}", fontsize=9)
+fig.suptitle("The 8 columns of W1 with the largest norm: they oscillate from position to position")
+fig.supxlabel("input position (0 to 39)")
+fig.supylabel("weight")
 fig.tight_layout()
 
 # %% [markdown]
@@ -1624,14 +1289,22 @@ for lr in (0.2, 2.0, 20.0):
     moon_solvers[lr] = Solver(MoonsNet(seed=0), moons, optim_config={"lr": lr},
                               batch_size=640, num_epochs=1500, verbose=False, seed=0,
                               progress=False).train()
-fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+fig, axes = plt.subplots(1, 3, figsize=(13, 4.6))
 for ax, (lr, s) in zip(axes, moon_solvers.items()):
     acc = s.check_accuracy(X_moons_test, y_moons_test)
     plot_decision_regions(s.predict, X_moons_test, y_moons_test, ax=ax,
                           title=f"lr {lr}: test accuracy {acc:.3f}")
+    ax.set(xlabel="first input", ylabel="second input")
     print(f"lr {lr:4}: loss {s.loss_history[0]:.3f} -> {s.loss_history[-1]:.4f} "
           f"(largest {max(s.loss_history):.2f}), test accuracy {acc:.3f}")
-fig.tight_layout()
+blue, red = plt.cm.coolwarm(0.0), plt.cm.coolwarm(1.0)
+fig.legend(handles=[plt.Line2D([], [], ls="", marker="o", color=blue, mec="k", label="test point of class 0"),
+                    plt.Line2D([], [], ls="", marker="o", color=red, mec="k", label="test point of class 1"),
+                    plt.Rectangle((0, 0), 1, 1, color=blue, alpha=0.3, label="predicted class 0"),
+                    plt.Rectangle((0, 0), 1, 1, color=red, alpha=0.3, label="predicted class 1")],
+           loc="lower center", ncol=4, fontsize=10)
+fig.suptitle("The 2-5-1 sigmoid net after 1500 full-batch steps: with lr 0.2 the boundary is still almost a line")
+fig.tight_layout(rect=(0, 0.07, 1, 1))
 
 # %% [markdown]
 # Why does a learning rate of 2, or even 20, work here, when 0.01 is a common

@@ -22,9 +22,9 @@
 #
 # **Grading.** 60 points: fifteen exercises (40 points, checked by tests) and
 # seven written questions (20 points, graded by hand). Each exercise is
-# followed by a test cell you can run; some have a second one whose visible
-# part is only a comment, and whose checks run when your notebook is graded.
-# Run the cells from top to bottom.
+# followed by a test cell you can run; some have a second one that only
+# prints a note: its checks run when your notebook is graded. Run the cells
+# from top to bottom.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import time
@@ -224,12 +224,9 @@ class Nesterov(Optimizer):
 # %% nbgrader={"grade": true, "grade_id": "test_Nesterov", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 import torch
 from helpers.checks import passed
-from helpers.checks.optimizers import check_path, start_params
+from helpers.checks.optimizers import HINTS, check_path, start_params
 check_path("Nesterov(lr=0.05, momentum=0.9)", lambda: Nesterov(lr=0.05, momentum=0.9), torch.optim.SGD,
-           {"lr": 0.05, "momentum": 0.9, "nesterov": True}, start_params(3),
-           hint="keep a copy of the old velocity (v_prev = v.copy(): `v_prev = v` is the same "
-                "array and changes with it), update v as Momentum does, then "
-                "p += -momentum * v_prev + (1 + momentum) * v.")
+           {"lr": 0.05, "momentum": 0.9, "nesterov": True}, start_params(3), hint=HINTS["nesterov"])
 passed("Nesterov follows torch.optim.SGD(momentum=0.9, nesterov=True) for 10 steps")
 
 # %% [markdown]
@@ -277,17 +274,13 @@ check_path("AdaGrad(lr=0.1)", lambda: AdaGrad(lr=0.1), torch.optim.Adagrad, {"lr
 passed("AdaGrad follows torch.optim.Adagrad(eps=1e-7) for 10 steps")
 
 # %% nbgrader={"grade": true, "grade_id": "test_AdaGrad_zero_gradient", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
 import torch
-from helpers.checks import check_close, passed
-from helpers.checks.optimizers import check_path, student_path
-# w[1] always gets a zero gradient: it must stay where it is (0 / (0 + eps) = 0, not nan).
-_start = {"w": np.array([1.0, -2.0, 0.5])}
-_path = student_path("AdaGrad(lr=0.1)", lambda: AdaGrad(lr=0.1), _start, steps=3, zero=[("w", 1)])
-check_close("w[1], whose gradient is always 0, after 3 steps", _path[-1]["w"][1], -2.0,
-            hint="add eps to sqrt(h): with h = 0 and g = 0, g / sqrt(h) is 0/0 = nan.")
-check_path("AdaGrad(lr=0.1)", lambda: AdaGrad(lr=0.1), torch.optim.Adagrad, {"lr": 0.1, "eps": 1e-7},
-           _start, zero=[("w", 1)])
+from helpers.checks import passed
+from helpers.checks.optimizers import check_path, check_stays
+_start, _zero = {"w": [1.0, -2.0, 0.5]}, [("w", 1)]  # w[1] always gets a zero gradient
+check_stays("AdaGrad(lr=0.1)", lambda: AdaGrad(lr=0.1), _start, _zero, steps=3)  # w[1] stays at -2, not nan
+check_path("AdaGrad(lr=0.1, eps=0.01)", lambda: AdaGrad(lr=0.1, eps=0.01), torch.optim.Adagrad,
+           {"lr": 0.1, "eps": 0.01}, _start, zero=_zero)  # an eps this large shows where eps is added
 passed("AdaGrad leaves a weight with zero gradient alone, and agrees with torch.optim.Adagrad")
 
 # %% [markdown]
@@ -429,20 +422,12 @@ check_path("Adam(lr=0.05, eps=0)", lambda: Adam(lr=0.05, eps=0.0), torch.optim.A
 passed("Adam follows torch.optim.Adam(eps=0) for 10 steps")
 
 # %% nbgrader={"grade": true, "grade_id": "test_Adam_first_step", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.optimizers import OPTIMIZER_REFS, start_params
-_rng = np.random.default_rng(7)
-_start = start_params(7)
-_grads = {k: _rng.choice([-1.0, 1.0], v.shape) * _rng.uniform(0.05, 50.0, v.shape) for k, v in _start.items()}
-_params = {k: v.copy() for k, v in _start.items()}
-with without_reference(*OPTIMIZER_REFS):
+from helpers.checks import passed
+from helpers.checks.optimizers import answering, check_first_step, first_step_inputs
+_start, _params, _grads = first_step_inputs(seed=7)  # W (4, 3), b (3,); gradients of either sign, 0.05 to 50
+with answering("optimizers"):  # the course's optimizers refused
     Adam(lr=0.01).update(_params, _grads)
-for _k in _start:
-    check_close(f"the first step of Adam(lr=0.01) on params[{_k!r}] (gradients from 0.05 to 50)",
-                _params[_k] - _start[_k], -0.01 * np.sign(_grads[_k]), tol=1e-5,
-                hint="after the bias correction the first step is lr * g / |g|: every weight moves "
-                     "by lr. A step of about 3.16 * lr means the bias correction is missing.")
+check_first_step(_params, _start, _grads, lr=0.01)  # each weight moved by lr against its gradient: -lr * g / |g|
 passed("Adam's first step moves every weight by lr, whatever its gradient")
 
 # %% [markdown]
@@ -543,25 +528,13 @@ def run_on_bowl(optimizer, start=(-7.0, 2.0), num_steps=30):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_run_on_bowl", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers import optim as _optim
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers.checks.optimizers import torch_bowl_path
-from helpers.widgets import optimizers as _widget
-# With the course's SGD (lr = 0.95): x_t = -7 * 0.905**t, y_t = 2 * (-0.9)**t.
-with without_reference(_widget.bowl_path):
-    _path = run_on_bowl(_optim.SGD(lr=0.95))
-    _adam = run_on_bowl(_optim.Adam(lr=0.3, eps=0.0), start=(3.0, -1.0), num_steps=12)
-check_shape("run_on_bowl(SGD(lr=0.95))", _path, (31, 2),
-            hint="the start, then one row after each of the 30 steps.")
-_t = np.arange(31)
-check_close("the path of SGD(lr=0.95)", _path, np.column_stack([-7 * 0.905 ** _t, 2 * (-0.9) ** _t]),
-            tol=1e-10, hint="the gradient of x**2/20 + y**2 is (x / 10, 2 * y), at the current position; "
-                            "store a copy of the position after each step (path.append(xy.copy())).")
-check_close("the path of Adam(lr=0.3) from (3, -1), 12 steps, against torch.optim.Adam", _adam,
-            torch_bowl_path(torch.optim.Adam, {"lr": 0.3, "eps": 0.0}, start=(3.0, -1.0), steps=12),
-            tol=1e-10, hint="use one params dict (same key) for all steps, so the optimizer keeps its state.")
+from helpers.checks import check_close, passed
+from helpers.checks.optimizers import answering, bowl_cases
+# the course's SGD(lr=0.95): x_t = -7 * 0.905**t, y_t = 2 * (-0.9)**t; then its Adam against torch.optim.Adam
+for _name, _make, _kwargs, _want, _hint in bowl_cases():
+    with answering("run_on_bowl"):  # the course's bowl_path refused
+        _path = run_on_bowl(_make(), **_kwargs)
+    check_close(_name, _path, _want, tol=1e-10, hint=_hint)
 passed("run_on_bowl follows SGD's exact path and torch.optim.Adam's")
 
 # %% [markdown]
@@ -576,9 +549,9 @@ for name, path in paths.items():
     print(f"{name:9s} distance to (0, 0): {np.hypot(*path[0]):.2f} -> {np.hypot(*path[-1]):.3f}, "
           f"y changed sign {sign_flips(path):2d} times")
 
-fig, axes = plt.subplots(3, 2, figsize=(12, 8.5))
+fig, axes = plt.subplots(3, 2, figsize=(12, 9.5))
 for ax, (name, path) in zip(axes.ravel(), paths.items()):
-    draw_paths({name: path}, ax=ax, title=f"{name} (lr {CLASSIC_LR[name]})")
+    draw_paths({f"{name}, lr {CLASSIC_LR[name]}": path}, ax=ax)
 fig.tight_layout()
 
 # %% [markdown]
@@ -624,7 +597,7 @@ with np.errstate(all="ignore"):  # the runs that explode overflow
 mu_tuned = ((20 ** 0.5 - 1) / (20 ** 0.5 + 1)) ** 2  # 0.40
 lr_tuned = (2 / (2 ** 0.5 + 0.1 ** 0.5)) ** 2  # 1.34
 tuned = bowl_path(optim.Momentum(lr=lr_tuned, momentum=mu_tuned))
-fig, ax = plt.subplots(figsize=(8, 3.8))
+fig, ax = plt.subplots(figsize=(11, 3.8))
 for name, d in final.items():
     ax.plot(effective, np.clip(np.nan_to_num(d, nan=1e3, posinf=1e3), None, 1e3), "o-", ms=3, label=f"{name} (momentum 0.9)" if name != "SGD" else name)
 ax.plot(lr_tuned / (1 - mu_tuned), np.hypot(*tuned[-1]), "r*", ms=12,
@@ -638,7 +611,7 @@ ax.set_xlabel("effective learning rate lr / (1 - momentum)")
 ax.set_ylabel("distance to (0, 0) after 30 steps\n(1000: exploded)")
 ax.set_title("30 steps on the bowl: SGD explodes above an effective rate of 1, momentum does not",
              fontsize=10)
-ax.legend(fontsize=8, loc="upper left")
+ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1))
 fig.tight_layout()
 for name, d in final.items():
     stable = effective[np.isfinite(d) & (d < np.hypot(-7, 2))]
@@ -663,8 +636,9 @@ print(f"Momentum(lr={lr_tuned:.3f}, momentum={mu_tuned:.3f}) ends {np.hypot(*tun
 # against 0.94. The more elongated the valley, the more momentum wins.
 
 # %% [markdown]
-# **Try it.** Choose an optimizer and a learning rate and watch the path.
-# Across the valley SGD does $y \leftarrow (1 - 2\eta)\,y$: watch it zig-zag
+# **Try it.** Choose an optimizer and a learning rate and watch the path
+# (each optimizer starts at its rate of the race; "classic lr" brings it
+# back). Across the valley SGD does $y \leftarrow (1 - 2\eta)\,y$: watch it zig-zag
 # for $\eta$ between 0.5 and 1 and fly off beyond 1, and watch a smaller
 # learning rate calm Momentum's swings (and slow it down).
 
@@ -744,45 +718,25 @@ def minibatches(X, y, batch_size, rng, drop_last=False):
 
 # %% nbgrader={"grade": true, "grade_id": "test_minibatches", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 import numpy as np
-from torch.utils.data import DataLoader
-from helpers.checks import check_equal, check_true, library_blocked, passed
-_X, _y = 10.0 * np.arange(23)[:, None], np.arange(23)  # X[i] = 10 * y[i]
-_sizes = {d: [len(b) for b in DataLoader(list(range(23)), batch_size=5, drop_last=d)] for d in (False, True)}
-with library_blocked([("helpers.optim", "minibatches"), ("torch.utils.data", "DataLoader")], globals(),
-                     why="write the batching yourself"):
-    _batches = list(minibatches(_X, _y, 5, np.random.default_rng(0)))
-    _again = list(minibatches(_X, _y, 5, np.random.default_rng(0)))
-    _dropped = list(minibatches(_X, _y, 5, np.random.default_rng(0), drop_last=True))
-check_true(all(isinstance(b, tuple) and len(b) == 2 for b in _batches),
-           "minibatches should yield pairs (X_batch, y_batch).")
-check_equal("the batch sizes for N = 23, batch_size = 5", np.array([len(b[1]) for b in _batches]),
-            np.array(_sizes[False]), hint="the last batch holds the 3 examples left over.")
-_seen = np.concatenate([b[1] for b in _batches])
-check_equal("the labels of all batches, sorted", np.sort(_seen), _y,
-            hint="every example exactly once per epoch: slice one permutation, do not draw "
-                 "each batch at random.")
-check_true(not np.array_equal(_seen, _y), "The batches come in the original order: shuffle them.",
-           hint="idx = rng.permutation(len(X)), then slice idx.")
-check_true(all(np.array_equal(xb[:, 0], 10.0 * yb) for xb, yb in _batches),
-           "Some X_batch rows do not belong to their y_batch labels.",
-           hint="index X and y with the same indices; never shuffle them separately.")
-check_equal("the labels with the same seed, run twice", np.concatenate([b[1] for b in _again]), _seen,
-            hint="shuffle with the rng you are given (rng.permutation), not np.random.")
-check_equal("the batch sizes with drop_last=True", np.array([len(b[1]) for b in _dropped]),
-            np.array(_sizes[True]), hint="drop_last=True leaves out the smaller last batch.")
+from helpers.checks import passed
+from helpers.checks.optimizers import answering, check_batches
+_X, _y = 10.0 * np.arange(23)[:, None], np.arange(23)  # 23 examples, X[i] = 10 * y[i]
+with answering("minibatches", globals()):  # the course's minibatches and torch's DataLoader refused
+    _epochs = [list(minibatches(_X, _y, 5, np.random.default_rng(0), drop_last=_d)) for _d in (False, False, True)]
+check_batches(_epochs, _y)  # DataLoader's batch sizes, every example once, shuffled, rows with their labels
 passed("minibatches: every example once, shuffled, last partial batch, drop_last")
 
 # %% nbgrader={"grade": true, "grade_id": "test_minibatches_edge_cases", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: batch_size dividing N, batch_size larger than N, other seeds, X with more dimensions.
-import numpy as np
-from torch.utils.data import DataLoader
-from helpers.checks import check_equal, check_true, library_blocked, passed
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks import check_equal, check_true, passed
+from helpers.checks.optimizers import answering, dataloader_sizes
 _cases = [(20, 5), (3, 10), (7, 1), (40, 40)]
-_sizes = {(n, b, d): np.array([len(x) for x in DataLoader(list(range(n)), batch_size=b, drop_last=d)], dtype=int)
-          for n, b in _cases for d in (False, True)}
-with library_blocked([("helpers.optim", "minibatches"), ("torch.utils.data", "DataLoader")], globals(),
-                     why="write the batching yourself"):
+_sizes = {(n, b, d): dataloader_sizes(n, b, d) for n, b in _cases for d in (False, True)}
+with answering("minibatches", globals()):
     for _n, _b in _cases:
         _X, _y = np.arange(_n * 6, dtype=float).reshape(_n, 3, 2), np.arange(_n)
         for _d in (False, True):
@@ -831,42 +785,36 @@ def step_decay(epoch, lr, step_size, gamma=0.1):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_step_decay", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, library_blocked, passed
+from helpers.checks import check_close, passed
+from helpers.checks.optimizers import HINTS, answering, torch_step_lrs
 for _lr, _s, _gamma in [(0.1, 3, 0.5), (2.0, 1, 0.9), (0.05, 4, 0.1)]:
-    _opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=_lr)
-    _sched = torch.optim.lr_scheduler.StepLR(_opt, step_size=_s, gamma=_gamma)
-    _want = []
-    for _e in range(12):
-        _want.append(_opt.param_groups[0]["lr"])
-        _opt.step()
-        _sched.step()
-    with library_blocked([("helpers.optim", "StepDecay"), ("torch.optim.lr_scheduler", "StepLR")],
-                         globals(), why="write the formula yourself"):
+    with answering("step_decay", globals()):  # the course's StepDecay and torch's StepLR refused
         _got = [step_decay(_e, _lr, _s, _gamma) for _e in range(12)]
-    check_close(f"step_decay(epoch, lr={_lr}, step_size={_s}, gamma={_gamma}) for epochs 0-11",
-                np.array(_got, dtype=float), np.array(_want), tol=1e-12,
-                hint="the rate drops at epochs step_size, 2 * step_size, ...: use the whole "
-                     "number epoch // step_size as the exponent, and epoch 0 gives lr.")
+    check_close(f"step_decay(epoch, lr={_lr}, step_size={_s}, gamma={_gamma}) for epochs 0-11", _got,
+                torch_step_lrs(_lr, _s, _gamma, epochs=12), tol=1e-12, hint=HINTS["step decay"])
 passed("step_decay equals torch.optim.lr_scheduler.StepLR for three settings")
 
 # %% [markdown]
 # The four schedules over 20 epochs, starting at 0.1:
 
 # %% tags=["demo"]
+from matplotlib.ticker import MaxNLocator
+
 epochs = np.arange(20)
+yours = [step_decay(e, 0.1, 5, 0.5) for e in epochs]  # your step_decay, with the step schedule's settings
 schedules = {"step (step_size 5, gamma 0.5)": optim.StepDecay(0.1, step_size=5, gamma=0.5),
              "exponential (gamma 0.85)": optim.ExponentialDecay(0.1, gamma=0.85),
              "1/t (k 0.5)": optim.InverseTimeDecay(0.1, k=0.5),
              "cosine (total 20)": optim.CosineDecay(0.1, total=20)}
-fig, ax = plt.subplots(figsize=(7, 3.2))
+fig, ax = plt.subplots(figsize=(10, 3.4))
 for label, schedule in schedules.items():
     ax.plot(epochs, [schedule(e) for e in epochs], "o-", ms=3, label=label)
-ax.plot(epochs, [step_decay(e, 0.1, 5, 0.5) for e in epochs], "k.", label="your step_decay")
+ax.plot(epochs, yours, "k.", label="your step_decay")
 ax.set_xlabel("epoch")
 ax.set_ylabel("learning rate")
-ax.legend(fontsize=8)
+ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+ax.set_title("Four schedules from 0.1: your step_decay (black dots) should sit on the step curve", fontsize=10)
+ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1))
 fig.tight_layout()
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_schedule", "locked": false, "points": 3, "schema_version": 3, "solution": true}
@@ -937,19 +885,19 @@ def smooth(values, width=20):
 
 
 def plot_losses(solvers, title):
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    fig, ax = plt.subplots(figsize=(9, 3.5))
     for name, solver in solvers.items():
         ax.plot(smooth(solver.loss_history), label=name)
     ax.set_xlabel("step")
     ax.set_ylabel("training loss (smoothed over 20 steps)")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
 
 
 default_lrs = {"SGD": 0.01, "Momentum": 0.01, "AdaGrad": 0.01, "RMSProp": 0.001, "Adam": 0.001}
 buggy = compare_optimizers_buggy({name: optim.get(name, lr=lr) for name, lr in default_lrs.items()}, data)
-plot_losses(buggy, "the buggy comparison")
+plot_losses(buggy, "the buggy comparison: is each curve trained by the optimizer it is named after?")
 for name, solver in buggy.items():
     print(f"curve {name!r:10} was trained by {type(solver.optimizer).__name__}")
 
@@ -976,27 +924,12 @@ def compare_optimizers(optimizers, data, num_epochs=10, batch_size=128, seed=0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_compare_optimizers", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_true, passed
-from helpers.checks.optimizers import who_trained_what
-from helpers.data import load_mnist1d as _load_mnist1d
-_m = _load_mnist1d()
-_small = dict(X_train=_m["X_train"][:300], y_train=_m["y_train"][:300],
-              X_val=_m["X_train"][300:400], y_val=_m["y_train"][300:400])
-# One SGD per name that remembers which arrays it changed, in another order than the nets.
+from helpers.checks import passed
+from helpers.checks.optimizers import check_owners, small_mnist1d, who_trained_what
+# one SGD per name that remembers which arrays it changed, in another order than the networks
 _lrs = {"Momentum": 0.1, "SGD": 0.01, "Adam": 0.001, "AdaGrad": 0.05}
-_seen = who_trained_what(compare_optimizers, _lrs, _small, num_epochs=1, batch_size=100)
-check_true(_seen["names"] == sorted(_lrs),
-           f"compare_optimizers should return a dict with one solver per name {sorted(_lrs)}.")
-for _name, _net in _seen["nets"].items():
-    check_true(_net["owners"] == [_name],
-               f"The network of the curve {_name!r} was changed by the optimizer(s) {_net['owners']}, "
-               f"not by optimizers[{_name!r}] alone.",
-               hint="zip pairs the i-th network with the i-th optimizer, whatever their names: "
-                    "the two dicts are in different orders. Look each optimizer up by its name.")
-    check_true(_net["only_own"],
-               f"optimizers[{_name!r}] also changed arrays outside the network of {_name!r}.",
-               hint="build one network per name; never share one network between two solvers.")
+_seen = who_trained_what(compare_optimizers, _lrs, small_mnist1d(), num_epochs=1, batch_size=100)
+check_owners(_seen, _lrs)  # one solver per name, each network changed by the optimizer of its name alone
 passed("each network is trained by the optimizer of its own name")
 
 # %% [markdown]
@@ -1009,7 +942,7 @@ t0 = time.perf_counter()
 mine = compare_optimizers({"SGD": SGD(lr=0.01), "Momentum": Momentum(lr=0.01), "AdaGrad": AdaGrad(lr=0.01),
                            "RMSProp": RMSProp(lr=0.001), "Adam": Adam(lr=0.001)}, data)
 print(f"five trainings in {time.perf_counter() - t0:.1f} s")
-plot_losses(mine, "five optimizers on MNIST-1D (TwoLayerNet 40-100-10)")
+plot_losses(mine, "five optimizers on MNIST-1D (TwoLayerNet 40-100-10) at their usual rates: SGD at 0.01 lags")
 for name, solver in mine.items():
     print(f"{name:9s} final loss {np.mean(solver.loss_history[-20:]):.3f}, "
           f"best validation accuracy {solver.best_val_acc:.3f}")
@@ -1099,73 +1032,22 @@ def random_search(train_and_score, n_trials, lr_range, reg_range, rng):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_random_search_sampling", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers import search as _search
-from helpers.checks import check_true, passed, without_reference
-from helpers.checks.losses import log_spread
-from helpers.checks.tuning import run_random_search
-# 400 trials with the stand-in train_and_score, lr in (1e-5, 1), reg in (1e-7, 1e-1),
-# rng = np.random.default_rng(0); then the same again, and 30 trials on other ranges.
-with without_reference(_search.random_search):
-    _run = run_random_search(random_search, 400, (1e-5, 1.0), (1e-7, 1e-1), seed=0)
-    _again = run_random_search(random_search, 400, (1e-5, 1.0), (1e-7, 1e-1), seed=0)
-    _other = run_random_search(random_search, 30, (1e-3, 1e-1), (1e-4, 1e-2), seed=1)
-check_true(_run["problem"] is None, f"{_run['problem']}.",
-           hint='return trials, best: a list of dicts {"lr", "reg", "train_acc", "val_acc"}, and one of them.')
-_trials = np.array(_run["trials"], dtype=float).reshape(-1, 4)
-_calls = np.array(_run["calls"], dtype=float).reshape(-1, 2)
-check_true(len(_trials) == 400, f"400 trials were asked for, the list holds {len(_trials)}.")
-check_true(len(_calls) == 400 and np.allclose(_calls, _trials[:, :2], rtol=1e-12, atol=0),
-           f"train_and_score was called {len(_calls)} times for 400 trials, or not with the lr and reg "
-           "that the trials record.", hint="one call train_and_score(lr, reg) per trial, with its own lr and reg.")
-for _name, _col, (_low, _high) in [("learning rates", 0, (1e-5, 1.0)), ("weight decays", 1, (1e-7, 1e-1))]:
-    _values = _trials[:, _col]
-    check_true(_values.min() >= _low * (1 - 1e-9) and _values.max() <= _high * (1 + 1e-9),  # rounding aside
-               f"Some {_name} lie outside their range ({_low:g}, {_high:g}).")
-    _below, _ks, _gap = log_spread(_values, _low, _high)
-    check_true(0.4 < _below < 0.6 and _ks < 0.1,
-               f"The {_name} are not log-uniform: {_below:.0%} of them lie below the middle of the range on a "
-               f"log scale (about half expected), Kolmogorov-Smirnov distance {_ks:.3f} (random draws stay "
-               "below 0.1).", hint="draw the exponent uniformly: 10 ** rng.uniform(np.log10(low), np.log10(high)).")
-    check_true(len(np.unique(_values)) >= 390 and _gap > 2 / 400,
-               f"The {_name} look like a grid (evenly spaced, or the same few values again): a random search "
-               "draws new values in every trial.", hint="use rng.uniform for the exponents, not np.logspace.")
-_corr = float(np.corrcoef(np.log10(_trials[:, 0]), np.log10(_trials[:, 1]))[0, 1])
-check_true(abs(_corr) < 0.2,
-           f"The learning rates and the weight decays are tied together (correlation {_corr:.2f} of their "
-           "logarithms): a high lr always comes with a high reg.",
-           hint="draw the exponent of each from its own random number.")
-check_true(_again["trials"] == _run["trials"], "Two searches with rng = np.random.default_rng(0) gave different trials.",
-           hint="draw with the rng you are given (rng.uniform), not with np.random.")
-_o = np.array(_other["trials"] or [], dtype=float).reshape(-1, 4)
-check_true(len(_o) == 30 and _o[:, 0].min() >= 1e-3 * (1 - 1e-9) and _o[:, 0].max() <= 1e-1 * (1 + 1e-9)
-           and _o[:, 1].min() >= 1e-4 * (1 - 1e-9) and _o[:, 1].max() <= 1e-2 * (1 + 1e-9),
-           "With n_trials=30, lr_range=(1e-3, 1e-1) and reg_range=(1e-4, 1e-2): not 30 trials, or values "
-           "outside the ranges.", hint="use the arguments n_trials, lr_range and reg_range.")
+from helpers.checks import passed
+from helpers.checks.tuning import check_sampling, run_random_search
+# random_search(a stand-in train_and_score, n_trials, lr_range, reg_range, np.random.default_rng(seed))
+_run = run_random_search(random_search, 400, (1e-5, 1.0), (1e-7, 1e-1), seed=0)
+_again = run_random_search(random_search, 400, (1e-5, 1.0), (1e-7, 1e-1), seed=0)  # the same again
+_other = run_random_search(random_search, 30, (1e-3, 1e-1), (1e-4, 1e-2), seed=1)  # other ranges
+check_sampling(_run, _again, _other)  # in range, log-uniform, not a grid, lr and reg independent, rng used
 passed("random_search draws lr and reg log-uniformly and independently, in their ranges, with the rng given")
 
 # %% nbgrader={"grade": true, "grade_id": "test_random_search_best", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers import search as _search
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.tuning import fake_scores, run_random_search
-# 40 trials with the stand-in train_and_score: its validation accuracy peaks at lr = 1e-2,
-# reg = 1e-4, its training accuracy grows with lr (so the best by training accuracy is another trial).
-with without_reference(_search.random_search):
-    _run = run_random_search(random_search, 40, (1e-5, 1.0), (1e-7, 1e-1), seed=3)
-check_true(_run["problem"] is None, f"{_run['problem']}.",
-           hint='return trials, best: a list of dicts {"lr", "reg", "train_acc", "val_acc"}, and one of them.')
-_trials = np.array(_run["trials"], dtype=float).reshape(-1, 4)
-_known = np.array([[fake_scores(_lr, _reg)["train_acc"], fake_scores(_lr, _reg)["val_acc"]]
-                   for _lr, _reg in _trials[:, :2]]).reshape(-1, 2)
-check_close("the train_acc and val_acc that the trials record", _trials[:, 2:], _known, tol=1e-12,
-            hint="store what train_and_score(lr, reg) returned for that trial, each under its own key.")
-_best = np.array(_run["best"], dtype=float)
-check_true(any(np.array_equal(_best, _t) for _t in _trials),
-           "best is not one of the trials: return the trial dict itself.")
-check_true(_best[3] == _trials[:, 3].max(),
-           f"best has a validation accuracy of {_best[3]:.3f}, but a trial reached {_trials[:, 3].max():.3f}.",
-           hint="choose the trial with the highest val_acc (not train_acc, not the last one).")
+from helpers.checks import passed
+from helpers.checks.tuning import check_best, run_random_search
+# 40 trials with the stand-in train_and_score: its validation accuracy peaks at lr = 1e-2, reg = 1e-4,
+# its training accuracy grows with lr (so the best by training accuracy is another trial).
+_run = run_random_search(random_search, 40, (1e-5, 1.0), (1e-7, 1e-1), seed=3)
+_best = check_best(_run)  # every trial holds its own scores; best is the trial with the highest val_acc
 passed(f"random_search records each trial's scores and picks the best on validation "
        f"(lr {_best[0]:.2g}, reg {_best[1]:.2g}, val_acc {_best[3]:.3f})")
 
@@ -1208,48 +1090,13 @@ def coarse_to_fine(train_and_score, lr_range, reg_range, rng, search, n_coarse=1
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_coarse_to_fine", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers import search as _search
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.tuning import SCENARIOS, spy_coarse_to_fine
-# coarse_to_fine with a search that returns known trials (lr, reg, train_acc, val_acc).
-# Case "top3": n_coarse=6, lr_range=(1e-4, 1), reg_range=(1e-6, 1e-1), the coarse round returns
-#   (3e-4, 1e-2, .40, .31) (.05, 1e-5, .70, .52) (.5, 2e-6, .95, .20)
-#   (.2, 3e-3, .80, .50) (2e-3, 5e-2, .45, .12) (.08, 2e-4, .75, .49)
-# top=3: val_acc .52, .50, .49, so the fine lr range is (0.05, 0.2) and the fine reg range (1e-5, 3e-3);
-# n_fine=4, and no fine trial beats .52. Case "top2": the fine round holds the best trial.
-_cases = {"top3": ((0.05, 0.2), (1e-5, 3e-3), (0.05, 1e-5, 0.70, 0.52)),
-          "top2": ((0.01, 0.03), (2e-3, 0.3), (0.02, 0.02, 0.58, 0.47))}
-for _case, (_lr_fine, _reg_fine, _best) in _cases.items():
-    _sc = SCENARIOS[_case]
-    with without_reference(_search.coarse_to_fine):
-        _spy = spy_coarse_to_fine(coarse_to_fine, _case)
-    check_true(_spy["problem"] is None, f"{_spy['problem']}.",
-               hint="return the dict of the docstring, with its five keys.")
-    _calls = _spy["calls"]
-    check_true(len(_calls) == 2, f"coarse_to_fine called search {len(_calls)} times: once for each round, "
-                                 "coarse then fine.")
-    check_true(_spy["direct"] == 0, "coarse_to_fine called train_and_score itself: every training should go "
-                                    "through search (each one costs a training).")
-    check_true(all(_c["same_train_and_score"] for _c in _calls), "Hand train_and_score on to search.")
-    check_true(all(_c["same_rng"] for _c in _calls), "Hand the rng you are given to both rounds.",
-               hint="a new np.random.default_rng(...) would give the fine round the coarse round's numbers again.")
-    check_true([_c["n_trials"] for _c in _calls] == [_sc["n_coarse"], _sc["n_fine"]],
-               f"search was asked for {[_c['n_trials'] for _c in _calls]} trials; n_coarse = {_sc['n_coarse']}, "
-               f"n_fine = {_sc['n_fine']}.")
-    check_close(f"the coarse ranges [lr_range, reg_range] ({_case})", np.array([_calls[0]["lr_range"], _calls[0]["reg_range"]]),
-                np.array([_sc["lr_range"], _sc["reg_range"]]), tol=1e-12)
-    check_close(f"the ranges of the fine round [lr_range, reg_range] (top={_sc['top']})",
-                np.array([_calls[1]["lr_range"], _calls[1]["reg_range"]]), np.array([_lr_fine, _reg_fine]),
-                tol=1e-9, hint="take the `top` coarse trials with the HIGHEST val_acc, then the smallest and "
-                               "the largest lr among them (and the same for reg, separately).")
-    _r = _spy["result"]
-    check_close("result['fine_lr_range'] and result['fine_reg_range']",
-                np.array([_r["fine_lr_range"], _r["fine_reg_range"]]), np.array([_lr_fine, _reg_fine]), tol=1e-9)
-    check_true(_r["coarse"] == [list(_t) for _t in _sc["coarse"]] and _r["fine"] == [list(_t) for _t in _sc["fine"]],
-               "result['coarse'] and result['fine'] should be the trials that each round of search returned.")
-    check_close(f"result['best'] as (lr, reg, train_acc, val_acc) ({_case})", np.array(_r["best"]),
-                np.array(_best), tol=1e-12, hint="the best val_acc over BOTH rounds.")
+from helpers.checks import passed
+from helpers.checks.tuning import check_coarse_to_fine, spy_coarse_to_fine
+# search returns known trials (SCENARIOS in helpers.checks.tuning). "top3": the best 3 of 6 coarse trials give
+# the fine ranges lr (0.05, 0.2), reg (1e-5, 3e-3), and no fine trial beats them; "top2": the fine round wins.
+for _case in ("top3", "top2"):
+    _spy = spy_coarse_to_fine(coarse_to_fine, _case)  # what your coarse_to_fine asked of search, and returned
+    check_coarse_to_fine(_spy, _case)  # two calls of search, the fine ranges, the result
 passed("coarse_to_fine: a coarse round, the fine ranges from its best trials, a fine round, the best of both")
 
 # %% [markdown]
@@ -1274,41 +1121,11 @@ search_settings = {"lr_range": (1e-3, 1.0), "reg_range": (1e-6, 1e-1), "n_coarse
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_search_settings", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers import search as _search
-from helpers.checks import check_true, passed
-from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
-_s = search_settings
-_keys = ("lr_range", "reg_range", "n_coarse", "n_fine", "top")
-check_true(isinstance(_s, dict) and all(_k in _s for _k in _keys),
-           "search_settings should be a dict with the keys lr_range, reg_range, n_coarse, n_fine and top.")
-_ranges = {}
-for _k in ("lr_range", "reg_range"):
-    try:
-        _pair = np.asarray(_s[_k], dtype=float).ravel()
-    except (TypeError, ValueError):
-        _pair = np.zeros(0)
-    check_true(len(_pair) == 2 and 0 < _pair[0] < _pair[1],
-               f"search_settings[{_k!r}] = {_s[_k]!r}: it should be a pair (low, high) with 0 < low < high.")
-    _ranges[_k] = (float(_pair[0]), float(_pair[1]))
-_n = {_k: _s[_k] for _k in ("n_coarse", "n_fine", "top")}
-check_true(all(isinstance(_v, (int, np.integer)) and not isinstance(_v, bool) and _v >= 1 for _v in _n.values()),
-           f"n_coarse, n_fine and top should be whole numbers >= 1, got {_n}.")
-check_true(_n["top"] <= _n["n_coarse"], f"top = {_n['top']} is more than the {_n['n_coarse']} coarse trials.")
-check_true(_n["n_coarse"] + _n["n_fine"] <= 20,
-           f"{_n['n_coarse']} + {_n['n_fine']} = {_n['n_coarse'] + _n['n_fine']} trainings: the budget is 20.")
-_m = _load_mnist1d()
-_Xtr, _ytr, _Xva, _yva = _train_val_split(_m["X_train"], _m["y_train"], n_val=500, seed=0)
-_trainer = _search.DeepNetTrainer(dict(X_train=_Xtr, y_train=_ytr, X_val=_Xva, y_val=_yva))
-_result = _search.coarse_to_fine(_trainer, _ranges["lr_range"], _ranges["reg_range"], rng=np.random.default_rng(0),
-                                 search=_search.random_search, **{_k: int(_v) for _k, _v in _n.items()})
-_best = _result["best"]
-check_true(_best["val_acc"] >= 0.49,
-           f"The search with your settings reached a best validation accuracy of {_best['val_acc']:.3f} "
-           f"(lr {_best['lr']:.3g}, reg {_best['reg']:.3g}); the target is 0.49.",
-           hint="look at the picture of your search below: if the best trials sit at the edge of a range, "
-                "move the range; if most trials train badly, narrow the coarse ranges around the region "
-                "where the good ones are.")
+from helpers.checks import passed
+from helpers.checks.tuning import check_search_target, course_search, settings_of
+_ranges, _counts = settings_of(search_settings)  # the five keys, ranges (low, high), at most 20 trainings
+_best = course_search(_ranges, _counts, seed=0)["best"]  # the course's coarse_to_fine, as in the cell below
+check_search_target(_best, 0.49)  # the best validation accuracy of the search must reach 0.49
 passed(f"your settings found lr {_best['lr']:.3g}, reg {_best['reg']:.3g}: validation accuracy "
        f"{_best['val_acc']:.3f} (target 0.49)")
 
@@ -1412,60 +1229,23 @@ def update_ratio(params_before, params_after):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_update_ratio", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers import babysit as _babysit
-from helpers.checks import check_close, check_true, passed, without_reference
-# Worked example. W1 = [[3, 0], [0, 4]] has norm 5; its update [[0, .003], [.004, 0]] has norm
-# 0.005: ratio 1e-3. W2 (2 x 8, all 0.5) has norm 2; one entry moves by 0.004: ratio 2e-3.
-_before = {"W1": np.array([[3.0, 0.0], [0.0, 4.0]]), "b1": np.zeros(2),
-           "W2": np.full((2, 8), 0.5), "b2": np.zeros(8)}
-_after = {_k: _v.copy() for _k, _v in _before.items()}
-_after["W1"] += np.array([[0.0, 0.003], [0.004, 0.0]])
-_after["W2"][1, 5] -= 0.004
-_after["b1"] += 0.01
-_after["b2"] += 0.02
-_kept = ({_k: _v.copy() for _k, _v in _before.items()}, {_k: _v.copy() for _k, _v in _after.items()})
-with without_reference(_babysit.update_ratio):
+from helpers.checks import passed
+from helpers.checks.tuning import answering, check_ratios, ratio_example
+# W1 = [[3, 0], [0, 4]] has norm 5; its update [[0, .003], [.004, 0]] has norm 0.005: ratio 1e-3.
+_before, _after = ratio_example()  # W2 (2 x 8, all 0.5) has norm 2, one entry moves by 0.004: 2e-3; b1, b2 move
+with answering("update_ratio"):  # the course's update_ratio refused
     _ratios = update_ratio(_before, _after)
-check_true(isinstance(_ratios, dict) and sorted(_ratios) == ["W1", "W2"],
-           f"update_ratio should return a dict with the keys ['W1', 'W2'], got "
-           f"{sorted(_ratios) if isinstance(_ratios, dict) else type(_ratios).__name__}.",
-           hint='one entry for every key that starts with "W"; leave the biases out.')
-check_close("update_ratio(...)['W1']", _ratios["W1"], 1e-3, tol=1e-3,
-            hint="||after - before|| / ||before|| with the Frobenius norm, np.linalg.norm(A): "
-                 "the update on top, the weights below.")
-check_close("update_ratio(...)['W2']", _ratios["W2"], 2e-3, tol=1e-3,
-            hint="norms, not means of absolute values: one moved entry out of 16 gives a ratio of norms of "
-                 "0.004 / 2, a ratio of mean absolute values of 0.00025 / 0.5.")
-check_true(all(np.array_equal(_kept[0][_k], _before[_k]) and np.array_equal(_kept[1][_k], _after[_k])
-               for _k in _before), "update_ratio changed the arrays it was given.")
+check_ratios(_ratios, {"W1": 1e-3, "W2": 2e-3}, (_before, _after), kept=ratio_example())  # inputs kept too
 passed("update_ratio: 1e-3 and 2e-3 on the worked example, biases left out")
 
 # %% nbgrader={"grade": true, "grade_id": "test_update_ratio_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers import babysit as _babysit
-from helpers.checks import check_close, check_true, passed, without_reference
-# Random parameters of a small conv net: a 4-D filter bank W1 (float32), batch-norm gamma/beta,
-# a 2-D W2, biases; the expected ratios come from torch.linalg.vector_norm.
-_rng = np.random.default_rng(11)
-_before = {"W1": _rng.standard_normal((4, 3, 3, 3)).astype(np.float32), "b1": _rng.standard_normal(4),
-           "gamma1": 1 + 0.1 * _rng.standard_normal(4), "beta1": 0.1 * _rng.standard_normal(4),
-           "W2": 0.05 * _rng.standard_normal((36, 10)), "b2": np.zeros(10)}
-# Each entry moves by a random fraction (1e-4 to 1e-2) of the typical size of its array.
-_after = {_k: _v + (np.std(_v) * _rng.standard_normal(_v.shape) * 10.0 ** _rng.uniform(-4, -2, _v.shape)
-                    ).astype(_v.dtype) for _k, _v in _before.items()}
-_expected = {_k: float(torch.linalg.vector_norm(torch.tensor(_after[_k] - _before[_k], dtype=torch.float64))
-                       / torch.linalg.vector_norm(torch.tensor(_before[_k], dtype=torch.float64)))
-             for _k in ("W1", "W2")}
-with without_reference(_babysit.update_ratio):
+from helpers.checks import passed
+from helpers.checks.tuning import answering, check_ratios, conv_net_params, torch_ratios
+_before, _after = conv_net_params(seed=11)  # W1 (4, 3, 3, 3) float32, gamma1, beta1, W2 (36, 10), b1, b2
+_expected = torch_ratios(_before, _after)  # W1 and W2 only, by torch.linalg.vector_norm
+with answering("update_ratio"):
     _ratios = update_ratio(_before, _after)
-check_true(isinstance(_ratios, dict) and sorted(_ratios) == ["W1", "W2"],
-           f"update_ratio should return the keys ['W1', 'W2'] here (not gamma, beta or biases), got "
-           f"{sorted(_ratios) if isinstance(_ratios, dict) else type(_ratios).__name__}.")
-for _k in ("W1", "W2"):
-    check_close(f"update_ratio(...)[{_k!r}] (shape {_before[_k].shape})", _ratios[_k], _expected[_k], tol=1e-3,
-                hint="the Frobenius norm of the whole array, whatever its shape: np.linalg.norm(A) (no axis).")
+check_ratios(_ratios, _expected, (_before, _after), case="any shape")
 passed("update_ratio agrees with torch.linalg.vector_norm on a 4-D filter bank and a matrix")
 
 # %% [markdown]
@@ -1559,19 +1339,14 @@ diagnosis = {"A": "lr_too_high", "B": "overfitting", "C": "lr_too_low", "D": "de
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test_diagnosis", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-from helpers.checks import check_true, passed
-_labels = ("lr_too_high", "lr_too_low", "overfitting", "dead_network")
-_d = diagnosis
-check_true(isinstance(_d, dict) and sorted(_d) == ["A", "B", "C", "D"],
-           "diagnosis should be a dict with the keys 'A', 'B', 'C' and 'D'.")
-_unknown = sorted(str(_v) for _v in _d.values() if _v not in _labels)
-check_true(not _unknown, f"Unknown label(s) {_unknown}: use {list(_labels)}, written exactly so.")
-check_true(sorted(_d.values()) == sorted(_labels),
-           f"Each label should appear once: your labels are {sorted(_d.values())}.")
+from helpers.checks import passed
+from helpers.checks.tuning import check_diagnosis_form
+check_diagnosis_form(diagnosis)  # the keys "A" to "D", each of the four labels once
 passed("diagnosis has the right form; whether each run is diagnosed right is checked when graded")
 ### BEGIN HIDDEN TESTS
+from helpers.checks import check_true
 _wrong = sorted(_k for _k, _v in {"A": "lr_too_high", "B": "overfitting", "C": "lr_too_low",
-                                  "D": "dead_network"}.items() if _d[_k] != _v)
+                                  "D": "dead_network"}.items() if diagnosis[_k] != _v)
 check_true(not _wrong, f"The run(s) {_wrong} are not diagnosed right.",
            hint="compare the loss with ln 10 and its noise, and training with validation accuracy.")
 passed("every run is diagnosed right")
