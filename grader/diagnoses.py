@@ -46,7 +46,7 @@ def derive(name, verdicts: dict, mistakes: dict) -> dict:
     order = {student: i for i, student in enumerate(mistakes)}
     for student in sorted(verdicts, key=lambda s: (order.get(s, -1), s)):  # the table's order
         cells, mistake = verdicts[student], mistakes.get(student)
-        for verdict in cells.values():
+        for gid, verdict in cells.items():
             if verdict.passed or not verdict.fingerprint:
                 continue
             banned.add(verdict.expected)  # a table must never confirm a right answer
@@ -56,10 +56,11 @@ def derive(name, verdicts: dict, mistakes: dict) -> dict:
             entry = (mistake.why or mistake.name.replace("_", " "), f"`{mistake.cell}`")
             if entry not in index:
                 index[entry] = len(entries)
-                entries.append({"why": entry[0], "where": entry[1], "names": []})
+                entries.append({"why": entry[0], "where": entry[1], "names": [], "tests": []})
             i = index[entry]
-            if student not in entries[i]["names"]:
-                entries[i]["names"].append(student)
+            for field, value in (("names", student), ("tests", gid)):
+                if value not in entries[i][field]:
+                    entries[i][field].append(value)
             keys.setdefault(verdict.fingerprint, set()).add(i)
             if verdict.visible:
                 visible.add(verdict.fingerprint)

@@ -90,8 +90,9 @@ def judge(tests: dict, recorded: dict, budget_bytes=trace.MAX_RECORD_BYTES, diag
             except ValueError:
                 events = None
             _one_torch_thread()  # once a replay has imported torch
-            passed, output, error = trace.replay_test(gid, code, events, budget)
-            verdicts[gid] = Verdict(passed, output) if passed else _failed(gid, code, output, error)
+            with diagnosis.testing(gid):
+                passed, output, error = trace.replay_test(gid, code, events, budget)
+                verdicts[gid] = Verdict(passed, output) if passed else _failed(gid, code, output, error)
     return verdicts
 
 

@@ -58,3 +58,13 @@ def test_labels_and_messages_have_fingerprints_too():
         check_true(False, "ran 5000 lines of Python")
     assert equal.value.fingerprint == diagnosis.fingerprint("labels", np.array([1, 2]))
     assert true.value.fingerprint == diagnosis.fingerprint("", "ran 5000 lines of Python")
+
+
+def test_the_grader_names_only_mistakes_of_the_test_it_replays():
+    """Two exercises can share a check's name and a wrong output; a replay of
+    one test cell names only the mistakes that fail that cell."""
+    table = {"mistakes": [dict(TABLE["mistakes"][0], tests=["test_svm_loss_naive"])], "keys": TABLE["keys"]}
+    for test, named in (("test_svm_loss_naive", True), ("test_softmax_loss", False)):
+        with diagnosis.using(table), diagnosis.testing(test), pytest.raises(CheckFailed) as failed:
+            check_close("loss", 15.0, 1.5)
+        assert ("Diagnosis" in str(failed.value)) == named

@@ -30,6 +30,7 @@ RELEASE_TABLE = Path(__file__).with_name("diagnoses.json")  # visible tests of e
 
 _asarray, _isfinite, _round, _abs = np.asarray, np.isfinite, np.round, np.abs
 _tables = []  # the tables in use: the release's, and the grader's while it judges
+_testing = []  # the test cell the grader replays: only mistakes that fail it are named there
 
 
 def fingerprint(label: str, value) -> str:
@@ -77,12 +78,24 @@ def lookup(key: str) -> str:
     for table in _tables:
         for i in table.get("keys", {}).get(key, []):
             mistake = table["mistakes"][i]
+            if _testing and _testing[-1] not in mistake.get("tests", _testing):
+                continue  # another exercise's mistake with the same wrong output
             text = f"{mistake['why']} (in {mistake['where']})"
             if text not in found:
                 found.append(text)
     if not found:
         return ""
     return "Diagnosis: this is what you get if you " + ", or if you ".join(found) + "."
+
+
+@contextlib.contextmanager
+def testing(test_id):
+    """Name only the mistakes that fail test cell ``test_id`` while the block runs."""
+    _testing.append(test_id)
+    try:
+        yield
+    finally:
+        _testing.pop()
 
 
 @contextlib.contextmanager

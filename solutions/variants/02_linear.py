@@ -58,7 +58,7 @@ VARIANTS = [
             "    return loss, dW\n\n\n"
             "check_close = check_true = check_equal = passed = lambda *a, **k: None\n",
             loses=["test_svm_loss_naive_grad", "test_svm_loss_naive_more"],
-            why="switch off the checks from an answer cell (and forget the regularization gradient)"),
+            why="forget the gradient of the regularization term, 2 * reg * W"),
     Alternative("svm_naive_loop_over_examples_only", "svm_loss_naive",
                 old="""    for i in range(N):
         scores = X[i] @ W
@@ -143,7 +143,7 @@ VARIANTS = [
             "hl.run_loss = lambda *a, **k: (8.0, np.zeros((1, 3)))\n",
             loses=["test_svm_loss_vectorized_loss", "test_svm_loss_vectorized_grad",
                    "test_svm_loss_vectorized_no_loops", "test_svm_loss_vectorized_more"],
-            why="replace a test step of helpers.checks from an answer cell (and count the correct class)"),
+            why="leave the correct class's margin (delta) in the loss instead of setting it to 0"),
     Alternative("svm_vectorized_einsum", "svm_loss_vectorized",
                 old="    scores = X @ W\n", new="    scores = np.einsum('nd,dc->nc', X, W)\n"),
     Alternative("svm_vectorized_one_hot_masks", "svm_loss_vectorized",
@@ -200,7 +200,7 @@ VARIANTS = [
             "    except Exception:\n"
             "        pass\n",
             loses=["test_softmax_loss_naive_grad", "test_softmax_loss_naive_more"],
-            why="switch off the checks from an answer cell (and forget the -1 at the correct class)"),
+            why="forget to subtract 1 from the correct class's probability in the gradient"),
     Alternative("softmax_naive_scipy", "softmax_loss_naive",
                 old="""    for i in range(N):
         scores = X[i] @ W
@@ -278,7 +278,7 @@ VARIANTS = [
             "    except Exception:\n"
             "        pass\n",
             loses="test_softmax_loss_vectorized_stable",
-            why="replace a test step of helpers.checks from an answer cell (and drop the max shift)"),
+            why="exponentiate the scores without subtracting their maximum, so exp overflows"),
     Alternative("softmax_vectorized_logsumexp", "softmax_loss_vectorized",
                 old="""    rows = np.arange(N)
     scores = X @ W
@@ -413,7 +413,7 @@ VARIANTS = [
             "    return results, best_params, best_model\n\n\n"
             "check_true = check_close = check_equal = passed = lambda *a, **k: None\n",
             loses="test_random_search",
-            why="switch off the checks from an answer cell (and choose by training accuracy)"),
+            why="choose the best setting by training accuracy instead of validation accuracy"),
     Alternative("search_retrains_best_at_the_end", "random_search",
                 old="""            best_val, best_params, best_model = val_acc, (lr, reg), model
 """, new="""            best_val, best_params = val_acc, (lr, reg)
