@@ -140,109 +140,41 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_batchnorm_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_equal, check_true, passed, without_reference
-from helpers.checks.batchnorm import torch_bn_train as _torch_bn_train
-from helpers import layers as _layers
-_rng = np.random.default_rng(701)
-_x = 5.0 + 3.0 * _rng.standard_normal((16, 6))
-_x_before = _x.copy()
-with without_reference(_layers.batchnorm_forward):
-    _res = batchnorm_forward(_x, np.ones(6), np.zeros(6), {"mode": "train"})
-check_true(isinstance(_res, tuple) and len(_res) == 2, "batchnorm_forward should return the pair (out, cache).")
-_out = _res[0]
-check_close("the per-feature mean of the output (gamma = 1, beta = 0)", np.mean(_out, axis=0), np.zeros(6),
-            tol=1e-6, hint="subtract the mean of each column: x.mean(axis=0).")
-check_close("the per-feature std of the output (gamma = 1, beta = 0)", np.std(_out, axis=0), np.ones(6),
-            tol=1e-5, hint="divide by np.sqrt(var + eps) with the variance of each column, x.var(axis=0).")
-_gamma, _beta = _rng.standard_normal(6), _rng.standard_normal(6)
-_want = _torch_bn_train([_x_before], _gamma, _beta)[0][0]
-with without_reference(_layers.batchnorm_forward):
-    _out, _ = batchnorm_forward(_x, _gamma, _beta, {"mode": "train"})
-check_close("batchnorm_forward in train mode", _out, _want, tol=1e-6,
-            hint="normalize with the BIASED batch variance (divide by N: x.var(axis=0)), then "
-                 "scale by gamma and shift by beta.")
-check_equal("x after batchnorm_forward", _x, _x_before, hint="do not change x in place.")
+from helpers.checks.batchnorm import answering, bn_inputs, check_bn_train, ones, zeros, passed
+_x, _gamma, _beta = bn_inputs()          # a (16, 6) batch whose features have mean 5 and std 3; random gamma, beta
+with answering("batchnorm_forward"):     # the course's batch norm and PyTorch are blocked
+    _plain = batchnorm_forward(_x, ones(6), zeros(6), {"mode": "train"})
+    _result = batchnorm_forward(_x, _gamma, _beta, {"mode": "train"})
+check_bn_train(_plain, _result, _x)      # mean 0 and std 1 per feature; torch.nn.BatchNorm1d's output; x unchanged
 passed("train mode: mean 0 and std 1 per feature, equal to torch.nn.BatchNorm1d")
 
 # %% nbgrader={"grade": true, "grade_id": "test_batchnorm_forward_running", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.batchnorm import torch_bn_train as _torch_bn_train
-from helpers import layers as _layers
-_rng = np.random.default_rng(702)
-_batches = [2.0 + 3.0 * _rng.standard_normal((8, 5)) for _ in range(4)]
-_gamma, _beta = _rng.standard_normal(5), _rng.standard_normal(5)
-for _m in (0.9, 0.6):
-    _, _means, _vars = _torch_bn_train(_batches, _gamma, _beta, momentum=_m)
-    _param = {"mode": "train", "momentum": _m}
-    for _step, _xb in enumerate(_batches, start=1):
-        with without_reference(_layers.batchnorm_forward):
-            batchnorm_forward(_xb.copy(), _gamma, _beta, _param)
-        check_true("running_mean" in _param and "running_var" in _param,
-                   "bn_param should hold running_mean and running_var after a train step.")
-        check_close(f"bn_param['running_mean'] after {_step} steps with momentum {_m}", _param["running_mean"],
-                    _means[_step - 1], tol=1e-6,
-                    hint="running_mean = momentum * running_mean + (1 - momentum) * mean, with the "
-                         "momentum of bn_param: the OLD value gets the weight momentum.")
-        check_close(f"bn_param['running_var'] after {_step} steps with momentum {_m}", _param["running_var"],
-                    _vars[_step - 1], tol=1e-6,
-                    hint="the running variance uses the UNBIASED batch variance, "
-                         "x.var(axis=0, ddof=1), as PyTorch does.")
+from helpers.checks.batchnorm import answering, check_running, running_cases, passed
+for _case in running_cases():            # 4 train steps on (8, 5) batches with momentum 0.9, then 4 with 0.6
+    with answering("batchnorm_forward"):
+        batchnorm_forward(_case.x, _case.gamma, _case.beta, _case.bn_param)
+    check_running(_case)                 # bn_param's running averages against torch.nn.BatchNorm1d's
 passed("the running averages equal those of torch.nn.BatchNorm1d after 4 steps, for momentum 0.9 and 0.6")
 
 # %% nbgrader={"grade": true, "grade_id": "test_batchnorm_forward_test_mode", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.batchnorm import torch_bn_eval as _torch_bn_eval
-from helpers import layers as _layers
-_rng = np.random.default_rng(703)
-_x = 1.0 + 2.0 * _rng.standard_normal((7, 4))
-_gamma, _beta = _rng.standard_normal(4), _rng.standard_normal(4)
-_rm, _rv = _rng.standard_normal(4), _rng.uniform(0.5, 3.0, 4)
-_param = {"mode": "test", "running_mean": _rm.copy(), "running_var": _rv.copy()}
-_want, _want_one = _torch_bn_eval(_x, _gamma, _beta, _rm, _rv), _torch_bn_eval(_x[:1], _gamma, _beta, _rm, _rv)
-with without_reference(_layers.batchnorm_forward):
-    _out, _cache = batchnorm_forward(_x.copy(), _gamma, _beta, _param)
-check_close("batchnorm_forward in test mode", _out, _want, tol=1e-6,
-            hint="in test mode normalize with bn_param's running_mean and running_var, not with the "
-                 "statistics of the batch.")
-check_close("running_mean after a test-mode call", _param["running_mean"], _rm, tol=0,
-            hint="test mode must not update the running averages.")
-check_close("running_var after a test-mode call", _param["running_var"], _rv, tol=0,
-            hint="test mode must not update the running averages.")
-with without_reference(_layers.batchnorm_forward):
-    _one, _ = batchnorm_forward(_x[:1].copy(), _gamma, _beta, dict(_param))
-check_close("test mode on a single sample", _one, _want_one, tol=1e-6)
+from helpers.checks.batchnorm import answering, check_eval, eval_inputs, passed
+_x, _gamma, _beta, _param = eval_inputs()    # a (7, 4) batch; bn_param in test mode, with running averages
+with answering("batchnorm_forward"):
+    _result = batchnorm_forward(_x.copy(), _gamma, _beta, _param)
+    _one = batchnorm_forward(_x[:1].copy(), _gamma, _beta, dict(_param))    # its first sample alone
+check_eval(_result, _one, _param)        # BatchNorm1d in eval mode, on the batch and on one sample; bn_param unchanged
 passed("test mode equals torch.nn.BatchNorm1d in eval mode, also on one sample, and updates nothing")
 
 # %% nbgrader={"grade": true, "grade_id": "test_batchnorm_forward_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: a batch of N = 2 with a tiny variance (eps matters), eps = 0.1 from bn_param, and float32 input.
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.batchnorm import torch_bn_train as _torch_bn_train
-from helpers import layers as _layers
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(704)
-_x = 1e-3 * _rng.standard_normal((2, 5))
-_gamma, _beta = _rng.standard_normal(5), _rng.standard_normal(5)
-_want = _torch_bn_train([_x], _gamma, _beta)[0][0]
-with without_reference(_layers.batchnorm_forward):
-    _out, _ = batchnorm_forward(_x.copy(), _gamma, _beta, {"mode": "train"})
-check_close("batchnorm_forward on a (2, 5) batch with a tiny variance", _out, _want, tol=1e-6,
-            hint="eps goes inside the square root: np.sqrt(var + eps), with eps = 1e-5 by default.")
-_x = 0.2 * _rng.standard_normal((6, 5))
-_want = _torch_bn_train([_x], _gamma, _beta, eps=0.1)[0][0]
-with without_reference(_layers.batchnorm_forward):
-    _out, _ = batchnorm_forward(_x.copy(), _gamma, _beta, {"mode": "train", "eps": 0.1})
-check_close("batchnorm_forward with bn_param['eps'] = 0.1", _out, _want, tol=1e-6,
-            hint="use the eps of bn_param (the given line reads it), not the constant 1e-5.")
-_x32 = (3.0 * _rng.standard_normal((10, 3))).astype(np.float32)
-_g, _b = np.ones(3, dtype=np.float32), np.zeros(3, dtype=np.float32)
-_want = _torch_bn_train([_x32], _g, _b)[0][0]
-with without_reference(_layers.batchnorm_forward):
-    _out, _ = batchnorm_forward(_x32.copy(), _g, _b, {"mode": "train"})
-check_close("batchnorm_forward on float32 input", _out, _want, tol=1e-4)
+from helpers.checks.batchnorm import answering, check_output, forward_edge_cases
+for _case in forward_edge_cases("batchnorm", 704):
+    with answering("batchnorm_forward"):
+        _result = batchnorm_forward(_case.x, _case.gamma, _case.beta, _case.param)
+    check_output(_result, _case)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -324,50 +256,23 @@ def batchnorm_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_batchnorm_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.batchnorm import bn_cache as _bn_cache, torch_bn_grads as _torch_bn_grads
-from helpers import layers as _layers
-_rng = np.random.default_rng(711)
-_x = 1.0 + 2.0 * _rng.standard_normal((10, 5))
-_gamma, _beta, _dout = _rng.standard_normal(5), _rng.standard_normal(5), _rng.standard_normal((10, 5))
-_cache = _bn_cache(_x, _gamma)
-_tdx, _tdg, _tdb = _torch_bn_grads(_x, _gamma, _beta, _dout)
-with without_reference(_layers.batchnorm_backward, _layers.batchnorm_backward_alt):
-    _res = batchnorm_backward(_dout, _cache)
-check_true(isinstance(_res, tuple) and len(_res) == 3, "batchnorm_backward should return (dx, dgamma, dbeta).")
-check_close("dbeta", _res[2], _tdb, hint="beta is added to every row: its gradient sums dout over the batch.")
-check_close("dgamma", _res[1], _tdg, hint="gamma multiplies x_hat in every row.")
-check_close("dx", _res[0], _tdx,
-            hint="x reaches the output three ways: directly, through the mean and through the "
-                 "variance. A missing mean path leaves dx with a non-zero sum over the batch.")
+from helpers.checks.batchnorm import answering, check_grads, grad_cases, passed
+for _case in grad_cases("batchnorm_backward", 711):   # a (10, 5) batch: dout, and the cache built by PyTorch
+    with answering("batchnorm_backward"):             # the course's batch norm and PyTorch are blocked
+        _grads = batchnorm_backward(_case.dout, _case.cache)
+    check_grads(_grads, _case)           # dbeta, dgamma and dx against PyTorch autograd
 passed("dx, dgamma and dbeta equal PyTorch autograd")
 
 # %% nbgrader={"grade": true, "grade_id": "test_batchnorm_backward_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: other shapes (N = 4, D = 9; N = 30, D = 2), against PyTorch and a numerical gradient.
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.batchnorm import bn_cache as _bn_cache, torch_bn_grads as _torch_bn_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _layers
-import torch
-import torch.nn.functional as F
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(712)
-for _n, _d in ((4, 9), (30, 2)):
-    _x = -3.0 + 0.5 * _rng.standard_normal((_n, _d))
-    _gamma, _beta, _dout = _rng.standard_normal(_d), _rng.standard_normal(_d), _rng.standard_normal((_n, _d))
-    _cache = _bn_cache(_x, _gamma)
-    _tdx, _tdg, _tdb = _torch_bn_grads(_x, _gamma, _beta, _dout)
-    _f = lambda v: F.batch_norm(torch.tensor(v), None, None, torch.tensor(_gamma), torch.tensor(_beta),
-                                training=True, eps=1e-5).numpy()
-    _ndx = eval_numerical_gradient_array(_f, _x.copy(), _dout)
-    with without_reference(_layers.batchnorm_backward, _layers.batchnorm_backward_alt):
-        _dx, _dg, _db = batchnorm_backward(_dout, _cache)
-    check_close(f"dx for N = {_n}, D = {_d}", _dx, _tdx)
-    check_close(f"dgamma for N = {_n}, D = {_d}", _dg, _tdg)
-    check_close(f"dbeta for N = {_n}, D = {_d}", _db, _tdb)
-    check_close(f"dx for N = {_n}, D = {_d} (numerical gradient)", _dx, _ndx, tol=1e-6)
+from helpers.checks.batchnorm import answering, check_grads, grad_cases
+for _case in grad_cases("batchnorm_backward", 712):
+    with answering("batchnorm_backward"):
+        _grads = batchnorm_backward(_case.dout, _case.cache)
+    check_grads(_grads, _case)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -455,25 +360,11 @@ def batchnorm_backward_alt(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_batchnorm_backward_alt", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.batchnorm import bn_cache as _bn_cache, torch_bn_grads as _torch_bn_grads
-from helpers import layers as _layers
-_rng = np.random.default_rng(721)
-for _n, _d in ((12, 4), (5, 7)):
-    _x = 3.0 * _rng.standard_normal((_n, _d)) - 1.0
-    _gamma, _beta, _dout = _rng.standard_normal(_d), _rng.standard_normal(_d), _rng.standard_normal((_n, _d))
-    _cache = _bn_cache(_x, _gamma)
-    _tdx, _tdg, _tdb = _torch_bn_grads(_x, _gamma, _beta, _dout)
-    with without_reference(_layers.batchnorm_backward, _layers.batchnorm_backward_alt):
-        _res = batchnorm_backward_alt(_dout, _cache)
-    check_true(isinstance(_res, tuple) and len(_res) == 3,
-               "batchnorm_backward_alt should return (dx, dgamma, dbeta).")
-    check_close(f"dx ({_n} x {_d})", _res[0], _tdx,
-                hint="check your derivation against the two properties: the sum of dx over the batch "
-                     "must be 0 (mean path), and the sum of x_hat * dx about 0 (variance path).")
-    check_close(f"dgamma ({_n} x {_d})", _res[1], _tdg)
-    check_close(f"dbeta ({_n} x {_d})", _res[2], _tdb)
+from helpers.checks.batchnorm import answering, check_grads, grad_cases, passed
+for _case in grad_cases("batchnorm_backward_alt", 721):   # (12, 4) and (5, 7) batches: dout and the cache
+    with answering("batchnorm_backward_alt"):
+        _grads = batchnorm_backward_alt(_case.dout, _case.cache)
+    check_grads(_grads, _case)           # dx, dgamma and dbeta against PyTorch autograd
 passed("the short formula gives PyTorch's dx, dgamma and dbeta")
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_bn_short_formula", "locked": false, "points": 3, "schema_version": 3, "solution": true}
@@ -540,7 +431,8 @@ print("largest relative difference:", max(rel_error(a, b) for a, b in zip(full, 
 
 # %% tags=["demo"]
 def train_accuracy(weight_scale, normalization, num_epochs=5, lr=0.1):
-    """Training accuracy after num_epochs, and ||dL/dW3|| / ||W3|| at the first step."""
+    """Training accuracy after num_epochs (0.0 if the loss overflowed: the net
+    diverged), and ||dL/dW3|| / ||W3|| at the first step."""
     net = FullyConnectedNet([50] * 5, 40, 10, weight_init=weight_scale, normalization=normalization, seed=0)
     opt, rng, first = SGD(lr=lr), np.random.default_rng(0), None
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -562,6 +454,9 @@ with_bn, relative_grad = zip(*[train_accuracy(s, "batchnorm") for s in scales])
 fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4))
 ax.semilogx(scales, plain, "o-", color="0.5", label="plain")
 ax.semilogx(scales, with_bn, "o-", color="tab:blue", label="with batch norm")
+diverged = [s for s, a in zip(scales, plain) if a == 0.0]
+ax.plot(diverged, [0.0] * len(diverged), "x", color="tab:red", ms=9, mew=2, clip_on=False,
+        label="plain, diverged (the loss overflowed)")
 ax.axhline(0.1, color="k", ls=":", lw=1, label="chance (10 classes)")
 ax.set(xlabel="std of the initial weights, a", ylabel="training accuracy after 5 epochs", ylim=(0, 0.7),
        title="Plain nets train in a narrow band of scales, BN nets at almost all")
@@ -740,84 +635,42 @@ def dropout_forward(x, dropout_param):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dropout_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_equal, check_shape, check_true, passed, without_reference
-from helpers import layers as _layers
-_rng = np.random.default_rng(731)
-_x = 1.0 + 0.1 * _rng.standard_normal((200, 150))
-_x_before = _x.copy()
-with without_reference(_layers.dropout_forward):
-    _out, _cache = dropout_forward(_x, {"p": 0.3, "mode": "train", "seed": 1})
-check_equal("x after dropout_forward", _x, _x_before, hint="do not change x in place.")
-_kept = np.asarray(_out) != 0
-check_true(abs(_kept.mean() - 0.7) < 0.01,
-           f"With p = 0.3 about 70% of the units should survive; yours keeps {_kept.mean():.1%}.",
-           hint="p is the probability of DROPPING a unit: keep it where rng.random(x.shape) >= p.")
-check_close("the surviving units (p = 0.3)", np.asarray(_out)[_kept], _x_before[_kept] / 0.7, tol=1e-9,
-            hint="inverted dropout scales the survivors by 1 / (1 - p), here 1 / 0.7, not by p or (1 - p).")
-check_close("the mean of the output over the mean of x", np.mean(_out) / np.mean(_x_before), 1.0, tol=0.01,
-            hint="the expected output must equal x: scale the survivors by 1 / (1 - p).")
-check_true(len(np.unique(_kept, axis=0)) > 1 and len(np.unique(_kept, axis=1)) > 1,
-           "Your mask drops the same units for every sample (or whole samples at once).",
-           hint="draw one random number per entry of x: rng.random(x.shape), not one row broadcast "
-                "over the batch.")
-check_true(isinstance(_cache, tuple) and len(_cache) == 2, "The cache should be the pair (dropout_param, mask).")
-check_shape("the cached mask", _cache[1], _x.shape, hint="cache the mask itself, the shape of x.")
-check_close("the cached mask", _cache[1], np.where(_kept, 1 / 0.7, 0.0), tol=1e-9,
-            hint="cache the mask you multiplied x by: entries 0 or 1 / (1 - p), so that the backward "
-                 "pass is dout * mask.")
-with without_reference(_layers.dropout_forward):
-    _again, _ = dropout_forward(_x_before.copy(), {"p": 0.3, "mode": "train", "seed": 1})
-    _other, _ = dropout_forward(_x_before.copy(), {"p": 0.3, "mode": "train", "seed": 2})
-    _zero, _ = dropout_forward(_x_before.copy(), {"p": 0.3, "mode": "train", "seed": 0})
-    _zero_again, _ = dropout_forward(_x_before.copy(), {"p": 0.3, "mode": "train", "seed": 0})
-check_equal("a second call with the same seed", np.asarray(_again) != 0, _kept,
-            hint="draw the mask with rng = np.random.default_rng(dropout_param.get('seed')).")
-check_true(np.any((np.asarray(_other) != 0) != _kept), "Another seed should give another mask.",
-           hint="use dropout_param['seed'] to seed the generator.")
-check_equal("two calls with seed 0", np.asarray(_zero) != 0, np.asarray(_zero_again) != 0,
-            hint="0 is a seed like any other: `if dropout_param.get('seed'):` treats it as no seed. "
-                 "Pass dropout_param.get('seed') to np.random.default_rng as it is.")
+from helpers.checks.batchnorm import answering, check_dropout_seeds, check_dropout_train, dropout_input, passed
+_x = dropout_input()                     # 200 samples x 150 units, all near 1
+with answering("dropout_forward"):       # the course's dropout and PyTorch are blocked
+    _result = dropout_forward(_x, {"p": 0.3, "mode": "train", "seed": 1})
+    _runs = [dropout_forward(dropout_input(), {"p": 0.3, "mode": "train", "seed": _s}) for _s in (1, 2, 0, 0)]
+check_dropout_train(_x, _result)         # x unchanged; about 70% kept, scaled by 1 / 0.7; a mask per entry, cached
+check_dropout_seeds(_result, _runs)      # seed 1 again: the same mask; seed 2: another; seed 0 twice: the same
 passed("about 70% kept, a mask per entry, survivors scaled by 1/0.7, the mask cached, one mask per seed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_dropout_forward_test_mode", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers import layers as _layers
-_x = np.random.default_rng(732).standard_normal((50, 40))
+from helpers.checks.batchnorm import answering, check_dropout_test, normal, passed
+_x = normal(732, (50, 40))               # standard normal numbers
 for _p in (0.3, 0.8):
-    with without_reference(_layers.dropout_forward):
-        _out, _cache = dropout_forward(_x.copy(), {"p": _p, "mode": "test", "seed": 0})
-    check_close(f"dropout_forward in test mode (p = {_p})", _out, _x, tol=0,
-                hint="inverted dropout did its scaling at train time: in test mode the output is x "
-                     "unchanged (no mask, no scaling by 1 - p).")
-    check_true(isinstance(_cache, tuple) and len(_cache) == 2 and _cache[1] is None,
-               "In test mode the cache should be (dropout_param, None): there is no mask.")
+    with answering("dropout_forward"):
+        _result = dropout_forward(_x.copy(), {"p": _p, "mode": "test", "seed": 0})
+    check_dropout_test(_result, _x, _p)  # the output is x itself; the cache is (dropout_param, None)
 passed("test mode is the identity")
 
 # %% nbgrader={"grade": true, "grade_id": "test_dropout_forward_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: p = 0 keeps everything, p = 0.9 on a (20, 30, 40) array, and no seed draws new masks.
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers import layers as _layers
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(733)
+from helpers.checks.batchnorm import answering, check_dropout_edge, dropout_edge_input
+_rng = dropout_edge_input()
 _x = _rng.standard_normal((30, 20))
-with without_reference(_layers.dropout_forward):
-    _out, _ = dropout_forward(_x.copy(), {"p": 0.0, "mode": "train", "seed": 3})
-check_close("dropout_forward with p = 0 in train mode", _out, _x, tol=1e-12,
-            hint="p = 0 drops nothing and scales by 1 / (1 - 0) = 1.")
+with answering("dropout_forward"):
+    _result = dropout_forward(_x.copy(), {"p": 0.0, "mode": "train", "seed": 3})
+check_dropout_edge("p0", _result, _x)
 _x = 1.0 + 0.1 * _rng.standard_normal((20, 30, 40))
-with without_reference(_layers.dropout_forward):
-    _out, _ = dropout_forward(_x.copy(), {"p": 0.9, "mode": "train", "seed": 4})
-_kept = np.asarray(_out) != 0
-check_true(abs(_kept.mean() - 0.1) < 0.01, f"p = 0.9 should keep about 10%, yours keeps {_kept.mean():.1%}.")
-check_close("the survivors with p = 0.9", np.asarray(_out)[_kept], _x[_kept] * 10, tol=1e-9)
-with without_reference(_layers.dropout_forward):
-    _a, _ = dropout_forward(_x[0].copy(), {"p": 0.5, "mode": "train"})
-    _b, _ = dropout_forward(_x[0].copy(), {"p": 0.5, "mode": "train"})
-check_true(np.any((np.asarray(_a) != 0) != (np.asarray(_b) != 0)),
-           "Without a seed two calls should draw different masks.")
+with answering("dropout_forward"):
+    _result = dropout_forward(_x.copy(), {"p": 0.9, "mode": "train", "seed": 4})
+check_dropout_edge("p09", _result, _x)
+with answering("dropout_forward"):
+    _results = [dropout_forward(_x[0].copy(), {"p": 0.5, "mode": "train"}) for _ in range(2)]
+check_dropout_edge("unseeded", _results, _x)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -841,20 +694,12 @@ def dropout_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dropout_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers import layers as _layers
-_rng = np.random.default_rng(741)
-_dout = _rng.standard_normal((20, 15))
-_mask = (_rng.random((20, 15)) >= 0.4) / 0.6  # the cache of a train-mode forward pass with p = 0.4
-with without_reference(_layers.dropout_backward):
-    _dx = dropout_backward(_dout.copy(), ({"p": 0.4, "mode": "train"}, _mask.copy()))
-check_close("dropout_backward(dout, cache) in train mode", _dx, _dout * _mask, tol=1e-9,
-            hint="the gradient flows only through the kept units, scaled like them: dout * mask. "
-                 "A dropped unit gets gradient 0.")
-with without_reference(_layers.dropout_backward):
-    _dx = dropout_backward(_dout.copy(), ({"p": 0.4, "mode": "test"}, None))
-check_close("dropout_backward in test mode", _dx, _dout, tol=0, hint="in test mode dx = dout.")
+from helpers.checks.batchnorm import answering, check_dropout_backward, dropout_backward_inputs, passed
+_dout, _mask = dropout_backward_inputs()     # a (20, 15) dout; the mask of a train-mode forward pass with p = 0.4
+with answering("dropout_backward"):
+    _dx_train = dropout_backward(_dout.copy(), ({"p": 0.4, "mode": "train"}, _mask.copy()))
+    _dx_test = dropout_backward(_dout.copy(), ({"p": 0.4, "mode": "test"}, None))
+check_dropout_backward(_dx_train, _dx_test, _dout, _mask)   # dout * mask in train mode, dout in test mode
 passed("the gradient flows through the kept units with their scale, and unchanged in test mode")
 
 # %% [markdown]
@@ -992,58 +837,25 @@ def layernorm_forward(x, gamma, beta, ln_param):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_layernorm_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_equal, check_true, passed, without_reference
-from helpers.checks.batchnorm import torch_ln as _torch_ln
-from helpers import layers as _layers
-_rng = np.random.default_rng(761)
-_x = (_rng.standard_normal((6, 8)) * np.array([[1.0], [10], [2], [5], [3], [50]])
-      + np.array([[0.0], [3], [-2], [100], [1], [-7]]))
-_x_before = _x.copy()
-_refs = (_layers.layernorm_forward, _layers.batchnorm_forward)
-with without_reference(*_refs):
-    _res = layernorm_forward(_x, np.ones(8), np.zeros(8), {})
-check_true(isinstance(_res, tuple) and len(_res) == 2, "layernorm_forward should return the pair (out, cache).")
-check_close("the mean of each sample's output (gamma = 1, beta = 0)", np.mean(_res[0], axis=1), np.zeros(6),
-            tol=1e-6, hint="normalize each ROW over its features: x.mean(axis=1, keepdims=True).")
-check_close("the std of each sample's output (gamma = 1, beta = 0)", np.std(_res[0], axis=1), np.ones(6),
-            tol=1e-5, hint="divide by np.sqrt(var + eps) with the (biased) variance of each row.")
-_gamma, _beta = _rng.standard_normal(8), _rng.standard_normal(8)
-_want = _torch_ln(_x_before, _gamma, _beta)
-with without_reference(*_refs):
-    _out, _ = layernorm_forward(_x, _gamma, _beta, {})
-check_close("layernorm_forward", _out, _want, tol=1e-6,
-            hint="the statistics are per sample (axis 1, biased variance), gamma and beta per feature: "
-                 "gamma * x_hat + beta.")
-check_equal("x after layernorm_forward", _x, _x_before, hint="do not change x in place.")
-with without_reference(*_refs):
-    _one, _ = layernorm_forward(_x_before[2:3].copy(), _gamma, _beta, {"mode": "test"})
-check_close("layernorm_forward on one sample, with 'mode': 'test' in ln_param", _one, _want[2:3], tol=1e-6,
-            hint="layer norm needs no other sample and no running average: ignore the mode.")
+from helpers.checks.batchnorm import answering, check_ln_forward, ln_inputs, ones, zeros, passed
+_x, _gamma, _beta = ln_inputs()          # 6 samples x 8 features, each sample on its own scale; random gamma, beta
+with answering("layernorm_forward"):     # the course's layer norm and batch norm and PyTorch are blocked
+    _plain = layernorm_forward(_x, ones(8), zeros(8), {})
+    _result = layernorm_forward(_x, _gamma, _beta, {})
+    _one = layernorm_forward(ln_inputs()[0][2:3], _gamma, _beta, {"mode": "test"})   # sample 2 alone
+check_ln_forward(_plain, _result, _one, _x)   # each row mean 0, std 1; F.layer_norm's output; x unchanged; one sample
 passed("each sample normalized on its own, equal to F.layer_norm, also for one sample")
 
 # %% nbgrader={"grade": true, "grade_id": "test_layernorm_forward_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: eps = 0.1 from ln_param on rows of tiny variance (one constant row), and float32 input.
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.batchnorm import torch_ln as _torch_ln
-from helpers import layers as _layers
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(762)
-_x = 0.1 * _rng.standard_normal((4, 5))
-_x[1] = 2.0
-_gamma, _beta = _rng.standard_normal(5), _rng.standard_normal(5)
-_want = _torch_ln(_x, _gamma, _beta, eps=0.1)
-with without_reference(_layers.layernorm_forward, _layers.batchnorm_forward):
-    _out, _ = layernorm_forward(_x.copy(), _gamma, _beta, {"eps": 0.1})
-check_close("layernorm_forward with ln_param['eps'] = 0.1", _out, _want, tol=1e-6,
-            hint="use the eps of ln_param inside the square root: np.sqrt(var + eps).")
-_x32 = (3.0 * _rng.standard_normal((7, 6))).astype(np.float32)
-_g, _b = np.ones(6, dtype=np.float32), np.zeros(6, dtype=np.float32)
-_want = _torch_ln(_x32, _g, _b)
-with without_reference(_layers.layernorm_forward, _layers.batchnorm_forward):
-    _out, _ = layernorm_forward(_x32.copy(), _g, _b, {})
-check_close("layernorm_forward on float32 input", _out, _want, tol=1e-4)
+from helpers.checks.batchnorm import answering, check_output, forward_edge_cases
+for _case in forward_edge_cases("layernorm", 762):
+    with answering("layernorm_forward"):
+        _result = layernorm_forward(_case.x, _case.gamma, _case.beta, _case.param)
+    check_output(_result, _case)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1076,49 +888,23 @@ def layernorm_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_layernorm_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.batchnorm import ln_cache as _ln_cache, torch_ln_grads as _torch_ln_grads
-from helpers import layers as _layers
-_rng = np.random.default_rng(771)
-_x = 2.0 + 3.0 * _rng.standard_normal((6, 9))
-_gamma, _beta, _dout = _rng.standard_normal(9), _rng.standard_normal(9), _rng.standard_normal((6, 9))
-_cache = _ln_cache(_x, _gamma)
-_tdx, _tdg, _tdb = _torch_ln_grads(_x, _gamma, _beta, _dout)
-with without_reference(_layers.layernorm_backward, _layers.batchnorm_backward, _layers.batchnorm_backward_alt):
-    _res = layernorm_backward(_dout, _cache)
-check_true(isinstance(_res, tuple) and len(_res) == 3, "layernorm_backward should return (dx, dgamma, dbeta).")
-check_close("dbeta", _res[2], _tdb, hint="beta is shared by all samples: sum dout over the batch (axis 0).")
-check_close("dgamma", _res[1], _tdg, hint="sum dout * x_hat over the batch (axis 0).")
-check_close("dx", _res[0], _tdx,
-            hint="the short formula with sums over the features of each row (axis=1, keepdims=True), "
-                 "D in place of N, applied to dx_hat = dout * gamma. The sum of dx over each row must be 0.")
+from helpers.checks.batchnorm import answering, check_grads, grad_cases, passed
+for _case in grad_cases("layernorm_backward", 771):   # a (6, 9) batch: dout, and the cache built by PyTorch
+    with answering("layernorm_backward"):             # the course's layer and batch norm and PyTorch are blocked
+        _grads = layernorm_backward(_case.dout, _case.cache)
+    check_grads(_grads, _case)           # dbeta, dgamma and dx against PyTorch autograd of F.layer_norm
 passed("dx, dgamma and dbeta equal PyTorch autograd of F.layer_norm")
 
 # %% nbgrader={"grade": true, "grade_id": "test_layernorm_backward_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: one sample (1 x 7) and a (9 x 4) batch, against PyTorch and a numerical gradient.
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.batchnorm import ln_cache as _ln_cache, torch_ln_grads as _torch_ln_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import layers as _layers
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(772)
-for _n, _d in ((1, 7), (9, 4)):
-    _x = 1.0 + 2.0 * _rng.standard_normal((_n, _d))
-    _gamma, _beta, _dout = _rng.standard_normal(_d), _rng.standard_normal(_d), _rng.standard_normal((_n, _d))
-    _cache = _ln_cache(_x, _gamma)
-    _tdx, _tdg, _tdb = _torch_ln_grads(_x, _gamma, _beta, _dout)
-    _f = lambda v: F.layer_norm(torch.tensor(v), (_d,), torch.tensor(_gamma), torch.tensor(_beta), eps=1e-5).numpy()
-    _ndx = eval_numerical_gradient_array(_f, _x.copy(), _dout)
-    with without_reference(_layers.layernorm_backward, _layers.batchnorm_backward, _layers.batchnorm_backward_alt):
-        _dx, _dg, _db = layernorm_backward(_dout, _cache)
-    check_close(f"dx for N = {_n}, D = {_d}", _dx, _tdx)
-    check_close(f"dgamma for N = {_n}, D = {_d}", _dg, _tdg)
-    check_close(f"dbeta for N = {_n}, D = {_d}", _db, _tdb)
-    check_close(f"dx for N = {_n}, D = {_d} (numerical gradient)", _dx, _ndx, tol=1e-6)
+from helpers.checks.batchnorm import answering, check_grads, grad_cases
+for _case in grad_cases("layernorm_backward", 772):
+    with answering("layernorm_backward"):
+        _grads = layernorm_backward(_case.dout, _case.cache)
+    check_grads(_grads, _case)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1351,151 +1137,59 @@ class FCNet:
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_FCNet_plain", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.fcnet import course_ops as _course_ops, random_params as _random_params, torch_fcnet as _torch_fcnet
-from helpers import nets as _nets
-_rng = np.random.default_rng(781)
-for _hidden, _reg in (([7, 6], 0.0), ([6], 0.1)):
-    _params = _random_params([5, *_hidden, 4], None, seed=782 + len(_hidden))
-    _X, _y = _rng.standard_normal((8, 5)), _rng.integers(0, 4, 8)
-    _, _tl, _tg = _torch_fcnet(_params, _X, _y, None, _reg)
-    _what = f"{len(_hidden)} hidden layer{'s' if len(_hidden) > 1 else ''}, no normalization, reg = {_reg}"
-    with without_reference(_nets.FullyConnectedNet):
-        _net = FCNet(_hidden, 5, 4, reg=_reg, ops=_course_ops())
-        _net.params = {k: v.copy() for k, v in _params.items()}
-        _out = _net.loss(_X, _y)
-    check_true(isinstance(_out, tuple) and len(_out) == 2,
-               "With labels y, loss(X, y) must return the pair (loss, grads).")
-    _loss, _grads = _out
-    check_close(f"the loss ({_what})", _loss, _tl,
-                hint="the softmax loss of the scores plus reg * sum(W**2) over W1..WL (not the biases).")
-    check_true(isinstance(_grads, dict) and sorted(_grads) == sorted(_params),
-               f"grads must hold one gradient per parameter, the keys {sorted(_params)}.")
-    for _k in _params:
-        check_close(f"grads['{_k}'] ({_what})", _grads[_k], _tg[_k],
-                    hint="go backward through the layers in reverse order with the caches of the forward "
-                         "pass; every weight gradient gains 2 * reg * W (biases none).")
+from helpers.checks.fcnet import answering, check_loss_and_grads, course_ops, net_cases, passed
+for _case in net_cases("plain"):         # 2 hidden layers and reg 0, then 1 and reg 0.1; random parameters, 8 samples
+    with answering():                    # the course's FullyConnectedNet and PyTorch are blocked
+        _net = FCNet(_case.hidden_dims, 5, 4, reg=_case.reg, ops=course_ops())
+        _net.params = _case.params       # random parameters, biases too
+        _result = _net.loss(_case.X, _case.y)
+    check_loss_and_grads(_result, _case)  # the loss and every gradient against PyTorch autograd
 passed("loss and every gradient equal PyTorch autograd, 1 and 2 hidden layers, with and without reg")
 
 # %% nbgrader={"grade": true, "grade_id": "test_FCNet_batchnorm", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.fcnet import course_ops as _course_ops, random_params as _random_params, torch_fcnet as _torch_fcnet
-from helpers import nets as _nets
-_rng = np.random.default_rng(784)
-_params = _random_params([6, 7, 6, 5, 4], "batchnorm", seed=785)
-_X, _y = 1.0 + _rng.standard_normal((10, 6)), _rng.integers(0, 4, 10)
-_, _tl, _tg = _torch_fcnet(_params, _X, _y, "batchnorm", 0.05)
-with without_reference(_nets.FullyConnectedNet):
-    _net = FCNet([7, 6, 5], 6, 4, normalization="batchnorm", reg=0.05, ops=_course_ops())
-    _net.params = {k: v.copy() for k, v in _params.items()}
-    _out = _net.loss(_X, _y)
-check_true(isinstance(_out, tuple) and len(_out) == 2, "With labels y, loss(X, y) must return the pair (loss, grads).")
-_loss, _grads = _out
-check_close("the loss (3 hidden layers, batch norm, reg = 0.05)", _loss, _tl,
-            hint="affine - batchnorm - relu in every hidden layer, in train mode (the batch's statistics).")
-check_true(isinstance(_grads, dict) and sorted(_grads) == sorted(_params),
-           f"grads must hold one gradient per parameter, the keys {sorted(_params)}.")
-for _k in _params:
-    check_close(f"grads['{_k}'] (3 hidden layers, batch norm, reg = 0.05)", _grads[_k], _tg[_k],
-                hint="batch norm comes between the affine layer and the ReLU, forward and backward; "
-                     "gamma and beta are not decayed.")
+from helpers.checks.fcnet import answering, check_loss_and_grads, course_ops, net_case, passed
+_case = net_case("batchnorm")            # random parameters (gamma and beta too) and 10 samples
+with answering():                        # the course's FullyConnectedNet and PyTorch are blocked
+    _net = FCNet([7, 6, 5], 6, 4, normalization="batchnorm", reg=0.05, ops=course_ops())
+    _net.params = _case.params
+    _result = _net.loss(_case.X, _case.y)
+check_loss_and_grads(_result, _case)     # the loss and every gradient against PyTorch autograd
 passed("3 hidden layers with batch norm: loss and every gradient equal PyTorch autograd")
 
 # %% nbgrader={"grade": true, "grade_id": "test_FCNet_layernorm", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.fcnet import course_ops as _course_ops, random_params as _random_params, torch_fcnet as _torch_fcnet
-from helpers import nets as _nets
-_rng = np.random.default_rng(786)
-_params = _random_params([6, 8, 7, 3], "layernorm", seed=787)
-_X, _y = _rng.standard_normal((9, 6)), _rng.integers(0, 3, 9)
-_, _tl, _tg = _torch_fcnet(_params, _X, _y, "layernorm", 0.0)
-with without_reference(_nets.FullyConnectedNet):
-    _net = FCNet([8, 7], 6, 3, normalization="layernorm", ops=_course_ops())
-    _net.params = {k: v.copy() for k, v in _params.items()}
-    _out = _net.loss(_X, _y)
-check_true(isinstance(_out, tuple) and len(_out) == 2, "With labels y, loss(X, y) must return the pair (loss, grads).")
-_loss, _grads = _out
-check_close("the loss (2 hidden layers, layer norm)", _loss, _tl,
-            hint='with normalization="layernorm" call ops.layernorm_forward between the affine layer and the ReLU.')
-check_true(isinstance(_grads, dict) and sorted(_grads) == sorted(_params),
-           f"grads must hold one gradient per parameter, the keys {sorted(_params)}.")
-for _k in _params:
-    check_close(f"grads['{_k}'] (2 hidden layers, layer norm)", _grads[_k], _tg[_k],
-                hint="go back through ops.layernorm_backward where the forward pass used layer norm.")
+from helpers.checks.fcnet import answering, check_loss_and_grads, course_ops, net_case, passed
+_case = net_case("layernorm")            # random parameters (gamma and beta too) and 9 samples
+with answering():                        # the course's FullyConnectedNet and PyTorch are blocked
+    _net = FCNet([8, 7], 6, 3, normalization="layernorm", ops=course_ops())
+    _net.params = _case.params
+    _result = _net.loss(_case.X, _case.y)
+check_loss_and_grads(_result, _case)     # the loss and every gradient against PyTorch autograd
 passed("2 hidden layers with layer norm: loss and every gradient equal PyTorch autograd")
 
 # %% nbgrader={"grade": true, "grade_id": "test_FCNet_dropout", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.fcnet import (course_ops as _course_ops, dropout_mask as _dropout_mask,
-                                  random_params as _random_params, torch_fcnet as _torch_fcnet)
-from helpers import nets as _nets
-_rng = np.random.default_rng(788)
-_params = _random_params([5, 8, 6, 3], "batchnorm", seed=789)
-_X, _y = _rng.standard_normal((12, 5)), _rng.integers(0, 3, 12)
-_masks = [_dropout_mask((12, 8), 0.3, 21), _dropout_mask((12, 6), 0.3, 21)]
-_, _tl, _tg = _torch_fcnet(_params, _X, _y, "batchnorm", 0.0, masks=_masks)
-with without_reference(_nets.FullyConnectedNet):
-    _net = FCNet([8, 6], 5, 3, normalization="batchnorm", dropout=0.3, ops=_course_ops(dropout_seed=21))
-    _net.params = {k: v.copy() for k, v in _params.items()}
-    _loss, _grads = _net.loss(_X, _y)
-check_close("the loss (batch norm and dropout 0.3, fixed masks)", _loss, _tl,
-            hint="dropout comes after the ReLU of every hidden layer, in train mode: "
-                 "ops.dropout_forward(h, self.dropout_param(i, mode)).")
-for _k in _params:
-    check_close(f"grads['{_k}'] (batch norm and dropout 0.3)", _grads[_k], _tg[_k],
-                hint="the backward pass goes through ops.dropout_backward with the dropout cache, before "
-                     "the ReLU's backward.")
+from helpers.checks.fcnet import answering, check_loss_and_grads, course_ops, net_case, passed
+_case = net_case("dropout")              # random parameters and 12 samples; PyTorch uses the same dropout masks
+with answering():                        # course_ops(dropout_seed=21): dropout draws fixed masks
+    _net = FCNet([8, 6], 5, 3, normalization="batchnorm", dropout=0.3, ops=course_ops(dropout_seed=21))
+    _net.params = _case.params
+    _result = _net.loss(_case.X, _case.y)
+check_loss_and_grads(_result, _case)     # the loss and every gradient against PyTorch autograd
 passed("with dropout after every hidden ReLU, loss and gradients equal PyTorch autograd with the same masks")
 
 # %% nbgrader={"grade": true, "grade_id": "test_FCNet_test_mode", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers.checks.fcnet import (course_ops as _course_ops, dropout_mask as _dropout_mask,
-                                  random_params as _random_params, torch_fcnet_eval as _torch_fcnet_eval)
-from helpers import nets as _nets
-_rng = np.random.default_rng(791)
-_params = _random_params([6, 9, 7, 4], "batchnorm", seed=792)
-_batches = [1.0 + _rng.standard_normal((10, 6)) for _ in range(2)]
-_labels = [_rng.integers(0, 4, 10) for _ in range(2)]
-_X_test = _rng.standard_normal((5, 6))
-_masks = [[_dropout_mask((10, 9), 0.25, 17), _dropout_mask((10, 7), 0.25, 17)]] * 2
-_want = _torch_fcnet_eval(_params, _batches, _X_test, "batchnorm", _masks)
-with without_reference(_nets.FullyConnectedNet):
-    _net = FCNet([9, 7], 6, 4, normalization="batchnorm", dropout=0.25, ops=_course_ops(dropout_seed=17))
-    _net.params = {k: v.copy() for k, v in _params.items()}
-    for _Xb, _yb in zip(_batches, _labels):
-        _net.loss(_Xb, _yb)
-    _scores = _net.loss(_X_test)
-    _again = _net.loss(_X_test)
-check_shape("loss(X) without y", _scores, (5, 4), hint="with y=None, loss returns the scores, one row per sample.")
-check_close("the test-mode scores after two training steps (batch norm, dropout 0.25)", _scores, _want,
-            hint="with y=None everything runs in test mode: norm_params[i]['mode'] = 'test' (batch norm "
-                 "uses its running averages) and dropout_param(i, 'test') (no mask).")
-check_close("a second test-mode call", _again, _scores, tol=0, hint="test mode must not update the running averages.")
-_params = _random_params([6, 8, 4], "layernorm", seed=793)
-_want = _torch_fcnet_eval(_params, [], _X_test, "layernorm")
-with without_reference(_nets.FullyConnectedNet):
-    _net = FCNet([8], 6, 4, normalization="layernorm", dropout=0.5, ops=_course_ops(dropout_seed=18))
-    _net.params = {k: v.copy() for k, v in _params.items()}
-    _scores = _net.loss(_X_test)
-check_close("the test-mode scores with layer norm and dropout 0.5", _scores, _want,
-            hint="layer norm computes the same at test time; dropout in test mode is the identity.")
+from helpers.checks.fcnet import answering, check_test_mode, course_ops, train_then_test, passed
+with answering():                        # the course's FullyConnectedNet and PyTorch are blocked
+    _net = FCNet([9, 7], 6, 4, normalization="batchnorm", dropout=0.25, ops=course_ops(dropout_seed=17))
+    _bn = train_then_test(_net, "batchnorm")     # random parameters, 2 training steps, then loss(X_test) twice
+    _net = FCNet([8], 6, 4, normalization="layernorm", dropout=0.5, ops=course_ops(dropout_seed=18))
+    _ln = train_then_test(_net, "layernorm")     # random parameters, then loss(X_test)
+check_test_mode(_bn, _ln)                # the scores of 5 samples against PyTorch in test mode; a 2nd call the same
 passed("test mode: batch norm's running averages, no dropout, the scores returned")
 
 # %% nbgrader={"grade": true, "grade_id": "test_FCNet_overfit", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-# The net runs inside without_reference(helpers.nets.FullyConnectedNet) with the course's layers (in the helper).
-from helpers.checks import check_true, passed
-from helpers.checks.fcnet import OVERFIT as _OVERFIT, overfit_fcnet as _overfit_fcnet
-_run = _overfit_fcnet(FCNet)
-check_true(max(_run["train_acc"]) == 1.0,
-           f"Trained on {_OVERFIT['n']} signals ({len(_OVERFIT['hidden_dims'])} hidden layers, batch norm, dropout "
-           f"{_OVERFIT['dropout']}, Adam, {_OVERFIT['num_epochs']} epochs), your net reaches a training accuracy "
-           f"of {max(_run['train_acc']):.2f} at best; a correct net learns them all.",
-           hint="the loss should fall toward 0: check the gradient test cells above first.")
+from helpers.checks.fcnet import check_overfit, overfit_fcnet, passed
+_run = overfit_fcnet(FCNet)   # 50 signals, 3 hidden layers, batch norm, dropout 0.1, Adam, 40 epochs; the course's layers
+check_overfit(_run)           # 100% training accuracy at some epoch
 passed(f"50 signals learned by heart: 100% training accuracy after {_run['train_acc'].index(1.0) + 1} epochs, "
        f"loss {_run['loss'][-1]:.3f} at the end")
 
@@ -1622,15 +1316,10 @@ def fcnet_settings():
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_fcnet_settings", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-from helpers.checks import check_true, passed
-from helpers.checks.fcnet import train_settings as _train_settings
+from helpers.checks.fcnet import check_settings_accuracy, train_settings, passed
 _settings = fcnet_settings()
-_train_acc, _val_acc = _train_settings(_settings)
-check_true(_val_acc >= 0.60,
-           f"With {_settings} the validation accuracy is {_val_acc:.3f} (training {_train_acc:.3f}); "
-           "the target is 0.60.",
-           hint="choose by the VALIDATION accuracy of your runs, not the training accuracy: the setting "
-                "that learns the training set best over-fits most.")
+_train_acc, _val_acc = train_settings(_settings)   # the course's net, your settings, the recipe of fcnet_run
+check_settings_accuracy(_settings, _train_acc, _val_acc)   # a validation accuracy of 0.60 or more
 passed(f"your settings: training accuracy {_train_acc:.3f}, validation accuracy {_val_acc:.3f}")
 
 # %% [markdown]
@@ -1757,44 +1446,24 @@ def l2_penalty(params, reg):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_l2_penalty", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.regularization import check_l2_result as _check_l2
-from helpers.nets import FullyConnectedNet as _Net
-from helpers import regularization as _reg
-# The parameters of a net with batch norm: W1, b1, gamma1, beta1, W2, b2, gamma2, beta2, W3, b3.
-_rng = np.random.default_rng(761)
-_params = {k: v + 0.5 * _rng.standard_normal(v.shape)
-           for k, v in _Net([6, 5], 4, 3, normalization="batchnorm", seed=761).params.items()}
-_before = {k: v.copy() for k, v in _params.items()}
-with without_reference(_reg.l2_penalty, _reg.with_weight_decay):
+from helpers.checks.regularization import answering, bn_net_params, check_l2_result, check_unchanged, passed
+_params, _before = bn_net_params()       # W1, b1, gamma1, beta1, W2, b2, gamma2, beta2, W3, b3 (a net with batch norm)
+with answering("l2_penalty"):            # the course's weight decay and PyTorch are blocked
     _result = l2_penalty(_params, 0.03)
-for _k in _before:
-    check_close(f"params['{_k}'] after l2_penalty", _params[_k], _before[_k], tol=0,
-                hint="l2_penalty must not change params: it computes the penalty and the gradients, "
-                     "the optimizer makes the step.")
-_check_l2(_result, _before, 0.03)
+check_unchanged(_params, _before)        # l2_penalty computes; the optimizer changes params, not it
+check_l2_result(_result, _before, 0.03)  # the penalty and its gradients against PyTorch autograd
 passed("the penalty and its gradients equal PyTorch autograd; biases, gamma and beta are not decayed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_l2_penalty_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: a convolutional net's dict (a 4-D weight W1) and reg = 0.
-import numpy as np
-from helpers.checks import passed, without_reference
-from helpers.checks.regularization import check_l2_result as _check_l2
-from helpers import regularization as _reg
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(762)
-_conv = {"W1": _rng.standard_normal((3, 1, 1, 5)), "b1": _rng.standard_normal(3),
-         "W2": _rng.standard_normal((12, 10)), "b2": _rng.standard_normal(10)}
-_before = {k: v.copy() for k, v in _conv.items()}
-with without_reference(_reg.l2_penalty, _reg.with_weight_decay):
-    _result = l2_penalty(_conv, 0.2)
-_check_l2(_result, _before, 0.2, " (a 4-D convolution weight W1)")
-_linear = {"W": _rng.standard_normal((4, 3)), "b": np.ones(3)}
-_before = {k: v.copy() for k, v in _linear.items()}
-with without_reference(_reg.l2_penalty, _reg.with_weight_decay):
-    _result = l2_penalty(_linear, 0.0)
-_check_l2(_result, _before, 0.0, " with reg = 0")
+from helpers.checks.regularization import answering, check_l2_result, l2_edge_cases
+for _params, _before, _reg, _what in l2_edge_cases():
+    with answering("l2_penalty"):
+        _result = l2_penalty(_params, _reg)
+    check_l2_result(_result, _before, _reg, _what)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1840,17 +1509,19 @@ for step in range(500):
     w_prox = np.sign(z) * np.maximum(np.abs(z) - lr_l1 * reg_l1, 0.0)                  # then shrink
 print(f"subgradient: {np.sum(w_sub == 0)} weights exactly 0, {np.sum(np.abs(w_sub) < 0.02)} below 0.02")
 print(f"proximal:    {np.sum(w_prox == 0)} weights exactly 0")
-fig, axes = plt.subplots(1, 2, figsize=(10, 2.8), gridspec_kw={"width_ratios": [1, 1.3]})
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.4), gridspec_kw={"width_ratios": [1, 1.3]})
 for ax, inputs in zip(axes, (np.arange(20), np.arange(4, 20))):
     ax.bar(inputs - 0.2, w_sub[inputs], width=0.4, label="subgradient steps")
     ax.bar(inputs + 0.2, w_prox[inputs], width=0.4, label="proximal steps")
+    zero = inputs[w_prox[inputs] == 0]
+    ax.plot(zero + 0.2, np.zeros(len(zero)), "o", mfc="none", color="tab:orange", ms=5, label="proximal: exactly 0")
     ax.plot(inputs, w_true[inputs], "k_", ms=10, label="true weight")
     ax.set(xlabel="input", ylabel="weight", xticks=inputs[::2])
-axes[0].set_title("L1 decay, all 20 weights", fontsize=9)
-axes[1].set(ylim=(-0.03, 0.03))
-axes[1].set_title("zoom on the 16 useless inputs: subgradient weights jitter, proximal ones are exactly 0",
-                  fontsize=9)
-axes[1].legend(fontsize=8, loc="upper right", ncol=3);
+axes[0].set_title("all 20 weights: both find the 4 inputs that matter")
+axes[1].set(ylim=(-0.03, 0.03), title="zoom on the 16 useless inputs")
+axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+fig.suptitle("L1 decay: subgradient steps leave weights jittering around 0, proximal steps make them exactly 0")
+fig.tight_layout();
 
 # %% [markdown]
 # ### Early stopping
@@ -1900,50 +1571,27 @@ def early_stopping(params, train_epoch, validate, patience=5, max_epochs=100):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_early_stopping", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_equal, check_true, passed
-from helpers.checks.regularization import scripted_early_stopping as _scripted
-# A scripted run (your function runs inside without_reference(...): no course reference, no PyTorch):
-# epoch t writes t into params["W"] and -t/2 into params["b"]; the validation accuracies are _curve.
-# The best is 0.40 at epoch 4; epochs 5, 6 (0.40 again: a tie, no new best) and 7 bring nothing
-# new, so with patience 3 training stops after epoch 7.
-_curve = [0.30, 0.35, 0.34, 0.40, 0.39, 0.40, 0.38, 0.45, 0.50]
-_run = _scripted(early_stopping, _curve, 3, 20)
-_result = _run["result"]
-check_true("error" not in _result,
-           f"early_stopping should return (best_epoch, history), an int and a list; got {_result.get('error')}.")
-check_equal("best_epoch", _result["best_epoch"], 4,
-            hint="epochs count from 1, and only a strictly higher accuracy is a new best (epoch 6 ties "
-                 "epoch 4).")
-check_equal("the number of epochs trained (patience 3)", _run["trained"], 7,
-            hint="stop when `patience` epochs in a row have passed since the best epoch: after epoch "
-                 "best_epoch + patience.")
-check_true(_run["validated"] == _run["trained"] and not _run["validated_before_training"],
-           f"validate() was called {_run['validated']} times for {_run['trained']} epochs; call it once "
-           "after each epoch of training.")
-check_close("history", _result["history"], _curve[:7], tol=0,
-            hint="history holds the validation accuracy of every epoch that ran, in order.")
-check_true(_run["keys"] == ["W", "b"], f"params ends with the keys {_run['keys']}, it had ['W', 'b'].")
-check_close("params['W'] at the end", _run["W"], np.full((2, 3), 4.0), tol=0,
-            hint="put the best epoch's values back into params. If you get 7 (the last epoch), the "
-                 "saved 'best' parameters were the same arrays as params, not copies: copy each array "
-                 "(v.copy()) when you save them.")
-check_close("params['b'] at the end", _run["b"], np.full(3, -2.0), tol=0,
-            hint="every array of params goes back to its value at the best epoch.")
+from helpers.checks.regularization import check_early_stopping, scripted_early_stopping, passed
+# A scripted run: epoch t writes t into params["W"] (and -t / 2 into params["b"]); validate() returns _curve[t - 1].
+_curve = [0.30, 0.35, 0.34, 0.40, 0.39, 0.40, 0.38, 0.45, 0.50]   # the best: 0.40 at epoch 4 (epoch 6 only ties)
+_run = scripted_early_stopping(early_stopping, _curve, 3, 20)    # patience 3, max_epochs 20, in without_reference(...)
+check_early_stopping(_run, _curve, best_epoch=4, trained=7)     # stopped after epoch 4 + 3, params back at epoch 4
 passed("early_stopping stops after `patience` epochs without a new best and restores a copy of the best epoch")
 
 # %% nbgrader={"grade": true, "grade_id": "test_early_stopping_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: max_epochs comes first, the first epoch is the best, patience 1, accuracies of 0.
-import numpy as np
-from helpers.checks import check_close, check_equal, check_true, passed
-from helpers.checks.regularization import scripted_early_stopping as _scripted
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+import numpy as np
+from helpers.checks import check_close, check_equal, check_true
+from helpers.checks.regularization import scripted_early_stopping
 for _curve, _patience, _max, _best, _trained in [
         ([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], 3, 5, 5, 5),  # still improving when max_epochs ends it
         ([0.5, 0.4, 0.45, 0.6], 2, 10, 1, 3),                # the first epoch stays the best
         ([0.2, 0.3, 0.3, 0.5], 1, 10, 2, 3),                 # patience 1: one epoch without a new best
         ([0.0, 0.0, 0.0, 0.0], 2, 10, 1, 3)]:                # an accuracy of 0 is still a first best
-    _run = _scripted(early_stopping, _curve, _patience, _max)
+    _run = scripted_early_stopping(early_stopping, _curve, _patience, _max)
     _case = f"(curve {_curve}, patience {_patience}, max_epochs {_max})"
     check_true("error" not in _run["result"], f"early_stopping {_case} returned {_run['result'].get('error')}.")
     check_equal(f"best_epoch {_case}", _run["result"]["best_epoch"], _best)
@@ -1976,7 +1624,7 @@ def validate():
 best_epoch, history = early_stopping(net.params, train_epoch, validate, patience=10, max_epochs=100)
 print(f"best validation accuracy {max(history):.3f} at epoch {best_epoch}; stopped after epoch {len(history)}; "
       f"the restored net: {validate():.3f}")
-fig, ax = plt.subplots(figsize=(6.5, 3))
+fig, ax = plt.subplots(figsize=(8.5, 3))
 ax.plot(range(1, len(history) + 1), history, "o-", ms=3, label="validation accuracy")
 ax.axvline(best_epoch, color="tab:green", ls="--", label=f"best epoch ({best_epoch}): restored")
 ax.axvline(len(history), color="tab:red", ls=":", label=f"stop ({len(history)}: 10 epochs without a new best)")
@@ -1984,7 +1632,8 @@ ax.set(xlabel="epoch", ylabel="validation accuracy",
        title="Early stopping: the accuracy climbs, then stalls; training stops 10 epochs after the best")
 ax.title.set_fontsize(9)
 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-ax.legend(fontsize=8, loc="lower right");
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+fig.tight_layout();
 
 # %% [markdown]
 # Here the validation accuracy of the unregularized net climbs and then
@@ -2030,41 +1679,26 @@ def clip_grad_norm(grads, max_norm):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_clip_grad_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.batchnorm import torch_clip as _torch_clip
-from helpers import regularization as _reg
-_rng = np.random.default_rng(751)
-_grads = {"W1": _rng.standard_normal((6, 5)), "b1": _rng.standard_normal(5), "W2": 3 * _rng.standard_normal((5, 3))}
-_want_norm, _want = _torch_clip(_grads, 2.0)
-_arrays = {k: v for k, v in _grads.items()}
-with without_reference(_reg.clip_grad_norm):
+from helpers.checks.regularization import answering, check_clipped, clip_inputs, passed
+_grads = clip_inputs()                   # W1 (6, 5), b1 (5,) and W2 (5, 3): together their norm is above 2
+_arrays = dict(_grads)                   # the arrays themselves: clipping changes them in place
+with answering("clip_grad_norm"):        # the course's clipping and PyTorch are blocked
     _norm = clip_grad_norm(_grads, 2.0)
-check_close("the returned norm", _norm, _want_norm,
-            hint="the norm of ALL the gradients together, before clipping: the square root of the "
-                 "sum of the squares of every entry of every array.")
-check_true(sorted(_grads) == sorted(_want), f"grads ends with the keys {sorted(_grads)}, it had {sorted(_want)}.")
-for _k in _want:
-    check_true(_grads[_k] is _arrays[_k], f"grads['{_k}'] should be the same array, changed in place.",
-               hint="use grads[k] *= scale (or np.multiply(..., out=...)), not grads[k] = ...")
-    check_close(f"grads['{_k}'] after clipping", _grads[_k], _want[_k], tol=1e-6,
-                hint="multiply every gradient by the same factor max_norm / (total + 1e-6); clipping "
-                     "each array to max_norm on its own changes the direction of the update.")
+check_clipped(_norm, _grads, _arrays)    # the norm before clipping and the clipped arrays, as torch's clip_grad_norm_
 passed("the same norm and clipped gradients as torch.nn.utils.clip_grad_norm_")
 
 # %% nbgrader={"grade": true, "grade_id": "test_clip_grad_norm_small", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: gradients already below max_norm stay exactly as they were (the same arrays).
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.batchnorm import torch_clip as _torch_clip
-from helpers import regularization as _reg
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(752)
-_grads = {"W": 0.01 * _rng.standard_normal((4, 4)), "b": 0.01 * _rng.standard_normal(4)}
-_before = {k: v.copy() for k, v in _grads.items()}
+from helpers.checks import check_close, check_true
+from helpers.checks.batchnorm import torch_clip
+from helpers.checks.regularization import answering, clip_inputs
+_grads, _before = clip_inputs(752), clip_inputs(752)
 _arrays = dict(_grads)
-_want_norm, _ = _torch_clip(_grads, 5.0)
-with without_reference(_reg.clip_grad_norm):
+_want_norm, _ = torch_clip(_grads, 5.0)
+with answering("clip_grad_norm"):
     _norm = clip_grad_norm(_grads, 5.0)
 check_close("the returned norm (below max_norm)", _norm, _want_norm)
 for _k in _before:
@@ -2171,23 +1805,11 @@ def paired_gain(acc, acc_base):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_paired_gain", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers import regularization as _reg
-for _acc, _base in [(np.array([0.41, 0.37, 0.44, 0.40]), np.array([0.35, 0.36, 0.37, 0.33])),
-                    ([0.30, 0.28, 0.33], [0.31, 0.33, 0.34])]:  # lists, three seeds, a loss
-    with without_reference(_reg.paired_gain):
-        _out = paired_gain(_acc, _base)
-    check_true(isinstance(_out, (tuple, list)) and len(_out) == 2,
-               f"paired_gain should return (gain, se), got {type(_out).__name__}.")
-    _d = torch.tensor(_acc, dtype=torch.float64) - torch.tensor(_base, dtype=torch.float64)
-    check_close(f"the gain of {_acc} over {_base}", _out[0], _d.mean().item(), tol=1e-9,
-                hint="the mean of the differences acc - acc_base (in this order).")
-    check_close(f"the standard error for {_acc} and {_base}", _out[1], (_d.std() / len(_d) ** 0.5).item(), tol=1e-9,
-                hint="the sample standard deviation of the differences (ddof=1), divided by the square "
-                     "root of the number of seeds. Pair first: the differences, not the two "
-                     "accuracies' own spreads.")
+from helpers.checks.regularization import answering, check_paired_gain, paired_cases, passed
+for _acc, _base in paired_cases():       # 4 seeds where the setting gains (arrays), 3 where it loses (lists)
+    with answering("paired_gain"):       # the course's paired_gain and PyTorch are blocked
+        _result = paired_gain(_acc, _base)
+    check_paired_gain(_result, _acc, _base)   # the mean difference and its standard error, by PyTorch
 passed("paired_gain gives the mean difference and its standard error (as PyTorch's mean and std)")
 
 # %% [markdown]
@@ -2223,42 +1845,26 @@ def sweep(train, settings, seeds):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_sweep", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_equal, check_true, passed
-from helpers.checks.regularization import fake_sweep as _fake_sweep
-# A scripted train whose accuracies are known: setting i, seeds (10, 20, 30) -> _table[i]
-# (your sweep runs inside without_reference(...): no course reference, no PyTorch).
-_table = [[0.30, 0.31, 0.29],   # mean 0.30
-          [0.45, 0.20, 0.25],   # mean 0.30, the best single run
-          [0.34, 0.35, 0.36],   # mean 0.35: the best mean
-          [0.10, 0.40, 0.38]]   # mean 0.29, the best last run
-_run = _fake_sweep(sweep, _table, (10, 20, 30))
-_result = _run["result"]
-check_true("error" not in _result, f"sweep should return (best, val_acc); got {_result.get('error')}.")
-_calls = sorted(tuple(_c) for _c in _run["calls"])
-check_true(_calls == sorted((_i, _s) for _i in range(4) for _s in (10, 20, 30)),
-           f"train was called {len(_calls)} times with (setting number, seed) {_calls[:6]}...; call it once "
-           "for every setting and every seed (12 calls), with the seeds given.",
-           hint="for each setting in settings, for each seed in seeds: train(setting, seed).")
-check_close("val_acc", _result["val_acc"], _table, tol=0,
-            hint="val_acc[i, j] = train(settings[i], seeds[j]): one row per setting, one column per seed.")
-check_equal("best", _result["best"], 2,
-            hint="the highest MEAN over the seeds: setting 1 has the best single run and setting 3 the "
-                 "best last run, but setting 2 is the best on average.")
+from helpers.checks.regularization import check_sweep, fake_sweep, passed
+# A scripted train(setting i, seed) returns _table[i][j] for the j-th of the seeds (10, 20, 30).
+_table = [[0.30, 0.31, 0.29], [0.45, 0.20, 0.25], [0.34, 0.35, 0.36], [0.10, 0.40, 0.38]]   # means .30 .30 .35 .29
+_run = fake_sweep(sweep, _table, (10, 20, 30))      # your sweep runs in without_reference(...): no PyTorch
+check_sweep(_run, _table, (10, 20, 30), best=2)     # 12 calls; val_acc is _table; the best MEAN, not the best run
 passed("sweep trains every setting with every seed and chooses the best mean validation accuracy")
 
 # %% nbgrader={"grade": true, "grade_id": "test_sweep_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: equal means (the first one wins) and a single seed.
-import numpy as np
-from helpers.checks import check_close, check_equal, check_true, passed
-from helpers.checks.regularization import fake_sweep as _fake_sweep
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_run = _fake_sweep(sweep, [[0.25, 0.75], [0.5, 0.5], [0.75, 0.25]], (1, 2))
+from helpers.checks import check_close, check_equal, check_true
+from helpers.checks.regularization import fake_sweep
+_run = fake_sweep(sweep, [[0.25, 0.75], [0.5, 0.5], [0.75, 0.25]], (1, 2))
 check_true("error" not in _run["result"], f"sweep returned {_run['result'].get('error')}.")
 check_equal("best when the three settings have the same mean", _run["result"]["best"], 0,
             hint="the first of equal means: np.argmax does that; in a loop, only a strictly better mean "
                  "replaces the best.")
-_run = _fake_sweep(sweep, [[0.2], [0.6], [0.4]], (5,))
+_run = fake_sweep(sweep, [[0.2], [0.6], [0.4]], (5,))
 check_true("error" not in _run["result"], f"sweep with one seed returned {_run['result'].get('error')}.")
 check_close("val_acc with one seed", _run["result"]["val_acc"], [[0.2], [0.6], [0.4]], tol=0)
 check_equal("best with one seed", _run["result"]["best"], 1)
@@ -2311,27 +1917,10 @@ for i, setting in enumerate(grid):
 draw_sweep(grid, val_acc, best);
 
 # %% nbgrader={"grade": true, "grade_id": "test_regularization_grid", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_true, passed
-from helpers.checks.regularization import SEEDS as _SEEDS, label as _label
-from helpers.checks.regularization import check_grid as _check_grid, course_sweep as _course_sweep
-from helpers.checks.regularization import retrain as _retrain
-_grid = _check_grid(regularization_grid())  # your settings, as (reg, dropout) pairs
-_val = np.asarray(_course_sweep(_grid, _SEEDS))  # the course's sweep over your grid, seeds 0, 1, 2, 3
-_best, _base = int(np.argmax(_val.mean(axis=1))), _grid.index((0.0, 0.0))
-_name = _label(_grid[_best])
-check_true(_best != _base,
-           f"No setting of your grid beats no regularization on mean validation accuracy "
-           f"({_val[_base].mean():.3f}).",
-           hint="a weight decay or a dropout rate too weak changes nothing, too strong stops the net "
-                "from learning: spread your settings over orders of magnitude (and dropout is the "
-                "probability of DROPPING a unit).")
-_diff = _retrain(_grid[_best], _SEEDS) - _retrain(_grid[_base], _SEEDS)  # trained again by the grader
-_gain, _se = float(_diff.mean()), float(_diff.std(ddof=1) / np.sqrt(len(_diff)))
-check_true(_gain > 0 and _gain >= 3 * _se,
-           f"The sweep chose {_name}: its gain over no regularization is {_gain:+.3f} ± {_se:.3f} (one "
-           f"standard error), {_gain / _se if _se > 0 else 0:.1f} standard errors; at least 3 are needed.",
-           hint="that gain is within the noise of four seeds: try stronger settings, or other scales.")
+from helpers.checks.regularization import SEEDS as _SEEDS, check_grid, check_grid_gain, course_sweep, passed
+_grid = check_grid(regularization_grid())          # your settings, as (reg, dropout) pairs
+_val = course_sweep(_grid, _SEEDS)                 # the course's sweep over your grid, seeds 0, 1, 2, 3
+_name, _gain, _se = check_grid_gain(_grid, _val)   # the best mean, trained again: 3 SE or more above no regularization
 passed(f"your grid's best setting, {_name}, beats no regularization by {_gain:+.3f} ± {_se:.3f} "
        f"({_gain / _se if _se > 0 else float('inf'):.1f} standard errors) on validation")
 

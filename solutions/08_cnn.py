@@ -107,37 +107,28 @@ def conv_output_size(H, HH, stride=1, pad=0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_output_size", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_equal, check_true, passed, without_reference
-from helpers import conv as _conv
-with without_reference(_conv.conv_output_size):
-    _sizes = [conv_output_size(227, 11, 4, 0), conv_output_size(32, 3, 1, 1),
-              conv_output_size(31, 3, 2, 0),
-              conv_output_size(40, 5, 1, 2), conv_output_size(7, 3, 2, 2)]
-    _wide = [conv_output_size(1, 3, 1, 1), conv_output_size(2, 5, 1, 2)]
-for _v in _sizes + _wide:
-    check_true(isinstance(_v, (int, np.integer)) and not isinstance(_v, bool),
-               f"conv_output_size returned {_v!r} of type {type(_v).__name__}; it must return an int.",
-               hint="use integer division `//` (after checking divisibility), not `/`.")
-check_equal("[AlexNet conv1, 32/3/1/1, 31/3/2/0, 40/5/1/2, 7/3/2/2]", _sizes, [55, 32, 15, 40, 5],
-            hint="(H + 2 * pad - HH) // stride + 1: padding counts twice (both sides).")
-check_equal("[kernel 3 on input 1 with pad 1, kernel 5 on input 2 with pad 2]", _wide, [1, 2],
-            hint="a kernel larger than the input is allowed when it fits the *padded* input, "
-                 "H + 2 * pad: compare HH with that.")
+from helpers.checks.convolution import answering, check_sizes, passed
+with answering("conv_output_size"):      # the course's conv_output_size and PyTorch are blocked
+    _sizes = [conv_output_size(227, 11, 4, 0), conv_output_size(32, 3, 1, 1), conv_output_size(31, 3, 2, 0),
+              conv_output_size(40, 5, 1, 2), conv_output_size(7, 3, 2, 2)]   # AlexNet's conv1 and four more
+    _wide = [conv_output_size(1, 3, 1, 1), conv_output_size(2, 5, 1, 2)]     # kernels wider than the input
+check_sizes(_sizes, [55, 32, 15, 40, 5], _wide, [1, 2])   # ints, and these values
 passed("conv_output_size: ints, AlexNet conv1 gives 55, and six other configurations are right "
        "(two with a kernel wider than the unpadded input)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_output_size_invalid", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: impossible configurations raise ValueError (stride not dividing, kernel too large).
-from helpers.checks import check_true, passed, without_reference
-from helpers import conv as _conv
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
+from helpers.checks import check_true
+from helpers.checks.convolution import answering
 for _args, _why in [((32, 3, 2, 0), "(32 - 3) = 29 is odd, stride 2"),
                     ((4, 7, 1, 1), "a 7-wide kernel on 4 + 2 padded inputs"),
                     ((10, 3, 3, 0), "(10 - 3) = 7 is not divisible by 3")]:
     _raised = False
     try:
-        with without_reference(_conv.conv_output_size):
+        with answering("conv_output_size"):
             conv_output_size(*_args)
     except ValueError:
         _raised = True
@@ -171,23 +162,21 @@ def conv_param_count(C, F, HH, WW, out_shape=None):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_param_count", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-from helpers.checks import check_equal, passed, without_reference
-from helpers import conv as _conv
-with without_reference(_conv.conv_param_count):
-    _shared = conv_param_count(3, 96, 11, 11)
-    _unshared = conv_param_count(3, 96, 11, 11, out_shape=(55, 55))
-check_equal("conv_param_count(3, 96, 11, 11)", _shared, 34944,
-            hint="96 filters of 3 * 11 * 11 weights, plus one bias per filter.")
-check_equal("conv_param_count(3, 96, 11, 11, out_shape=(55, 55))", _unshared, 105705600,
-            hint="without sharing, each of the 55 * 55 positions has its own 34,944 numbers.")
+from helpers.checks.convolution import answering, check_counts, passed
+with answering("conv_param_count"):      # the course's conv_param_count and PyTorch are blocked
+    _shared = conv_param_count(3, 96, 11, 11)                          # AlexNet's conv1
+    _unshared = conv_param_count(3, 96, 11, 11, out_shape=(55, 55))    # the same without parameter sharing
+check_counts(_shared, 34944, _unshared, 105705600)    # 96 * (3 * 11 * 11 + 1), and 55 * 55 times that
 passed("conv_param_count: AlexNet conv1 has 34,944 parameters shared, 105,705,600 unshared")
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_param_count_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: rectangular kernels, one filter, and a rectangular output.
-from helpers.checks import check_equal, passed, without_reference
-from helpers import conv as _conv
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-with without_reference(_conv.conv_param_count):
+from helpers.checks import check_equal
+from helpers.checks.convolution import answering
+with answering("conv_param_count"):
     _got = [conv_param_count(1, 25, 1, 5), conv_param_count(16, 1, 3, 1),
             conv_param_count(2, 4, 3, 5, out_shape=(6, 2))]
 check_equal("[1/25/1x5, 16/1/3x1, 2/4/3x5 on 6x2]", _got, [150, 49, 4 * 31 * 12],
@@ -254,44 +243,23 @@ def conv_forward_naive(x, w, b, conv_param):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_forward_naive", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers import conv as _conv
-_rng = np.random.default_rng(801)
-_x, _w, _b = _rng.standard_normal((2, 3, 5, 5)), _rng.standard_normal((4, 3, 3, 3)), _rng.standard_normal(4)
-with without_reference(_conv.conv_forward_naive, _conv.conv_forward_fast):
-    _out, _ = conv_forward_naive(_x.copy(), _w.copy(), _b.copy(), {"stride": 1, "pad": 1})
-_want = F.conv2d(torch.tensor(_x), torch.tensor(_w), torch.tensor(_b), padding=1).numpy()
-check_shape("out (stride 1, pad 1)", _out, _want.shape,
-            hint="H_out = (H + 2 * pad - HH) // stride + 1 = 5 here; out is (N, F, H_out, W_out).")
-check_close("out (stride 1, pad 1)", _out, _want, tol=1e-8,
-            hint="do not flip the filter (F.conv2d does not); add b[f] once per output.")
-with without_reference(_conv.conv_forward_naive, _conv.conv_forward_fast):
-    _out, _ = conv_forward_naive(_x.copy(), _w.copy(), _b.copy(), {"stride": 2, "pad": 0})
-check_close("out (stride 2, pad 0)", _out,
-            F.conv2d(torch.tensor(_x), torch.tensor(_w), torch.tensor(_b), stride=2).numpy(), tol=1e-8,
-            hint="output (i, j) starts at input row i * stride, column j * stride.")
+from helpers.checks.convolution import answering, check_out, conv_cases, passed
+for _case in conv_cases(801):            # 2 images of 3 x 5 x 5, 4 filters of 3 x 3: stride 1 pad 1, stride 2 pad 0
+    with answering("conv_forward_naive"):    # the course's convolutions and PyTorch are blocked
+        _out, _ = conv_forward_naive(_case.x, _case.w, _case.b, _case.conv_param)
+    check_out(_out, _case)               # against torch.nn.functional.conv2d
 passed("conv_forward_naive agrees with torch.nn.functional.conv2d (stride 1 pad 1, stride 2 pad 0)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_forward_naive_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: odd and rectangular sizes, stride 2 with pad 2, a rectangular kernel.
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers import conv as _conv
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(811)
-for (_N, _C, _H, _W, _F, _HH, _WW, _s, _p) in [(2, 2, 7, 5, 3, 3, 3, 2, 2), (1, 3, 4, 9, 2, 2, 3, 1, 0),
-                                               (3, 1, 1, 11, 2, 1, 3, 2, 1)]:
-    _x = _rng.standard_normal((_N, _C, _H, _W))
-    _w, _b = _rng.standard_normal((_F, _C, _HH, _WW)), _rng.standard_normal(_F)
-    with without_reference(_conv.conv_forward_naive, _conv.conv_forward_fast):
-        _out, _ = conv_forward_naive(_x.copy(), _w.copy(), _b.copy(), {"stride": _s, "pad": _p})
-    _want = F.conv2d(torch.tensor(_x), torch.tensor(_w), torch.tensor(_b), stride=_s, padding=_p).numpy()
-    check_close(f"out for x {_x.shape}, w {_w.shape}, stride {_s}, pad {_p}", _out, _want, tol=1e-8)
+from helpers.checks.convolution import answering, check_out, conv_cases
+for _case in conv_cases(811):
+    with answering("conv_forward_naive"):
+        _out, _ = conv_forward_naive(_case.x, _case.w, _case.b, _case.conv_param)
+    check_out(_out, _case)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -336,68 +304,35 @@ def conv_backward_naive(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_backward_naive", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch.nn.functional as F
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
-_rng = np.random.default_rng(802)
-_x, _w, _b = _rng.standard_normal((2, 3, 5, 5)), _rng.standard_normal((4, 3, 3, 3)), _rng.standard_normal(4)
-_dout = _rng.standard_normal((2, 4, 5, 5))
-_, (_tdx, _tdw, _tdb) = torch_grads(lambda a, c, d: F.conv2d(a, c, d, padding=1), _x, _w, _b, upstream=_dout)
-with without_reference(_conv.conv_backward_naive, _conv.conv_backward_fast):
-    _dx, _dw, _db = conv_backward_naive(_dout.copy(), (_x.copy(), _w.copy(), _b.copy(), {"stride": 1, "pad": 1}))
-check_shape("dx", _dx, _x.shape, hint="crop the padding: dx = dxp[:, :, pad:pad + H, pad:pad + W].")
-check_close("dx (stride 1, pad 1)", _dx, _tdx, tol=1e-8,
-            hint="each dout[n, f, i, j] * w[f] is added to its window of the padded input.")
-check_close("dw (stride 1, pad 1)", _dw, _tdw, tol=1e-8,
-            hint="dw[f] adds dout[n, f, i, j] times the window of the *padded* input, over n, i, j.")
-check_shape("db", _db, _b.shape, hint="one number per filter: sum dout over axes (0, 2, 3).")
-check_close("db", _db, _tdb, tol=1e-8,
-            hint="the bias is added at every position: sum dout over the images and all positions.")
+from helpers.checks.convolution import answering, check_conv_grads, conv_grad_cases, passed
+for _case in conv_grad_cases(802):       # dout and the cache of 2 images of 3 x 5 x 5, 4 filters, stride 1 pad 1
+    with answering("conv_backward_naive"):   # the course's convolutions and PyTorch are blocked
+        _grads = conv_backward_naive(_case.dout, _case.cache)
+    check_conv_grads(_grads, _case)      # dx, dw and db against PyTorch autograd
 passed("conv_backward_naive agrees with PyTorch autograd (stride 1, pad 1)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_backward_naive_stride", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: stride 2 with pad 0 and pad 2, odd sizes, against PyTorch autograd.
-import numpy as np
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(812)
-for (_N, _C, _H, _W, _F, _HH, _WW, _s, _p) in [(2, 2, 7, 5, 3, 3, 3, 2, 0), (1, 3, 7, 7, 2, 3, 3, 2, 2)]:
-    _x = _rng.standard_normal((_N, _C, _H, _W))
-    _w, _b = _rng.standard_normal((_F, _C, _HH, _WW)), _rng.standard_normal(_F)
-    _o = (_N, _F, (_H + 2 * _p - _HH) // _s + 1, (_W + 2 * _p - _WW) // _s + 1)
-    _dout = _rng.standard_normal(_o)
-    _, _grads = torch_grads(lambda a, c, d: F.conv2d(a, c, d, stride=_s, padding=_p), _x, _w, _b,
-                            upstream=_dout)
-    with without_reference(_conv.conv_backward_naive, _conv.conv_backward_fast):
-        _mine = conv_backward_naive(_dout.copy(), (_x.copy(), _w.copy(), _b.copy(), {"stride": _s, "pad": _p}))
-    for _name, _a, _t in zip(("dx", "dw", "db"), _mine, _grads):
-        check_close(f"{_name} for stride {_s}, pad {_p}", _a, _t, tol=1e-8,
-                    hint="the window of output (i, j) starts at i * stride, j * stride, in backward too.")
+from helpers.checks.convolution import answering, check_conv_grads, conv_grad_cases
+for _case in conv_grad_cases(812):
+    with answering("conv_backward_naive"):
+        _grads = conv_backward_naive(_case.dout, _case.cache)
+    check_conv_grads(_grads, _case)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_backward_naive_numerical", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: a rectangular kernel on a rectangular input, against the numerical gradient.
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import conv as _conv
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(822)
-_x, _w, _b = _rng.standard_normal((2, 2, 4, 6)), _rng.standard_normal((3, 2, 2, 3)), _rng.standard_normal(3)
-_dout = _rng.standard_normal((2, 3, 3, 4))
-_f = lambda x, w, b: F.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy()
-with without_reference(_conv.conv_backward_naive, _conv.conv_backward_fast):
-    _dx, _dw, _db = conv_backward_naive(_dout.copy(), (_x.copy(), _w.copy(), _b.copy(), {"stride": 1, "pad": 0}))
-check_close("dx (numerical gradient)", _dx, eval_numerical_gradient_array(lambda v: _f(v, _w, _b), _x.copy(), _dout))
-check_close("dw (numerical gradient)", _dw, eval_numerical_gradient_array(lambda v: _f(_x, v, _b), _w.copy(), _dout))
-check_close("db (numerical gradient)", _db, eval_numerical_gradient_array(lambda v: _f(_x, _w, v), _b.copy(), _dout))
+from helpers.checks.convolution import answering, check_conv_grads, conv_grad_cases
+for _case in conv_grad_cases(822):
+    with answering("conv_backward_naive"):
+        _grads = conv_backward_naive(_case.dout, _case.cache)
+    check_conv_grads(_grads, _case)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -481,35 +416,23 @@ def max_pool_forward_naive(x, pool_param):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_forward_naive", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers import conv as _conv
-_rng = np.random.default_rng(803)
-_x = _rng.standard_normal((2, 3, 6, 8))
-with without_reference(_conv.max_pool_forward_naive, _conv.max_pool_forward_fast):
-    _out, _ = max_pool_forward_naive(_x.copy(), {"pool_height": 2, "pool_width": 2, "stride": 2})
-check_close("out (2x2 windows, stride 2)", _out, F.max_pool2d(torch.tensor(_x), 2, 2).numpy(), tol=1e-8,
-            hint="out[n, c, i, j] is the max of x[n, c, i*S:i*S+PH, j*S:j*S+PW], each channel on its own.")
+from helpers.checks.convolution import answering, check_out, passed, pool_cases
+for _case in pool_cases(803):            # 2 images of 3 x 6 x 8, 2x2 windows with stride 2
+    with answering("max_pool_forward_naive"):    # the course's pooling and PyTorch are blocked
+        _out, _ = max_pool_forward_naive(_case.x, _case.param)
+    check_out(_out, _case)               # against torch.nn.functional.max_pool2d
 passed("max_pool_forward_naive agrees with torch.nn.functional.max_pool2d (2x2, stride 2)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_forward_naive_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: overlapping 3x3 windows with stride 2, and 1x2 windows on a signal.
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers import conv as _conv
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(813)
-for _shape, _ph, _pw, _s in [((2, 2, 7, 7), 3, 3, 2), ((3, 2, 1, 12), 1, 2, 2), ((1, 2, 5, 6), 2, 3, 1)]:
-    _x = _rng.standard_normal(_shape)
-    with without_reference(_conv.max_pool_forward_naive, _conv.max_pool_forward_fast):
-        _out, _ = max_pool_forward_naive(_x.copy(), {"pool_height": _ph, "pool_width": _pw, "stride": _s})
-    check_close(f"out for x {_shape}, {_ph}x{_pw} windows, stride {_s}", _out,
-                F.max_pool2d(torch.tensor(_x), (_ph, _pw), _s).numpy(), tol=1e-8,
-                hint="use pool_height, pool_width and stride from pool_param, not 2.")
+from helpers.checks.convolution import answering, check_out, pool_cases
+for _case in pool_cases(813):
+    with answering("max_pool_forward_naive"):
+        _out, _ = max_pool_forward_naive(_case.x, _case.param)
+    check_out(_out, _case)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -538,40 +461,23 @@ def max_pool_backward_naive(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_backward_naive", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
-_rng = np.random.default_rng(804)
-_x = _rng.standard_normal((2, 3, 6, 8))
-_dout = _rng.standard_normal((2, 3, 3, 4))
-_, (_tdx,) = torch_grads(lambda t: F.max_pool2d(t, 2, 2), _x, upstream=_dout)
-with without_reference(_conv.max_pool_backward_naive, _conv.max_pool_backward_fast):
-    _dx = max_pool_backward_naive(_dout.copy(), (_x.copy(), {"pool_height": 2, "pool_width": 2, "stride": 2}))
-check_close("dx (2x2 windows, stride 2)", _dx, _tdx, tol=1e-8,
-            hint="only the maximum of each window gets the upstream gradient; the other 3 get 0.")
+from helpers.checks.convolution import answering, check_pool_grad, passed, pool_grad_cases
+for _case in pool_grad_cases(804):       # dout and the cache of 2 images of 3 x 6 x 8, 2x2 windows with stride 2
+    with answering("max_pool_backward_naive"):   # the course's pooling and PyTorch are blocked
+        _dx = max_pool_backward_naive(_case.dout, _case.cache)
+    check_pool_grad(_dx, _case)          # against PyTorch autograd of max_pool2d
 passed("max_pool_backward_naive agrees with PyTorch autograd (2x2, stride 2)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_backward_naive_overlap", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: overlapping 3x3 windows with stride 2 (gradients add up), 1x2 windows.
-import numpy as np
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(814)
-for _shape, _ph, _pw, _s in [((2, 2, 7, 7), 3, 3, 2), ((3, 2, 1, 12), 1, 2, 2), ((1, 2, 5, 6), 2, 3, 1)]:
-    _x = _rng.standard_normal(_shape)
-    _o = (_shape[0], _shape[1], (_shape[2] - _ph) // _s + 1, (_shape[3] - _pw) // _s + 1)
-    _dout = _rng.standard_normal(_o)
-    _, (_tdx,) = torch_grads(lambda t: F.max_pool2d(t, (_ph, _pw), _s), _x, upstream=_dout)
-    with without_reference(_conv.max_pool_backward_naive, _conv.max_pool_backward_fast):
-        _dx = max_pool_backward_naive(_dout.copy(), (_x.copy(), {"pool_height": _ph, "pool_width": _pw,
-                                                                 "stride": _s}))
-    check_close(f"dx for x {_shape}, {_ph}x{_pw} windows, stride {_s}", _dx, _tdx, tol=1e-8,
-                hint="an element that is the max of two overlapping windows gets both gradients: use +=.")
+from helpers.checks.convolution import answering, check_pool_grad, pool_grad_cases
+for _case in pool_grad_cases(814):
+    with answering("max_pool_backward_naive"):
+        _dx = max_pool_backward_naive(_case.dout, _case.cache)
+    check_pool_grad(_dx, _case)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_pooling", "locked": false, "points": 2, "schema_version": 3, "solution": true}
@@ -651,50 +557,29 @@ def conv_forward_fast(x, w, b, conv_param):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_forward_fast_im2col", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers import conv as _conv
-_rng = np.random.default_rng(805)
-_x = _rng.standard_normal((2, 3, 5, 7))
-with without_reference(_conv.im2col, _conv.conv_forward_fast):
+from helpers.checks.convolution import answering, check_im2col, normal, passed
+_x = normal(805, (2, 3, 5, 7))           # 2 images of 3 x 5 x 7
+with answering("im2col"):                # the course's im2col and PyTorch are blocked
     _cols = im2col(_x.copy(), 3, 3, 2, 1)
-check_close("im2col(x, 3, 3, stride=2, pad=1)", _cols,
-            F.unfold(torch.tensor(_x), (3, 3), stride=2, padding=1).numpy(), tol=1e-8,
-            hint="rows ordered (c, di, dj), columns (i, j): build (N, C, HH, WW, H_out, W_out), then reshape.")
+check_im2col(_cols, _x)                  # against torch.nn.functional.unfold (3x3 windows, stride 2, pad 1)
 passed("im2col agrees with torch.nn.functional.unfold (3x3, stride 2, pad 1)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_forward_fast", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers import conv as _conv
-_rng = np.random.default_rng(806)
-for _s, _p in [(1, 1), (2, 2)]:
-    _x, _w, _b = _rng.standard_normal((3, 2, 7, 5)), _rng.standard_normal((4, 2, 3, 3)), _rng.standard_normal(4)
-    with without_reference(_conv.conv_forward_fast, _conv.conv_forward_naive, _conv.im2col):
-        _out, _ = conv_forward_fast(_x.copy(), _w.copy(), _b.copy(), {"stride": _s, "pad": _p})
-    check_close(f"conv_forward_fast (stride {_s}, pad {_p})", _out,
-                F.conv2d(torch.tensor(_x), torch.tensor(_w), torch.tensor(_b), stride=_s, padding=_p).numpy(),
-                tol=1e-8, hint="w.reshape(F, -1) @ cols gives (N, F, H_out * W_out); add b[:, None], reshape.")
+from helpers.checks.convolution import answering, check_out, conv_cases, passed
+for _case in conv_cases(806):            # 3 images of 2 x 7 x 5, 4 filters of 3 x 3: stride 1 pad 1, stride 2 pad 2
+    with answering("conv_forward_fast"):     # the course's convolutions and PyTorch are blocked
+        _out, _ = conv_forward_fast(_case.x, _case.w, _case.b, _case.conv_param)
+    check_out(_out, _case)               # against torch.nn.functional.conv2d
 passed("conv_forward_fast agrees with torch.nn.functional.conv2d (stride 1 pad 1, stride 2 pad 2)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_forward_fast_no_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_no_loops, passed, without_reference
-from helpers import conv as _conv
-_rng = np.random.default_rng(807)
-_x, _w, _b = _rng.standard_normal((100, 3, 20, 20)), _rng.standard_normal((100, 3, 3, 3)), _rng.standard_normal(100)
-with without_reference(_conv.conv_forward_fast, _conv.conv_forward_naive, _conv.im2col):
-    _out = check_no_loops("conv_forward_fast", conv_forward_fast, _x, _w, _b, {"stride": 1, "pad": 1},
-                          max_lines=80, sizes="100 images of 3 x 20 x 20, 100 filters of 3 x 3",
-                          hint="loop over the kernel offsets (di, dj) only, never over images, filters or "
-                               "positions.")
-check_close("conv_forward_fast(...)[0] for 100 images", _out[0],
-            _conv.conv_forward_fast(_x, _w, _b, {"stride": 1, "pad": 1})[0],
-            hint="the answer must be right as well as free of loops.")
+from helpers.checks import check_no_loops
+from helpers.checks.convolution import HINT_LOOPS, answering, check_large_conv, normals, passed
+_x, _w, _b = normals(807, (100, 3, 20, 20), (100, 3, 3, 3), (100,))   # 100 images, 100 filters of 3 x 3
+with answering("conv_forward_fast"):     # check_no_loops counts the Python lines your code runs
+    _result = check_no_loops("conv_forward_fast", conv_forward_fast, _x, _w, _b, {"stride": 1, "pad": 1},
+                             max_lines=80, sizes="100 images of 3 x 20 x 20, 100 filters of 3 x 3", hint=HINT_LOOPS)
+check_large_conv(_result, _x, _w, _b)    # and the output is right
 passed("conv_forward_fast runs with loops over the kernel offsets only (100 images, 100 filters)")
 
 # %% [markdown]
@@ -769,87 +654,35 @@ def conv_backward_fast(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_backward_fast_col2im", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers import conv as _conv
-_rng = np.random.default_rng(815)
-for _shape, _k, _s, _p in [((2, 3, 5, 7), 3, 1, 1), ((2, 2, 7, 5), 3, 2, 1)]:
-    _L = ((_shape[2] + 2 * _p - _k) // _s + 1) * ((_shape[3] + 2 * _p - _k) // _s + 1)
-    _cols = _rng.standard_normal((_shape[0], _shape[1] * _k * _k, _L))
-    with without_reference(_conv.col2im, _conv.conv_backward_fast, _conv.conv_backward_naive):
-        _x = col2im(_cols.copy(), _shape, _k, _k, _s, _p)
-    _want = F.fold(torch.tensor(_cols), _shape[2:], (_k, _k), stride=_s, padding=_p).numpy()
-    check_shape(f"col2im(cols, {_shape}, {_k}, {_k}, stride={_s}, pad={_p})", _x, _shape,
-                hint="crop the padding: return xp[:, :, pad:pad + H, pad:pad + W].")
-    check_close(f"col2im(cols, {_shape}, {_k}, {_k}, stride={_s}, pad={_p})", _x, _want, tol=1e-8,
-                hint="add (+=), do not assign: an element in several windows gets the sum of all its "
-                     "copies; the slice of offset (di, dj) steps by the stride.")
+from helpers.checks.convolution import answering, check_col2im, col2im_cases, passed
+for _case in col2im_cases():             # columns of a (2, 3, 5, 7) input (stride 1 pad 1), a (2, 2, 7, 5) (2, 1)
+    with answering("col2im"):            # the course's col2im and PyTorch are blocked
+        _x = col2im(_case.cols, _case.x_shape, 3, 3, _case.stride, _case.pad)
+    check_col2im(_x, _case)              # against torch.nn.functional.fold
 passed("col2im agrees with torch.nn.functional.fold (3x3, stride 1 pad 1 and stride 2 pad 1)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_backward_fast", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch.nn.functional as F
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
-_rng = np.random.default_rng(816)
-for _s, _p in [(1, 1), (2, 2)]:
-    _x, _w, _b = _rng.standard_normal((3, 2, 7, 5)), _rng.standard_normal((4, 2, 3, 3)), _rng.standard_normal(4)
-    _dout = _rng.standard_normal((3, 4, (7 + 2 * _p - 3) // _s + 1, (5 + 2 * _p - 3) // _s + 1))
-    _, _grads = torch_grads(lambda a, c, d: F.conv2d(a, c, d, stride=_s, padding=_p), _x, _w, _b,
-                            upstream=_dout)
-    with without_reference(_conv.conv_backward_fast, _conv.conv_backward_naive, _conv.col2im):
-        _mine = conv_backward_fast(_dout.copy(), (_x.copy(), _w.copy(), _b.copy(), {"stride": _s, "pad": _p}))
-    for _name, _a, _t, _hint in zip(
-            ("dx", "dw", "db"), _mine, _grads,
-            ("dx = col2im(W.T @ dout_n for every n): check the crop and that col2im adds.",
-             "dW = sum over n of dout_n @ cols_n.T, shape (F, C*HH*WW), then reshape to w.shape.",
-             "db sums dout over the images and every position: axes (0, 2, 3).")):
-        check_shape(f"{_name} (stride {_s}, pad {_p})", _a, _t.shape, hint=_hint)
-        check_close(f"{_name} (stride {_s}, pad {_p})", _a, _t, tol=1e-8, hint=_hint)
+from helpers.checks.convolution import answering, check_conv_grads, conv_grad_cases, passed
+for _case in conv_grad_cases(816):       # dout and cache: 3 images of 2 x 7 x 5, 4 filters; stride 1 pad 1, 2 and 2
+    with answering("conv_backward_fast"):    # the course's convolutions and PyTorch are blocked
+        _grads = conv_backward_fast(_case.dout, _case.cache)
+    check_conv_grads(_grads, _case)      # dx, dw and db against PyTorch autograd
 passed("conv_backward_fast agrees with PyTorch autograd (stride 1 pad 1, stride 2 pad 2)")
 ### BEGIN HIDDEN TESTS
 # A rectangular kernel without padding, and 1 x 3 kernels on signals (N, C, 1, L).
-for _xs, _ws, _s, _p in [((2, 3, 4, 6), (2, 3, 2, 3), 1, 0), ((3, 2, 1, 11), (3, 2, 1, 3), 2, 1)]:
-    _x, _w, _b = _rng.standard_normal(_xs), _rng.standard_normal(_ws), _rng.standard_normal(_ws[0])
-    _o = (_xs[0], _ws[0], (_xs[2] + 2 * _p - _ws[2]) // _s + 1, (_xs[3] + 2 * _p - _ws[3]) // _s + 1)
-    _dout = _rng.standard_normal(_o)
-    _, _grads = torch_grads(lambda a, c, d: F.conv2d(a, c, d, stride=_s, padding=_p), _x, _w, _b,
-                            upstream=_dout)
-    with without_reference(_conv.conv_backward_fast, _conv.conv_backward_naive, _conv.col2im):
-        _mine = conv_backward_fast(_dout.copy(), (_x.copy(), _w.copy(), _b.copy(), {"stride": _s, "pad": _p}))
-    for _name, _a, _t in zip(("dx", "dw", "db"), _mine, _grads):
-        check_close(f"{_name} for x {_xs}, w {_ws}, stride {_s}, pad {_p}", _a, _t, tol=1e-8,
-                    hint="use HH and WW (not HH twice) for rectangular kernels.")
+for _case in conv_grad_cases(816, hidden=True):
+    with answering("conv_backward_fast"):
+        _grads = conv_backward_fast(_case.dout, _case.cache)
+    check_conv_grads(_grads, _case)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_conv_backward_fast_no_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch.nn.functional as F
-from helpers.checks import check_close, check_true, passed, python_line_count, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
-_rng = np.random.default_rng(817)
-_lines = []
-for _N, _C, _F, _H in [(2, 2, 2, 6), (6, 6, 6, 12)]:  # 3x3 kernels, stride 1, pad 1 both times
-    _x, _w, _b = _rng.standard_normal((_N, _C, _H, _H)), _rng.standard_normal((_F, _C, 3, 3)), np.zeros(_F)
-    _dout = _rng.standard_normal((_N, _F, _H, _H))
-    with without_reference(_conv.conv_backward_fast, _conv.conv_backward_naive, _conv.col2im):
-        _mine, _count = python_line_count(conv_backward_fast, _dout.copy(),
-                                          (_x.copy(), _w.copy(), _b.copy(), {"stride": 1, "pad": 1}))
-    _lines.append(_count)
-_, _grads = torch_grads(lambda a, c, d: F.conv2d(a, c, d, padding=1), _x, _w, _b, upstream=_dout)
-for _name, _a, _t in zip(("dx", "dw", "db"), _mine, _grads):
-    check_close(f"{_name} for 6 images of 6 x 12 x 12 and 6 filters", _a, _t, tol=1e-8,
-                hint="the answer must be right as well as free of loops.")
-check_true(_lines[1] <= _lines[0] + 2,
-           f"conv_backward_fast ran {_lines[0]} lines of Python for 2 images of 2 x 6 x 6 with 2 filters, "
-           f"but {_lines[1]} for 6 images of 6 x 12 x 12 with 6 filters (same 3x3 kernel): the count grows "
-           "with the input, so your code loops over images, channels, filters or positions.",
-           hint="loop over the HH * WW kernel offsets only (in col2im), and compute dw and dcols with "
-                "matrix products over whole arrays.")
+from helpers.checks import python_line_count
+from helpers.checks.convolution import answering, check_backward_lines, line_cases, passed
+_cases = line_cases()                    # 2 images of 2 x 6 x 6, 2 filters; 6 of 6 x 12 x 12, 6 filters (3x3, pad 1)
+with answering("conv_backward_fast"):    # python_line_count counts the Python lines your code runs
+    _runs = [python_line_count(conv_backward_fast, _c.dout, _c.cache) for _c in _cases]   # (grads, lines run)
+_lines = check_backward_lines(_runs, _cases)   # the larger case's grads against PyTorch; the count must not grow
 passed(f"conv_backward_fast runs {_lines[1]} lines of Python whatever the size of the input "
        "(loops over kernel offsets only)")
 
@@ -918,119 +751,56 @@ def max_pool_backward_fast(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_forward_fast", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers import conv as _conv
-_rng = np.random.default_rng(818)
-_x = _rng.standard_normal((2, 3, 6, 8))
-with without_reference(_conv.max_pool_forward_fast, _conv.max_pool_forward_naive):
-    _out, _ = max_pool_forward_fast(_x.copy(), {"pool_height": 2, "pool_width": 2, "stride": 2})
-check_close("out (2x2 windows, stride 2)", _out, F.max_pool2d(torch.tensor(_x), 2, 2).numpy(), tol=1e-8,
-            hint="x.reshape(N, C, H_out, PH, W_out, PW): the window of output (i, j) is [:, :, i, :, j, :], "
-                 "so take the max over axes 3 and 5.")
+from helpers.checks.convolution import answering, check_out, passed, pool_cases
+for _case in pool_cases(818):            # 2 images of 3 x 6 x 8, 2x2 windows with stride 2
+    with answering("max_pool_forward_fast"):     # the course's pooling and PyTorch are blocked
+        _out, _ = max_pool_forward_fast(_case.x, _case.param)
+    check_out(_out, _case)               # against torch.nn.functional.max_pool2d
 passed("max_pool_forward_fast agrees with torch.nn.functional.max_pool2d (2x2, stride 2)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_forward_fast_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: 3x3 windows, 1x2 windows on signals, rectangular 2x3 windows (one row of windows).
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers import conv as _conv
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(819)
-for _shape, _ph, _pw, _s in [((1, 2, 9, 6), 3, 3, 3), ((3, 2, 1, 12), 1, 2, 2), ((2, 2, 2, 9), 2, 3, 3)]:
-    _x = _rng.standard_normal(_shape)
-    with without_reference(_conv.max_pool_forward_fast, _conv.max_pool_forward_naive):
-        _out, _ = max_pool_forward_fast(_x.copy(), {"pool_height": _ph, "pool_width": _pw, "stride": _s})
-    check_close(f"out for x {_shape}, {_ph}x{_pw} windows, stride {_s}", _out,
-                F.max_pool2d(torch.tensor(_x), (_ph, _pw), _s).numpy(), tol=1e-8,
-                hint="use pool_height for the rows and pool_width for the columns, not 2.")
+from helpers.checks.convolution import answering, check_out, pool_cases
+for _case in pool_cases(819):
+    with answering("max_pool_forward_fast"):
+        _out, _ = max_pool_forward_fast(_case.x, _case.param)
+    check_out(_out, _case)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_backward_fast", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
-_rng = np.random.default_rng(820)
-_x = _rng.standard_normal((2, 3, 6, 8))
-_dout = _rng.standard_normal((2, 3, 3, 4))
-_, (_tdx,) = torch_grads(lambda t: F.max_pool2d(t, 2, 2), _x, upstream=_dout)
-with without_reference(_conv.max_pool_backward_fast, _conv.max_pool_backward_naive):
-    _dx = max_pool_backward_fast(_dout.copy(), (_x.copy(), {"pool_height": 2, "pool_width": 2, "stride": 2}))
-check_close("dx (2x2 windows, stride 2)", _dx, _tdx, tol=1e-8,
-            hint="undo the layout in reverse: reshape to (N, C, H_out, W_out, PH, PW), transpose the "
-                 "same axes back, then reshape to x.shape.")
+from helpers.checks.convolution import answering, check_pool_grad, passed, pool_grad_cases
+for _case in pool_grad_cases(820):       # dout and the cache of 2 images of 3 x 6 x 8, 2x2 windows with stride 2
+    with answering("max_pool_backward_fast"):    # the course's pooling and PyTorch are blocked
+        _dx = max_pool_backward_fast(_case.dout, _case.cache)
+    check_pool_grad(_dx, _case)          # against PyTorch autograd of max_pool2d
 passed("max_pool_backward_fast agrees with PyTorch autograd (2x2, stride 2)")
 ### BEGIN HIDDEN TESTS
-for _shape, _ph, _pw, _s in [((1, 2, 9, 6), 3, 3, 3), ((3, 2, 1, 12), 1, 2, 2), ((2, 2, 2, 9), 2, 3, 3)]:
-    _x = _rng.standard_normal(_shape)
-    _dout = _rng.standard_normal((_shape[0], _shape[1], _shape[2] // _ph, _shape[3] // _pw))
-    _, (_tdx,) = torch_grads(lambda t: F.max_pool2d(t, (_ph, _pw), _s), _x, upstream=_dout)
-    with without_reference(_conv.max_pool_backward_fast, _conv.max_pool_backward_naive):
-        _dx = max_pool_backward_fast(_dout.copy(), (_x.copy(), {"pool_height": _ph, "pool_width": _pw,
-                                                                "stride": _s}))
-    check_close(f"dx for x {_shape}, {_ph}x{_pw} windows, stride {_s}", _dx, _tdx, tol=1e-8,
-                hint="use pool_height for the rows and pool_width for the columns.")
+for _case in pool_grad_cases(820, hidden=True):
+    with answering("max_pool_backward_fast"):
+        _dx = max_pool_backward_fast(_case.dout, _case.cache)
+    check_pool_grad(_dx, _case)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_backward_fast_ties", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
-# Ties: after a ReLU many windows are all zeros; the rounded values tie often. In the 2x3
-# windows of the second input, row-major and column-major order pick different maxima.
-_rng = np.random.default_rng(821)
-_tied = np.maximum(np.round(_rng.standard_normal((2, 3, 6, 8))), 0)
-_wide = np.array([[[[0., 1, 5, 2, 2, 2], [5, 0, 1, 1, 2, 0]]]]).repeat(2, axis=1)
-for _x, _ph, _pw in [(_tied, 2, 2), (_wide, 2, 3)]:
-    _dout = _rng.standard_normal((_x.shape[0], _x.shape[1], _x.shape[2] // _ph, _x.shape[3] // _pw))
-    _, (_tdx,) = torch_grads(lambda t: F.max_pool2d(t, (_ph, _pw), _pw), _x, upstream=_dout)
-    with without_reference(_conv.max_pool_backward_fast, _conv.max_pool_backward_naive):
-        _dx = max_pool_backward_fast(_dout.copy(), (_x.copy(), {"pool_height": _ph, "pool_width": _pw,
-                                                                "stride": _pw}))
-    check_close(f"dx with tied maxima ({_ph}x{_pw} windows)", _dx, _tdx, tol=1e-8,
-                hint="with ties, the whole gradient goes to the FIRST maximum in row-major order (argmax "
-                     "of the window flattened row by row), not to every tied element nor shared among them.")
+from helpers.checks.convolution import answering, check_pool_grad, passed, pool_grad_cases
+for _case in pool_grad_cases(821):       # ties: windows of zeros after a ReLU (2x2); 2x3 windows with two equal maxima
+    with answering("max_pool_backward_fast"):
+        _dx = max_pool_backward_fast(_case.dout, _case.cache)
+    check_pool_grad(_dx, _case)          # against PyTorch autograd: all of it to the FIRST maximum, row by row
 passed("max_pool_backward_fast routes each gradient to the first maximum of its window (ties like PyTorch)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_fast_no_loops", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_true, passed, python_line_count, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import conv as _conv
-_rng = np.random.default_rng(822)
-_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
-_lines = []
-for _shape in [(2, 2, 4, 4), (6, 6, 12, 12)]:
-    _x = _rng.standard_normal(_shape)
-    _dout = _rng.standard_normal((_shape[0], _shape[1], _shape[2] // 2, _shape[3] // 2))
-    with without_reference(_conv.max_pool_forward_fast, _conv.max_pool_backward_fast,
-                           _conv.max_pool_forward_naive, _conv.max_pool_backward_naive):
-        (_out, _), _forward = python_line_count(max_pool_forward_fast, _x.copy(), dict(_param))
-        _dx, _backward = python_line_count(max_pool_backward_fast, _dout.copy(), (_x.copy(), dict(_param)))
-    _lines.append(_forward + _backward)
-_, (_tdx,) = torch_grads(lambda t: F.max_pool2d(t, 2, 2), _x, upstream=_dout)
-check_close("out for 6 images of 6 x 12 x 12", _out, F.max_pool2d(torch.tensor(_x), 2, 2).numpy(), tol=1e-8,
-            hint="the answer must be right as well as free of loops.")
-check_close("dx for 6 images of 6 x 12 x 12", _dx, _tdx, tol=1e-8,
-            hint="the answer must be right as well as free of loops.")
-check_true(_lines[1] <= _lines[0] + 2,
-           f"max_pool_forward_fast and max_pool_backward_fast ran {_lines[0]} lines of Python for 2 images "
-           f"of 2 x 4 x 4 but {_lines[1]} for 6 images of 6 x 12 x 12 (same 2x2 windows): the count grows "
-           "with the input, so your code loops over images, channels or positions.",
-           hint="reshape x so that each window is an axis (or two) and reduce over it; at most loop over "
-                "the PH * PW offsets inside a window.")
-passed(f"max_pool_forward_fast and max_pool_backward_fast run {_lines[1]} lines of Python whatever the "
-       "size of the input")
+from helpers.checks import python_line_count
+from helpers.checks.convolution import answering, check_pool_lines, passed, pool_line_cases
+_cases = pool_line_cases()               # 2 images of 2 x 4 x 4, then 6 of 6 x 12 x 12; 2x2 windows, stride 2
+with answering("max_pool_fast"):         # python_line_count counts the Python lines your code runs
+    _forward = [python_line_count(max_pool_forward_fast, _c.x, _c.param) for _c in _cases]       # (result, lines)
+    _backward = [python_line_count(max_pool_backward_fast, _c.dout, _c.cache) for _c in _cases]  # (dx, lines)
+_lines = check_pool_lines(_forward, _backward, _cases)   # the larger case against PyTorch; the count must not grow
+passed(f"max_pool_forward_fast and max_pool_backward_fast run {_lines[1]} lines of Python whatever the input size")
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_fast_backward", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # **Question (2 points).** (a) For a $3 \times 3$ convolution with stride 1
@@ -1123,7 +893,7 @@ for name, forward, backward in [("your pooling loops", max_pool_forward_naive, m
           f"backward {best_of(lambda: backward(dpool, cache)) * 1e3:7.2f} ms")
 
 names = list(timings)
-fig, ax = plt.subplots(figsize=(7, 3.2))
+fig, ax = plt.subplots(figsize=(8, 3.2))
 for k, (part, color) in enumerate([("forward", "tab:blue"), ("backward", "tab:orange")]):
     ax.barh(np.arange(len(names)) - 0.2 + 0.4 * k, [timings[n][k] * 1e3 for n in names], height=0.4,
             color=color, label=part)
@@ -1131,7 +901,8 @@ ax.set_xscale("log")
 ax.set_yticks(np.arange(len(names)), names)
 ax.invert_yaxis()
 ax.set_xlabel("milliseconds (log scale)")
-ax.set_title("One conv layer, 4 images: the fast versions are about 100x faster than loops or more")
+ax.set_ylabel("implementation")
+ax.set_title("One conv layer on 4 images: the fast versions beat the loops 100x or more")
 ax.legend(loc="lower right")
 plt.tight_layout()
 plt.show()
@@ -1271,122 +1042,57 @@ class SmallConvNet:
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_SmallConvNet_init", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_equal, check_shape, check_true, passed, without_reference
-from helpers.checks.convnet import REFERENCES as _REFERENCES, course_conv_layers
-_course = course_conv_layers()
-_kw = dict(input_dim=(2, 6, 10), num_filters=3, filter_size=5, hidden_dim=7, num_classes=4, weight_scale=0.05)
-with without_reference(*_REFERENCES):
-    _net = SmallConvNet(**_kw, seed=3, conv_layers=_course)
-    _same = SmallConvNet(**_kw, seed=3, conv_layers=_course)
-    _other = SmallConvNet(**_kw, seed=4, conv_layers=_course)
+from helpers.checks.convnet import answering, check_init, course_conv_layers, passed
+_sizes = dict(input_dim=(2, 6, 10), num_filters=3, filter_size=5, hidden_dim=7, num_classes=4, weight_scale=0.05)
+with answering():                        # the course's ConvNet and its layer blocks and PyTorch are blocked
+    _nets = [SmallConvNet(**_sizes, seed=_s, conv_layers=course_conv_layers()) for _s in (3, 3, 4)]
     _big = SmallConvNet(input_dim=(3, 8, 8), num_filters=32, filter_size=3, hidden_dim=100, num_classes=10,
-                        weight_scale=0.05, seed=5, conv_layers=_course)
-_params = getattr(_net, "params", None)
-check_true(isinstance(_params, dict) and sorted(_params) == ["W1", "W2", "W3", "b1", "b2", "b3"],
-           "self.params must be a dict with exactly the keys 'W1', 'b1', 'W2', 'b2', 'W3', 'b3'.")
-for _k, _shape, _hint in [("W1", (3, 2, 5, 5), "W1 is (F, C, k, k): num_filters, the input's channels, filter_size."),
-                          ("b1", (3,), "one conv bias per filter."),
-                          ("W2", (3 * 3 * 5, 7), "W2 is (F * H/2 * W/2, hidden_dim): the conv keeps 6 x 10, "
-                                                 "the pool halves it to 3 x 5, times F = 3 maps."),
-                          ("b2", (7,), None), ("W3", (7, 4), None), ("b3", (4,), None)]:
-    check_shape(f"params['{_k}'] for input_dim (2, 6, 10), 3 filters of 5 x 5, 7 hidden units, 4 classes",
-                _params[_k], _shape, hint=_hint)
-for _k in ("b1", "b2", "b3"):
-    check_equal(f"params['{_k}']", _params[_k], np.zeros(_params[_k].shape), hint="biases start at zero.")
-_big_params, _same_params, _other_params = _big.params, _same.params, _other.params
-for _k in ("W1", "W2", "W3"):
-    _std = float(np.std(_big_params[_k]))
-    check_true(0.045 < _std < 0.055, f"The standard deviation of params['{_k}'] is {_std:.4f}, "
-               "expected about weight_scale = 0.05.", hint="W = weight_scale * rng.standard_normal(shape).")
-    check_close(f"params['{_k}'] for the same seed", _same_params[_k], _params[_k],
-                hint="draw the weights from the rng made from `seed`.")
-    check_true(not np.allclose(_other_params[_k], _params[_k]),
-               f"params['{_k}'] is the same for seeds 3 and 4: use the given rng.")
+                        weight_scale=0.05, seed=5, conv_layers=course_conv_layers())
+check_init(_nets, _big)                  # keys and shapes; zero biases; weights of std 0.05; the seed decides
 passed("SmallConvNet starts with the right shapes, scale and zero biases")
 
 # %% nbgrader={"grade": true, "grade_id": "test_SmallConvNet_scores", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_shape, passed, without_reference
-from helpers.checks.convnet import REFERENCES as _REFERENCES, course_conv_layers, random_params, torch_convnet
-_rng = np.random.default_rng(831)
-_params = random_params(_rng, (2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4)
-_X = _rng.standard_normal((4, 2, 6, 8))
-with without_reference(*_REFERENCES):
-    _net = SmallConvNet(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4,
-                        conv_layers=course_conv_layers())
-    _net.params = {_k: _v.copy() for _k, _v in _params.items()}
-    _scores = _net.loss(_X.copy())
-check_shape("loss(X) without y", _scores, (4, 4), hint="with y=None, loss returns the scores, one row per image.")
-check_close("scores", _scores, torch_convnet(_params, _X, (2, 6, 8)),
-            hint="conv (pad (k - 1) // 2) - ReLU - 2x2 max pool - affine - ReLU - affine: is every ReLU "
-                 "there, and does the pool get the conv's output after the ReLU?")
+from helpers.checks.convnet import answering, check_scores, course_conv_layers, net_inputs, passed
+_sizes, _params, _X, _ = net_inputs(831)     # (2, 6, 8) inputs, 3 filters 3x3, 5 hidden units, 4 classes; 4 images
+with answering():                        # the course's ConvNet and its layer blocks and PyTorch are blocked
+    _net = SmallConvNet(**_sizes, conv_layers=course_conv_layers())
+    _net.params = _params                # random parameters, biases too
+    _scores = _net.loss(_X)
+check_scores(_scores)                    # PyTorch's scores of the same network
 passed("SmallConvNet.loss(X) returns the scores of the same network built in PyTorch")
 
 # %% nbgrader={"grade": true, "grade_id": "test_SmallConvNet_loss", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.convnet import REFERENCES as _REFERENCES, KEYS as _KEYS, course_conv_layers, random_params, torch_convnet
-_rng = np.random.default_rng(832)
-_params = random_params(_rng, (2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4)
-_X, _y = _rng.standard_normal((5, 2, 6, 8)), np.array([0, 3, 1, 2, 3])
-with without_reference(*_REFERENCES):
-    _net = SmallConvNet(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4,
-                        reg=0.0, conv_layers=course_conv_layers())
-    _net.params = {_k: _v.copy() for _k, _v in _params.items()}
-    _out = _net.loss(_X.copy(), _y.copy())
-_tl, _tg = torch_convnet(_params, _X, (2, 6, 8), _y)
-check_true(isinstance(_out, tuple) and len(_out) == 2,
-           "With labels y, loss(X, y) must return the pair (loss, grads).")
-_loss, _grads = _out
-check_close("loss (reg = 0)", _loss, _tl, hint="the softmax loss of the scores, averaged over the images.")
-check_true(isinstance(_grads, dict) and sorted(_grads) == sorted(_KEYS),
-           "grads must be a dict with the keys of params: 'W1', 'b1', 'W2', 'b2', 'W3', 'b3'.")
-for _k, _hint in zip(_KEYS, [
-        "dW1 comes back through the pool (to the max of each window), then the ReLU's mask, then conv_backward.",
-        "db1 sums the conv's upstream gradient over the images and positions (conv_backward does it).",
-        "dW2: back through the last affine layer and the ReLU of the hidden layer (affine_relu_backward).",
-        "db2: back through the last affine layer and the hidden ReLU.",
-        "dW3 = hidden.T @ dscores, with hidden the output of the hidden ReLU.",
-        "db3 = dscores summed over the images."]):
-    check_close(f"grads['{_k}'] (reg = 0)", _grads[_k], _tg[_k], hint=_hint)
+from helpers.checks.convnet import answering, check_loss, course_conv_layers, net_inputs, passed
+_sizes, _params, _X, _y = net_inputs(832)    # the sizes of the test above; 5 images and their labels
+with answering():
+    _net = SmallConvNet(**_sizes, reg=0.0, conv_layers=course_conv_layers())
+    _net.params = _params
+    _result = _net.loss(_X, _y)
+check_loss(_result)                      # the loss and all six gradients against PyTorch autograd
 passed("SmallConvNet loss and all six gradients agree with PyTorch autograd (reg = 0)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_SmallConvNet_reg", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.convnet import REFERENCES as _REFERENCES, KEYS as _KEYS, course_conv_layers, random_params, torch_convnet
-_rng = np.random.default_rng(833)
-_params = random_params(_rng, (2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4)
-_X, _y = _rng.standard_normal((5, 2, 6, 8)), np.array([2, 0, 1, 1, 3])
-with without_reference(*_REFERENCES):
-    _net = SmallConvNet(input_dim=(2, 6, 8), num_filters=3, filter_size=3, hidden_dim=5, num_classes=4,
-                        reg=0.3, conv_layers=course_conv_layers())
-    _net.params = {_k: _v.copy() for _k, _v in _params.items()}
-    _loss, _grads = _net.loss(_X.copy(), _y.copy())
-_tl, _tg = torch_convnet(_params, _X, (2, 6, 8), _y, reg=0.3)
-check_close("loss (reg = 0.3)", _loss, _tl,
-            hint="add reg * (np.sum(W1**2) + np.sum(W2**2) + np.sum(W3**2)) to the data loss, not the biases.")
-for _k in _KEYS:
-    check_close(f"grads['{_k}'] (reg = 0.3)", _grads[_k], _tg[_k],
-                hint=(f"the penalty reg * sum({_k}**2) adds 2 * reg * {_k} to grads['{_k}']." if _k[0] == "W"
-                      else "biases are not regularized: their gradients do not change with reg."))
+from helpers.checks.convnet import answering, check_reg, course_conv_layers, net_inputs, passed
+_sizes, _params, _X, _y = net_inputs(833)    # the same sizes; 5 other images and labels
+with answering():
+    _net = SmallConvNet(**_sizes, reg=0.3, conv_layers=course_conv_layers())
+    _net.params = _params
+    _result = _net.loss(_X, _y)
+check_reg(_result, reg=0.3)              # with the L2 penalty on W1, W2 and W3, against PyTorch autograd
 passed("SmallConvNet with L2 regularization agrees with PyTorch autograd")
 
 # %% nbgrader={"grade": true, "grade_id": "test_SmallConvNet_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: flat 8x8 images (N, 64), 5x5 filters (pad 2), reg 0.05, against PyTorch;
 # loss changes neither X nor the parameters.
-import numpy as np
-from helpers.checks import check_close, check_equal, passed, without_reference
-from helpers.checks.convnet import REFERENCES as _REFERENCES, KEYS as _KEYS, course_conv_layers, random_params, torch_convnet
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(834)
-_params = random_params(_rng, (1, 8, 8), num_filters=4, filter_size=5, hidden_dim=6, num_classes=10, w2_scale=0.3)
-_X, _y = _rng.uniform(0, 1, (3, 64)), np.array([7, 1, 9])
+from helpers.checks import check_close, check_equal
+from helpers.checks.convnet import KEYS, answering, course_conv_layers, net_inputs, torch_convnet
+_sizes, _params, _X, _y = net_inputs(834)
 _X_before, _params_before = _X.copy(), {_k: _v.copy() for _k, _v in _params.items()}
-with without_reference(*_REFERENCES):
-    _net = SmallConvNet(input_dim=(1, 8, 8), num_filters=4, filter_size=5, hidden_dim=6, num_classes=10,
-                        reg=0.05, conv_layers=course_conv_layers())
+with answering():
+    _net = SmallConvNet(**_sizes, reg=0.05, conv_layers=course_conv_layers())
     _net.params = _params
     _scores = _net.loss(_X)
     _loss, _grads = _net.loss(_X, _y)
@@ -1396,10 +1102,10 @@ check_close("scores for flat (3, 64) images and 5x5 filters", _scores,
             torch_convnet(_params_before, _X_before, (1, 8, 8)),
             hint="reshape X to (N, C, H, W) with self.input_dim; 5x5 filters need pad 2.")
 check_close("loss for flat images, 5x5 filters, reg = 0.05", _loss, _tl)
-for _k in _KEYS:
+for _k in KEYS:
     check_close(f"grads['{_k}'] for flat images, 5x5 filters, reg = 0.05", _grads[_k], _tg[_k])
 check_equal("X after loss(X, y)", _X, _X_before, hint="do not change X in place.")
-for _k in _KEYS:
+for _k in KEYS:
     check_equal(f"params['{_k}'] after loss(X, y)", _params_after[_k], _params_before[_k],
                 hint="loss computes gradients; it must not change the parameters (the optimizer does).")
 ### END HIDDEN TESTS
@@ -1465,23 +1171,10 @@ def overfit_small(X, y, make_net):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_overfit_small", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-from helpers.checks import check_true, passed
-from helpers.checks.convnet import course_net as _course_net
-from helpers.data import load_digits as _load_digits
-_d = _load_digits(n_val=300, n_test=300, seed=0)
-_X, _y = _d["X_train"][:50], _d["y_train"][:50]
-_solver = overfit_small(_X.copy(), _y.copy(), _course_net)
-_net = getattr(_solver, "model", _solver)  # a Solver, or the network itself
-_scores = np.asarray(_net.loss(_X.copy()))
-check_true(_scores.shape == (50, 10),
-           f"The trained network's loss(X) returned shape {_scores.shape} for 50 images, not (50, 10).",
-           hint="return the Solver (or the network) after training.")
-_acc = float(np.mean(np.argmax(_scores, axis=1) == _y))
-check_true(_acc == 1.0, f"After overfit_small the network classifies {_acc:.0%} of its 50 training images "
-           "right, not all of them.",
-           hint="reg = 0, a learning rate large enough (Adam: about 1e-3 to 1e-2) and enough epochs; "
-                "read solver.loss_history: it should fall towards 0.")
+from helpers.checks.convnet import check_overfit_small, course_net, digits_subset, passed
+_X, _y = digits_subset(50)               # the first 50 training digits, flat (64 pixels), and their labels
+_solver = overfit_small(_X.copy(), _y.copy(), course_net)   # course_net: the course's network from your settings
+check_overfit_small(_solver, _X, _y)     # the trained network classifies all 50 right
 passed("overfit_small fits all 50 images (training accuracy 100%)")
 
 # %% [markdown]
@@ -1513,24 +1206,11 @@ def train_digits(data, make_net, seed=0):
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_digits", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 import time
-import numpy as np
-from helpers.checks import check_true, passed
-from helpers.checks.convnet import course_net as _course_net
-from helpers.data import load_digits as _load_digits
-_d = _load_digits(n_val=300, n_test=300, seed=0)
+from helpers.checks.convnet import check_digits, course_net, digit_splits, passed
 _start = time.perf_counter()
-_solver = train_digits({_k: _d[_k].copy() for _k in ("X_train", "y_train", "X_val", "y_val")}, _course_net, seed=0)
+_solver = train_digits(digit_splits(), course_net, seed=0)   # the digits' training and validation splits
 _seconds = time.perf_counter() - _start
-_net = getattr(_solver, "model", _solver)  # a Solver, or the network itself
-_scores = np.asarray(_net.loss(_d["X_val"].copy()))
-check_true(_scores.shape == (300, 10),
-           f"The trained network's loss(X_val) returned shape {_scores.shape} for 300 images, not (300, 10).",
-           hint="return the Solver (or the network) after training.")
-_acc = float(np.mean(np.argmax(_scores, axis=1) == _d["y_val"]))
-check_true(_acc >= 0.96, f"Validation accuracy {_acc:.3f}, the target is 0.96.",
-           hint="first the learning rate (Adam: 1e-3 to 3e-2) and the weight scale (too small and the "
-                "scores hardly move, too large and the loss explodes), then the epochs, lr_decay and the size "
-                "of the network; plot solver.val_acc_history.")
+_acc = check_digits(_solver)             # a validation accuracy of 0.96 or more
 passed(f"train_digits reaches a validation accuracy of {_acc:.3f} (target 0.96) in {_seconds:.1f} s")
 
 # %% [markdown]
@@ -1619,66 +1299,21 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_spatial_batchnorm_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-from helpers.checks import check_close, check_equal, check_true, passed, without_reference
-from helpers.checks.batchnorm import bn_cache as _bn_cache
-from helpers import spatial_norm as _sn
-_rng = np.random.default_rng(841)
-_scale, _shift = np.array([1.0, 10.0, 0.1]), np.array([0.0, -5.0, 3.0])  # channels on different scales
-_batches = [_shift[:, None, None] + _scale[:, None, None] * _rng.standard_normal((4, 3, 5, 6)) for _ in range(3)]
-_gamma, _beta = _rng.standard_normal(3), _rng.standard_normal(3)
-_bn = torch.nn.BatchNorm2d(3, momentum=0.1).double()  # PyTorch's momentum 0.1 is our 0.9
-with torch.no_grad():
-    _bn.weight.copy_(torch.tensor(_gamma))
-    _bn.bias.copy_(torch.tensor(_beta))
+from helpers.checks.spatial_norm import answering, check_sbn_cache, check_sbn_step, passed, sbn_cases
 _param = {"mode": "train", "momentum": 0.9}
-for _step, _x in enumerate(_batches, start=1):
-    _x_before = _x.copy()
-    with without_reference(_sn.spatial_batchnorm_forward):
-        _out, _cache = spatial_batchnorm_forward(_x, _gamma, _beta, _param)
-    _want = _bn(torch.tensor(_x_before)).detach().numpy()
-    check_true(isinstance(_param.get("running_mean"), np.ndarray) and isinstance(_param.get("running_var"), np.ndarray),
-               "After a train-mode call bn_param must hold running_mean and running_var (batchnorm_forward "
-               "stores them when you pass bn_param on).")
-    check_close(f"out, batch {_step} (train mode)", _out, _want,
-                hint="one mean and variance per channel over the batch and all positions: batch norm of "
-                     "x.transpose(0, 2, 3, 1).reshape(-1, C), then back with .reshape(N, H, W, C)"
-                     ".transpose(0, 3, 1, 2).")
-    check_close(f"bn_param['running_mean'] after batch {_step}", _param["running_mean"], _bn.running_mean.numpy(),
-                hint="batchnorm_forward keeps one running mean per channel when its columns are the channels.")
-    check_close(f"bn_param['running_var'] after batch {_step}", _param["running_var"], _bn.running_var.numpy())
-    check_equal(f"x after spatial_batchnorm_forward (batch {_step})", _x, _x_before, hint="do not change x in place.")
-check_true(isinstance(_cache, tuple) and len(_cache) == 6,
-           "The cache must be the cache batchnorm_forward returned: (x, x_hat, mean, var, gamma, eps) of the "
-           "(N*H*W, C) matrix, nothing added.")
-_rows = _batches[-1].transpose(0, 2, 3, 1).reshape(-1, 3)
-for _name, _got, _exp in zip(("x", "x_hat", "mean", "var", "gamma", "eps"), _cache, _bn_cache(_rows, _gamma)):
-    check_close(f"cache entry `{_name}`", _got, _exp,
-                hint="the rows of the matrix in the order of x.transpose(0, 2, 3, 1).reshape(-1, C).")
+for _case in sbn_cases():                # 3 batches of 4 images, 3 channels of 5 x 6 on different scales
+    with answering("spatial_batchnorm_forward"):     # the course's spatial batch norm and PyTorch are blocked
+        _out, _cache = spatial_batchnorm_forward(_case.x, _case.gamma, _case.beta, _param)
+    check_sbn_step(_out, _param, _case)  # output and running averages against torch.nn.BatchNorm2d; x unchanged
+check_sbn_cache(_cache)                  # batchnorm_forward's cache of the last batch's (N * H * W, C) matrix
 passed("train mode equals torch.nn.BatchNorm2d, output and running averages over 3 batches; the right cache")
 
 # %% nbgrader={"grade": true, "grade_id": "test_spatial_batchnorm_forward_test_mode", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers import spatial_norm as _sn
-_rng = np.random.default_rng(842)
-_x = 2.0 + 3.0 * _rng.standard_normal((2, 4, 3, 5))
-_gamma, _beta = _rng.standard_normal(4), _rng.standard_normal(4)
-_rm, _rv = _rng.standard_normal(4), _rng.uniform(0.5, 3.0, 4)
-_param = {"mode": "test", "running_mean": _rm.copy(), "running_var": _rv.copy()}
-with without_reference(_sn.spatial_batchnorm_forward):
+from helpers.checks.spatial_norm import answering, check_sbn_eval, passed, sbn_eval_inputs
+_x, _gamma, _beta, _param = sbn_eval_inputs()    # 2 images of 4 channels of 3 x 5; bn_param in test mode
+with answering("spatial_batchnorm_forward"):
     _out, _cache = spatial_batchnorm_forward(_x.copy(), _gamma, _beta, _param)
-_want = F.batch_norm(torch.tensor(_x), torch.tensor(_rm), torch.tensor(_rv), torch.tensor(_gamma),
-                     torch.tensor(_beta), training=False, eps=1e-5).numpy()
-check_close("out in test mode", _out, _want,
-            hint="in test mode each channel is normalized with its running_mean and running_var "
-                 "(batchnorm_forward does it when bn_param['mode'] is 'test').")
-check_true(_cache is None, "In test mode the cache is what batchnorm_forward returns: None.")
-check_close("running_mean after a test-mode call", _param["running_mean"], _rm, tol=0,
-            hint="test mode must not update the running averages.")
+check_sbn_eval(_out, _cache, _param)     # PyTorch's batch norm with the running averages; no cache; nothing updated
 passed("test mode equals PyTorch's batch norm in eval mode, with the running averages")
 
 # %% [markdown]
@@ -1701,29 +1336,11 @@ def spatial_batchnorm_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_spatial_batchnorm_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch.nn.functional as F
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.batchnorm import bn_cache as _bn_cache
-from helpers.checks.oracles import torch_grads
-from helpers import spatial_norm as _sn
-_rng = np.random.default_rng(843)
-for _shape in [(3, 4, 2, 5), (2, 3, 4, 1)]:
-    _x = 1.0 + 2.0 * _rng.standard_normal(_shape)
-    _C = _shape[1]
-    _gamma, _beta, _dout = _rng.standard_normal(_C), _rng.standard_normal(_C), _rng.standard_normal(_shape)
-    _cache = _bn_cache(_x.transpose(0, 2, 3, 1).reshape(-1, _C), _gamma)
-    with without_reference(_sn.spatial_batchnorm_backward):
-        _res = spatial_batchnorm_backward(_dout.copy(), _cache)
-    check_true(isinstance(_res, tuple) and len(_res) == 3,
-               "spatial_batchnorm_backward should return (dx, dgamma, dbeta).")
-    _, (_tdx, _tdg, _tdb) = torch_grads(lambda x, g, b: F.batch_norm(x, None, None, g, b, training=True),
-                                        _x, _gamma, _beta, upstream=_dout)
-    check_close(f"dbeta for x {_shape}", _res[2], _tdb, hint="dbeta sums dout over the images and positions.")
-    check_close(f"dgamma for x {_shape}", _res[1], _tdg)
-    check_close(f"dx for x {_shape}", _res[0], _tdx,
-                hint="reshape dout exactly as x was in the forward pass (transpose(0, 2, 3, 1) first), and "
-                     "undo it on dx: .reshape(N, H, W, C).transpose(0, 3, 1, 2).")
+from helpers.checks.spatial_norm import answering, check_norm_grads, norm_grad_cases, passed
+for _case in norm_grad_cases("spatial_batchnorm_backward", 843):   # (3, 4, 2, 5) and (2, 3, 4, 1) maps: dout, cache
+    with answering("spatial_batchnorm_backward"):    # the cache is built by PyTorch; PyTorch is blocked for you
+        _grads = spatial_batchnorm_backward(_case.dout, _case.cache)
+    check_norm_grads(_grads, _case)      # dbeta, dgamma and dx against PyTorch autograd
 passed("spatial batch norm's dx, dgamma and dbeta equal PyTorch autograd")
 
 # %% [markdown]
@@ -1779,52 +1396,25 @@ def groupnorm_forward(x, gamma, beta, G, eps=1e-5):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_groupnorm_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_equal, check_true, passed, without_reference
-from helpers import spatial_norm as _sn
-_rng = np.random.default_rng(851)
-_x = 1.0 + 2.0 * _rng.standard_normal((3, 6, 4, 5))
-_x[:, 3:] = 10.0 + 0.1 * _x[:, 3:]  # the second group of channels on another scale
-_x_before = _x.copy()
-_gamma, _beta = _rng.standard_normal(6), _rng.standard_normal(6)
-with without_reference(_sn.groupnorm_forward):
+from helpers.checks.spatial_norm import answering, check_gn_forward, gn_inputs, passed
+_x, _gamma, _beta = gn_inputs()          # 3 images of 6 channels of 4 x 5; channels 3-5 on another scale
+with answering("groupnorm_forward"):     # the course's group norm and PyTorch are blocked
     _out, _cache = groupnorm_forward(_x, _gamma, _beta, 2)
-_xt = torch.tensor(_x_before)
-_want = F.group_norm(_xt, 2, torch.tensor(_gamma), torch.tensor(_beta), eps=1e-5).numpy()
-check_close("groupnorm_forward(x (3, 6, 4, 5), G = 2)", _out, _want,
-            hint="each image's channels 0-2 form one group and 3-5 another: x.reshape(N, G, -1), the mean and "
-                 "the biased variance of each row, then gamma and beta per channel.")
-check_equal("x after groupnorm_forward", _x, _x_before, hint="do not change x in place.")
-check_true(isinstance(_cache, tuple) and len(_cache) == 7,
-           "The cache must be the tuple (x, x_hat, mean, var, gamma, G, eps).")
-_groups = _xt.reshape(3, 2, -1)
-for _name, _got, _exp in zip(("x", "x_hat", "mean", "var", "gamma", "G", "eps"), _cache,
-                             (_x_before, F.group_norm(_xt, 2, eps=1e-5).numpy(), _groups.mean(dim=2).numpy(),
-                              _groups.var(dim=2, unbiased=False).numpy(), _gamma, 2, 1e-5)):
-    check_close(f"cache entry `{_name}`", _got, _exp,
-                hint="x_hat (N, C, H, W) before gamma and beta; mean and var (N, G), var biased (divide by M).")
+check_gn_forward(_out, _cache, _x)       # F.group_norm with G = 2; x unchanged; the cache (x, x_hat, mean, var, ...)
 passed("groupnorm_forward equals torch.nn.functional.group_norm (G = 2); the right cache")
 
 # %% nbgrader={"grade": true, "grade_id": "test_groupnorm_forward_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: G = 1 (layer norm) and G = C (instance norm), one image, and eps = 0.1 with a
 # tiny variance.
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers import spatial_norm as _sn
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(852)
-for _shape, _G, _eps, _spread in [((2, 4, 3, 3), 1, 1e-5, 1.0), ((1, 4, 2, 5), 4, 1e-5, 1.0),
-                                  ((2, 6, 2, 2), 3, 0.1, 1e-3)]:
-    _x = 3.0 + _spread * _rng.standard_normal(_shape)
-    _gamma, _beta = _rng.standard_normal(_shape[1]), _rng.standard_normal(_shape[1])
-    with without_reference(_sn.groupnorm_forward):
-        _out, _ = groupnorm_forward(_x.copy(), _gamma, _beta, _G, eps=_eps)
-    check_close(f"groupnorm_forward(x {_shape}, G = {_G}, eps = {_eps})", _out,
-                F.group_norm(torch.tensor(_x), _G, torch.tensor(_gamma), torch.tensor(_beta), eps=_eps).numpy(),
+from helpers.checks import check_close
+from helpers.checks.spatial_norm import answering, gn_forward_cases
+for _case in gn_forward_cases():
+    with answering("groupnorm_forward"):
+        _out, _ = groupnorm_forward(_case.x, _case.gamma, _case.beta, _case.G, eps=_case.eps)
+    check_close(_case.what, _out, _case.want,
                 hint="eps goes inside the square root, np.sqrt(var + eps), and is the argument eps.")
 ### END HIDDEN TESTS
 
@@ -1847,73 +1437,23 @@ def groupnorm_backward(dout, cache):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_groupnorm_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, check_true, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers import spatial_norm as _sn
-
-
-def _gn_cache(x, gamma, G, eps=1e-5):
-    """The documented cache of groupnorm_forward, computed by PyTorch."""
-    xt = torch.tensor(x)
-    groups = xt.reshape(len(x), G, -1)
-    return (x.copy(), F.group_norm(xt, G, eps=eps).numpy(), groups.mean(dim=2).numpy(),
-            groups.var(dim=2, unbiased=False).numpy(), gamma.copy(), G, eps)
-
-
-_rng = np.random.default_rng(853)
-_x = -1.0 + 2.0 * _rng.standard_normal((3, 4, 2, 3))
-_gamma, _beta, _dout = _rng.standard_normal(4), _rng.standard_normal(4), _rng.standard_normal((3, 4, 2, 3))
-_cache = _gn_cache(_x, _gamma, 2)
-with without_reference(_sn.groupnorm_backward, _sn.groupnorm_forward):
-    _res = groupnorm_backward(_dout.copy(), _cache)
-check_true(isinstance(_res, tuple) and len(_res) == 3, "groupnorm_backward should return (dx, dgamma, dbeta).")
-_, (_tdx, _tdg, _tdb) = torch_grads(lambda x, g, b: F.group_norm(x, 2, g, b, eps=1e-5), _x, _gamma, _beta,
-                                    upstream=_dout)
-check_close("dbeta (G = 2)", _res[2], _tdb, hint="dbeta sums dout over the images and positions: axes (0, 2, 3).")
-check_close("dgamma (G = 2)", _res[1], _tdg, hint="dgamma sums dout * x_hat over axes (0, 2, 3).")
-check_close("dx (G = 2)", _res[0], _tdx,
-            hint="dx_hat = dout * gamma (per channel), reshaped to (N, G, M); then notebook 07's backward along "
-                 "the last axis, with the group's mean and std: the mean and variance paths both count.")
+from helpers.checks.spatial_norm import answering, check_norm_grads, norm_grad_cases, passed
+for _case in norm_grad_cases("groupnorm_backward", 853):   # 3 images of 4 channels of 2 x 3, G = 2: dout, cache
+    with answering("groupnorm_backward"):    # the cache is built by PyTorch; the course's group norm is blocked
+        _grads = groupnorm_backward(_case.dout, _case.cache)
+    check_norm_grads(_grads, _case)      # dbeta, dgamma and dx against PyTorch autograd
 passed("groupnorm_backward's dx, dgamma and dbeta equal PyTorch autograd (G = 2)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_groupnorm_backward_more", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 # Checked when graded: G = 1 and G = C against PyTorch, and a numerical gradient (G = 3, eps = 0.01).
-import numpy as np
-import torch
-import torch.nn.functional as F
-from helpers.checks import check_close, passed, without_reference
-from helpers.checks.oracles import torch_grads
-from helpers.gradcheck import eval_numerical_gradient_array
-from helpers import spatial_norm as _sn
+from helpers.checks import hidden_note
+hidden_note()
 ### BEGIN HIDDEN TESTS
-
-
-def _gn_cache(x, gamma, G, eps=1e-5):
-    xt = torch.tensor(x)
-    groups = xt.reshape(len(x), G, -1)
-    return (x.copy(), F.group_norm(xt, G, eps=eps).numpy(), groups.mean(dim=2).numpy(),
-            groups.var(dim=2, unbiased=False).numpy(), gamma.copy(), G, eps)
-
-
-_rng = np.random.default_rng(854)
-for _shape, _G, _eps in [((2, 4, 3, 2), 1, 1e-5), ((3, 3, 2, 2), 3, 1e-5), ((2, 6, 2, 3), 3, 0.01)]:
-    _x = 2.0 * _rng.standard_normal(_shape)
-    _gamma, _beta = _rng.standard_normal(_shape[1]), _rng.standard_normal(_shape[1])
-    _dout = _rng.standard_normal(_shape)
-    _cache = _gn_cache(_x, _gamma, _G, _eps)
-    with without_reference(_sn.groupnorm_backward, _sn.groupnorm_forward):
-        _dx, _dg, _db = groupnorm_backward(_dout.copy(), _cache)
-    _, (_tdx, _tdg, _tdb) = torch_grads(lambda x, g, b: F.group_norm(x, _G, g, b, eps=_eps), _x, _gamma, _beta,
-                                        upstream=_dout)
-    check_close(f"dx for x {_shape}, G = {_G}", _dx, _tdx, hint="use the cache's G and eps.")
-    check_close(f"dgamma for x {_shape}, G = {_G}", _dg, _tdg)
-    check_close(f"dbeta for x {_shape}, G = {_G}", _db, _tdb)
-_f = lambda v: F.group_norm(torch.tensor(v), 3, torch.tensor(_gamma), torch.tensor(_beta), eps=0.01).numpy()
-check_close("dx for G = 3, eps = 0.01 (numerical gradient)", _dx, eval_numerical_gradient_array(_f, _x.copy(), _dout),
-            tol=1e-6)
+from helpers.checks.spatial_norm import answering, check_norm_grads, norm_grad_cases
+for _case in norm_grad_cases("groupnorm_backward", 854):
+    with answering("groupnorm_backward"):
+        _grads = groupnorm_backward(_case.dout, _case.cache)
+    check_norm_grads(_grads, _case)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1923,6 +1463,16 @@ check_close("dx for G = 3, eps = 0.01 (numerical gradient)", _dx, eval_numerical
 # together, channel by channel; group norm never looks beyond one image.
 
 # %% tags=["demo"]
+rng = np.random.default_rng(11)
+maps = 1.0 + 3.0 * rng.standard_normal((8, 6, 4, 4))
+ones, zeros = np.ones(6), np.zeros(6)
+change_bn = np.abs(spatial_batchnorm_forward(maps, ones, zeros, {"mode": "train"})[0][0]
+                   - spatial_batchnorm_forward(maps[:2], ones, zeros, {"mode": "train"})[0][0]).max()
+change_gn = np.abs(groupnorm_forward(maps, ones, zeros, 2)[0][0]
+                   - groupnorm_forward(maps[:2], ones, zeros, 2)[0][0]).max()
+print(f"image 0 normalized in a batch of 8, then of 2: its output changes by up to {change_bn:.3f} "
+      f"with spatial batch norm, {change_gn:.1e} with group norm")
+
 N_demo, C_demo, G_demo = 4, 6, 2
 shared = {"spatial batch norm: one set per channel": np.tile(np.arange(C_demo), (N_demo, 1)),
           f"group norm, G = {G_demo}: one set per group of each image":
@@ -1936,15 +1486,6 @@ for ax, (title, sets) in zip(axes, shared.items()):
            xticks=range(C_demo), yticks=range(N_demo))
     fig.colorbar(image, ax=ax, ticks=range(sets.max() + 1), label="set of shared statistics")
 fig.tight_layout()
-
-rng = np.random.default_rng(11)
-maps = 1.0 + 3.0 * rng.standard_normal((8, 6, 4, 4))
-ones, zeros = np.ones(6), np.zeros(6)
-change_bn = np.abs(spatial_batchnorm_forward(maps, ones, zeros, {"mode": "train"})[0][0]
-                   - spatial_batchnorm_forward(maps[:2], ones, zeros, {"mode": "train"})[0][0]).max()
-change_gn = np.abs(groupnorm_forward(maps, ones, zeros, 2)[0][0] - groupnorm_forward(maps[:2], ones, zeros, 2)[0][0]).max()
-print(f"image 0 normalized in a batch of 8, then of 2: its output changes by up to {change_bn:.3f} "
-      f"with spatial batch norm, {change_gn:.1e} with group norm")
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q_group_norm", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # **Question (2 points).** (a) A ConvNet is trained with batches of 2 images
@@ -2030,23 +1571,11 @@ def train_convnet(data):
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_convnet", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import time
-import numpy as np
-from helpers.checks import check_true, passed
-from helpers.data import load_mnist1d as _load_mnist1d, train_val_split as _train_val_split
-_data = _load_mnist1d()
-_Xtr, _ytr, _Xva, _yva = _train_val_split(_data["X_train"], _data["y_train"], n_val=500, seed=0)
+from helpers.checks.convnet import check_mnist1d, mnist1d_data, passed
 _start = time.perf_counter()
-_solver = train_convnet(dict(X_train=_Xtr.copy(), y_train=_ytr.copy(), X_val=_Xva.copy(), y_val=_yva.copy()))
+_solver = train_convnet(mnist1d_data())  # MNIST-1D: 3500 training and 500 validation signals
 _seconds = time.perf_counter() - _start
-_net = getattr(_solver, "model", _solver)  # a Solver, or the net itself
-_scores = np.asarray(_net.loss(_Xva.copy()))
-check_true(_scores.shape == (500, 10),
-           f"The trained net's loss(X_val) returned shape {_scores.shape} for 500 signals, not (500, 10).",
-           hint="return the Solver (or the net) after training.")
-_acc = float(np.mean(np.argmax(_scores, axis=1) == _yva))
-check_true(_acc >= 0.88, f"Validation accuracy {_acc:.3f}, the target is 0.88.",
-           hint="tune the learning rate first (Adam: 1e-3 to 3e-2), then the epochs and lr_decay; "
-                "plot solver.val_acc_history to see whether it is still improving.")
+_acc = check_mnist1d(_solver)            # a validation accuracy of 0.88 or more
 passed(f"your ConvNet reaches a validation accuracy of {_acc:.3f} (target 0.88) in {_seconds:.1f} s")
 
 # %% [markdown]

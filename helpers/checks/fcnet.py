@@ -18,6 +18,10 @@ student's choice of normalization and dropout (same initial weights and
 dropout masks as the student's FCNet, so the numbers of the student's own
 sweep). Only the validation split of MNIST-1D is used for a graded target,
 never its test set.
+
+The test cells build the student's net inside :func:`answering`, give it the
+parameters of :func:`net_cases` (or let :func:`train_then_test` drive it) and
+compare with one ``check_*`` of this module.
 """
 from __future__ import annotations
 
@@ -29,13 +33,14 @@ import torch
 import torch.nn.functional as F
 
 from . import integrity
-from .assertions import check_true
+from .assertions import check_close, check_shape, check_true, passed
 from .guard import without_reference
 from .trace import probe
 
 __all__ = ["LAYER_NAMES", "course_ops", "dropout_mask", "torch_fcnet", "torch_fcnet_eval", "random_params",
            "OVERFIT", "overfit_fcnet", "RECIPE", "SETTING_KEYS", "NORMALIZATIONS", "check_settings",
-           "train_settings"]
+           "train_settings", "answering", "net_cases", "net_case", "check_loss_and_grads", "train_then_test",
+           "check_test_mode", "check_overfit", "check_settings_accuracy", "passed"]
 
 integrity.snapshot()  # torch is imported now: record it
 
@@ -231,6 +236,141 @@ def _one_blas_thread():
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=1, user_api="blas")
+
+
+# ---------------------------------------------------------------- the test cells of the student's FCNet
+
+def answering():
+    """The block in which a test runs the student's FCNet: the course's
+    ``FullyConnectedNet`` and PyTorch refuse to run."""
+    integrity.verify()
+    return without_reference(*_fcnet_refs())
+
+
+HINT_PAIR = "With labels y, loss(X, y) must return the pair (loss, grads)."
+
+# kind -> (seed, [(layer sizes, normalization, reg, params seed, X loc)], what, hints of the loss and the
+# gradients, dropout masks (p, seed) or None, strict: the pair and the keys of grads are checked)
+_NET_SPECS = {
+    "plain": (781, [([5, 7, 6, 4], None, 0.0, 784, 0.0), ([5, 6, 4], None, 0.1, 783, 0.0)],
+              "{layers} hidden layer{s}, no normalization, reg = {reg}",
+              ("the softmax loss of the scores plus reg * sum(W**2) over W1..WL (not the biases).",
+               "go backward through the layers in reverse order with the caches of the forward pass; every "
+               "weight gradient gains 2 * reg * W (biases none)."), None, True),
+    "batchnorm": (784, [([6, 7, 6, 5, 4], "batchnorm", 0.05, 785, 1.0)], "3 hidden layers, batch norm, reg = 0.05",
+                  ("affine - batchnorm - relu in every hidden layer, in train mode (the batch's statistics).",
+                   "batch norm comes between the affine layer and the ReLU, forward and backward; gamma and beta "
+                   "are not decayed."), None, True),
+    "layernorm": (786, [([6, 8, 7, 3], "layernorm", 0.0, 787, 0.0)], "2 hidden layers, layer norm",
+                  ('with normalization="layernorm" call ops.layernorm_forward between the affine layer and the '
+                   "ReLU.", "go back through ops.layernorm_backward where the forward pass used layer norm."),
+                  None, True),
+    "dropout": (788, [([5, 8, 6, 3], "batchnorm", 0.0, 789, 0.0)], "batch norm and dropout 0.3",
+                ("dropout comes after the ReLU of every hidden layer, in train mode: "
+                 "ops.dropout_forward(h, self.dropout_param(i, mode)).",
+                 "the backward pass goes through ops.dropout_backward with the dropout cache, before the "
+                 "ReLU's backward."), (0.3, 21), False),
+}
+
+
+def net_cases(kind):
+    """The cases of one FCNet gradient test ("plain", "batchnorm",
+    "layernorm", "dropout"): random parameters (biases, gamma and beta too;
+    ``params`` is a fresh copy for the net), a batch ``X``, ``y`` and
+    PyTorch's loss and gradients of the same net (with the masks of
+    ``course_ops(dropout_seed)`` for dropout)."""
+    seed, nets, what, hints, dropout, strict = _NET_SPECS[kind]
+    rng = _default_rng(seed)
+    for dims, normalization, reg, params_seed, loc in nets:
+        params = random_params(dims, normalization, seed=params_seed)
+        n = {"plain": 8, "batchnorm": 10, "layernorm": 9, "dropout": 12}[kind]
+        X = rng.standard_normal((n, dims[0])) if loc == 0.0 else loc + rng.standard_normal((n, dims[0]))
+        y = rng.integers(0, dims[-1], n)
+        masks = None
+        if dropout is not None:
+            masks = [dropout_mask((n, h), dropout[0], dropout[1]) for h in dims[1:-1]]
+        _, loss, grads = torch_fcnet(params, X, y, normalization, reg, masks=masks)
+        layers = len(dims) - 2
+        label = what.format(layers=layers, s="s" if layers > 1 else "", reg=reg)
+        yield SimpleNamespace(hidden_dims=list(dims[1:-1]), reg=reg, params={k: v.copy() for k, v in params.items()},
+                              X=X, y=y, loss=loss, grads=grads, strict=strict, hints=hints,
+                              loss_what=label + (", fixed masks" if dropout is not None else ""), grads_what=label)
+
+
+def net_case(kind):
+    """The one case of an FCNet test with a single net (:func:`net_cases`)."""
+    return next(net_cases(kind))
+
+
+def check_loss_and_grads(result, case):
+    """``result`` of ``net.loss(X, y)``: the loss and every gradient against PyTorch's."""
+    if case.strict:
+        check_true(isinstance(result, tuple) and len(result) == 2, HINT_PAIR)
+    loss, grads = result
+    check_close(f"the loss ({case.loss_what})", loss, case.loss, hint=case.hints[0])
+    if case.strict:
+        check_true(isinstance(grads, dict) and sorted(grads) == sorted(case.grads),
+                   f"grads must hold one gradient per parameter, the keys {sorted(case.grads)}.")
+    for k in case.grads:
+        check_close(f"grads['{k}'] ({case.grads_what})", grads[k], case.grads[k], hint=case.hints[1])
+
+
+def _test_mode_inputs(seed=791):
+    rng = _default_rng(seed)
+    params = random_params([6, 9, 7, 4], "batchnorm", seed=792)
+    batches = [1.0 + rng.standard_normal((10, 6)) for _ in range(2)]
+    labels = [rng.integers(0, 4, 10) for _ in range(2)]
+    X_test = rng.standard_normal((5, 6))
+    return params, batches, labels, X_test, random_params([6, 8, 4], "layernorm", seed=793)
+
+
+def train_then_test(net, normalization):
+    """Drive the test-mode test on ``net``: give it random parameters; with
+    "batchnorm", one ``loss(X, y)`` on each of two training batches of 10,
+    then ``loss(X_test)`` twice (returns both); with "layernorm",
+    ``loss(X_test)`` once (returns it). X_test holds 5 samples."""
+    bn_params, batches, labels, X_test, ln_params = _test_mode_inputs()
+    if normalization == "layernorm":
+        net.params = {k: v.copy() for k, v in ln_params.items()}
+        return net.loss(X_test)
+    net.params = {k: v.copy() for k, v in bn_params.items()}
+    for Xb, yb in zip(batches, labels):
+        net.loss(Xb, yb)
+    return net.loss(X_test), net.loss(X_test)
+
+
+def check_test_mode(bn_scores, ln_scores):
+    """What :func:`train_then_test` returned against PyTorch's test-mode scores."""
+    bn_params, batches, _, X_test, ln_params = _test_mode_inputs()
+    scores, again = bn_scores
+    masks = [[dropout_mask((10, 9), 0.25, 17), dropout_mask((10, 7), 0.25, 17)]] * 2
+    check_shape("loss(X) without y", scores, (5, 4), hint="with y=None, loss returns the scores, one row per sample.")
+    check_close("the test-mode scores after two training steps (batch norm, dropout 0.25)", scores,
+                torch_fcnet_eval(bn_params, batches, X_test, "batchnorm", masks),
+                hint="with y=None everything runs in test mode: norm_params[i]['mode'] = 'test' (batch norm "
+                     "uses its running averages) and dropout_param(i, 'test') (no mask).")
+    check_close("a second test-mode call", again, scores, tol=0, hint="test mode must not update the running averages.")
+    check_close("the test-mode scores with layer norm and dropout 0.5", ln_scores,
+                torch_fcnet_eval(ln_params, [], X_test, "layernorm"),
+                hint="layer norm computes the same at test time; dropout in test mode is the identity.")
+
+
+def check_overfit(run):
+    """The run of :func:`overfit_fcnet` reached 100% training accuracy."""
+    check_true(max(run["train_acc"]) == 1.0,
+               f"Trained on {OVERFIT['n']} signals ({len(OVERFIT['hidden_dims'])} hidden layers, batch norm, "
+               f"dropout {OVERFIT['dropout']}, Adam, {OVERFIT['num_epochs']} epochs), your net reaches a training "
+               f"accuracy of {max(run['train_acc']):.2f} at best; a correct net learns them all.",
+               hint="the loss should fall toward 0: check the gradient test cells above first.")
+
+
+def check_settings_accuracy(settings, train_acc, val_acc, target=0.60):
+    """The validation accuracy :func:`train_settings` measured reaches ``target``."""
+    check_true(val_acc >= target,
+               f"With {settings} the validation accuracy is {val_acc:.3f} (training {train_acc:.3f}); the "
+               f"target is {target:.2f}.",
+               hint="choose by the VALIDATION accuracy of your runs, not the training accuracy: the setting that "
+                    "learns the training set best over-fits most.")
 
 
 integrity.snapshot(extra=[__name__])

@@ -38,7 +38,7 @@ def draw_regularization(p=0.0, reg=0.0, ax=None, seed=0):
     """Draw the train and validation curves for one setting; returns the axes."""
     epochs, tr, va = train_curves(p, reg, seed)
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.4))
+        _, ax = plt.subplots(figsize=(8.5, 3.4))
     ax.plot(epochs, tr, "o-", ms=3, label="train (500 signals)")
     ax.plot(epochs, va, "s-", ms=3, label="validation (1000 signals)")
     ax.fill_between(epochs, va, tr, color="tab:red", alpha=0.1, label="the gap")
@@ -47,7 +47,8 @@ def draw_regularization(p=0.0, reg=0.0, ax=None, seed=0):
                  f"validation {va[-1]:.3f}, gap {tr[-1] - va[-1]:.2f}")
     ax.title.set_fontsize(9)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: the curves fill the axes
+    ax.figure.tight_layout()
     return ax
 
 
@@ -105,7 +106,7 @@ def draw_sweep(settings, val_acc, best, ax=None):
     gain = diff.mean(axis=1)
     se = diff.std(axis=1, ddof=1) / np.sqrt(k) if k > 1 else np.zeros(len(gain))
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.4))
+        _, ax = plt.subplots(figsize=(8.5, 3.4))
     x = np.arange(len(labels))
     colors = ["tab:red" if i == best else "tab:blue" for i in x]
     ax.errorbar(x, gain, yerr=3 * se, fmt="none", ecolor="lightgray", elinewidth=6, label="± 3 SE")
@@ -128,5 +129,6 @@ def draw_sweep(settings, val_acc, best, ax=None):
            title=f"Gain over no regularization, paired over {k} seeds: "
                  f"the chosen setting is {gain[best] / se[best] if se[best] > 0 else float('inf'):.1f} SE above 0")
     ax.title.set_fontsize(9)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.figure.tight_layout()
     return ax

@@ -4,7 +4,7 @@ Hand-made 3x3 filters (vertical and horizontal edges, blur, sharpen) and, on
 request, the filters a small ConvNet learns on the digits in about a second,
 applied to an 8x8 digit with stride 1 and padding 1 (so the map is 8x8 too)
 by the course's :func:`helpers.conv.conv_forward_fast`. Red is positive, blue
-negative. Nothing here is graded. :func:`draw_feature_maps` makes the picture
+negative, as the colour bars say. Nothing here is graded. :func:`draw_feature_maps` makes the picture
 without widgets, so a notebook run headless still shows it, and
 :func:`filter_demo` returns ``None`` (with a note) instead of failing when
 ipywidgets is missing.
@@ -59,43 +59,55 @@ def _all_filters(learned):
     return filters
 
 
+def _signed(ax, values, label):
+    """``values`` in red (positive) and blue (negative), 0 white, with a colour bar."""
+    lim = np.abs(values).max() or 1.0
+    image = ax.imshow(values, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label=label)
+    ax.axis("off")
+
+
 def draw_filter(image, kernel, name="", axes=None):
-    """Three panels: the image, the 3x3 kernel and its feature map."""
+    """Three panels: the image, the 3x3 kernel and its feature map (colour
+    bars: red positive, blue negative)."""
     if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(7.5, 2.6))
+        _, axes = plt.subplots(1, 3, figsize=(9, 2.8))
     fmap = feature_map(image, kernel)
     axes[0].imshow(image, cmap="gray_r")
     axes[0].set_title("digit", fontsize=9)
-    lim = np.abs(kernel).max() or 1.0
-    axes[1].imshow(kernel, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    axes[0].axis("off")
+    _signed(axes[1], kernel, "weight")
     axes[1].set_title(f"filter: {name}", fontsize=9)
-    lim = np.abs(fmap).max() or 1.0
-    axes[2].imshow(fmap, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    axes[2].set_title("feature map", fontsize=9)
-    for ax in axes:
-        ax.set_xticks([])
-        ax.set_yticks([])
+    _signed(axes[2], fmap, "response")
+    axes[2].set_title("feature map (red: the filter responds)", fontsize=9)
+    axes[0].figure.tight_layout()
     return axes
 
 
 def draw_feature_maps(image, learned=None, title=""):
-    """Every hand-made (and learned) filter's feature map on one image, in a row."""
+    """Every hand-made (and learned) filter (top row) and its feature map on
+    one image (bottom row). Each panel is scaled by its own largest |value|,
+    so one colour bar serves them all: red +1, white 0, blue -1."""
     filters = _all_filters(learned)
-    fig, axes = plt.subplots(2, len(filters) + 1, figsize=(1.8 * (len(filters) + 1), 3.6))
+    fig, axes = plt.subplots(2, len(filters) + 1, figsize=(1.8 * (len(filters) + 1) + 1.2, 3.9))
     axes[0, 0].imshow(image, cmap="gray_r")
-    axes[0, 0].set_title(title or "image", fontsize=8)
-    axes[1, 0].axis("off")
+    axes[0, 0].set_title(title or "image", fontsize=9)
+    fig.delaxes(axes[1, 0])
     for col, (name, kernel) in enumerate(filters.items(), start=1):
-        lim = np.abs(kernel).max() or 1.0
-        axes[0, col].imshow(kernel, cmap="RdBu_r", vmin=-lim, vmax=lim)
-        axes[0, col].set_title(name, fontsize=8)
+        axes[0, col].imshow(kernel / (np.abs(kernel).max() or 1.0), cmap="RdBu_r", vmin=-1, vmax=1)
+        axes[0, col].set_title(name, fontsize=9)
         fmap = feature_map(image, kernel)
-        lim = np.abs(fmap).max() or 1.0
-        axes[1, col].imshow(fmap, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    for ax in axes.ravel():
-        ax.set_xticks([])
-        ax.set_yticks([])
+        shown = axes[1, col].imshow(fmap / (np.abs(fmap).max() or 1.0), cmap="RdBu_r", vmin=-1, vmax=1)
+        axes[1, col].set_title("its feature map", fontsize=8)
+    for ax in axes[0]:
+        ax.axis("off")
+    for ax in axes[1, 1:]:
+        ax.axis("off")
+    fig.suptitle("Each 3x3 filter (top) slid over the digit: its feature map (bottom) is red where the pattern "
+                 "is, blue where its opposite is", fontsize=10)
     fig.tight_layout()
+    fig.colorbar(shown, ax=list(axes[:, 1:].ravel()), fraction=0.02, pad=0.01,
+                 label="value / the panel's largest |value|")
     return axes
 
 
