@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import warnings
 from pathlib import Path
 
 
@@ -29,21 +28,45 @@ def atomic_write(path: Path, text: str):
         raise
 
 
+def add_submission(gb, name, student):
+    """nbgrader's ``Gradebook.add_submission`` without SQLAlchemy's "Object of
+    type <SubmittedAssignment> not in session" warnings.
+
+    nbgrader 0.9.6 builds the submission's rows (linked to the student and the
+    assignment) before it adds them to the session, and reads
+    ``submission.assignment.notebooks`` in between; that read autoflushes, and
+    SQLAlchemy 2 (which no longer cascades objects into the session along
+    backrefs) warns that the pending rows are not in the session yet. The rows
+    are all added and committed right after, so the records are right: with
+    autoflush off for the call there is nothing to warn about, and the
+    commit still writes everything."""
+    with gb.db.no_autoflush:
+        return gb.add_submission(name, student)
+
+
+def start_submission(db_path: Path, name, student):
+    """Add ``student`` and an empty submission of ``name`` to the gradebook at
+    ``db_path`` (a grading job's own), so that nbgrader's autograde finds them
+    instead of calling its add_submission (see :func:`add_submission`)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{db_path}") as gb:
+        gb.update_or_create_student(student)
+        add_submission(gb, name, student)
+
+
 def record(course, result):
     """Put one job's grades, comments and notebooks into the class's course."""
     from nbgrader.api import Gradebook, MissingEntry
 
     name, student = result.notebook, result.student
-    # nbgrader's own add_submission makes SQLAlchemy warn ("... not in
-    # session") for every submission; the records are right, the noise is not.
-    with warnings.catch_warnings(), Gradebook(course.db) as gb:
-        warnings.simplefilter("ignore")
+    with Gradebook(course.db) as gb:
         gb.update_or_create_student(student)
         try:
             gb.remove_submission(name, student)
         except MissingEntry:
             pass
-        gb.add_submission(name, student)
+        add_submission(gb, name, student)
         for cell in result.cells:
             grade = gb.find_grade(cell["name"], name, name, student)
             grade.auto_score = cell["auto_score"]

@@ -15,7 +15,6 @@ import os
 import re
 import tempfile
 import time
-import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ import nbformat
 
 from helpers.checks.trace import MIME
 
+from . import gradebook
 from .notebook import grade_id, nbgrader_meta
 from .outputs import capped_outputs
 from .sanitize import sanitize
@@ -115,14 +115,6 @@ def environment(**values):
 
 def run(job: Job) -> Result:
     """Grade one submission; never raises for anything the submission does."""
-    # nbgrader's gradebook makes SQLAlchemy warn "... not in session" on every
-    # submission; the records are right, and the instructor's terminal stays quiet.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*not in session.*")
-        return _run(job)
-
-
-def _run(job: Job) -> Result:
     start = time.perf_counter()
     result = Result(job.student, job.notebook)
     try:  # a sandboxed kernel cannot write the data folder: have the caches ready for it
@@ -145,6 +137,8 @@ def _run(job: Job) -> Result:
         result.warnings += warnings
         jupyter_path = os.pathsep.join([str(tmp / "jupyter"), os.environ.get("JUPYTER_PATH", "")])
         try:
+            # the submission made here, not inside nbgrader's autograde: no SQLAlchemy warning
+            gradebook.start_submission(root / "gradebook.db", job.notebook, job.student)
             with environment(JUPYTER_PATH=jupyter_path, DL_COURSE_GRADING="1"):
                 api = nbgrader_api(root, job.timeout, runtime)
                 started = time.perf_counter()

@@ -6,7 +6,10 @@ Students work in ``work/`` (git-ignored): ``lab`` copies in the notebooks of
 nbgrader's Validate button: the instructor plugins and server extensions are
 switched off through a config dir of our own put first on JUPYTER_CONFIG_PATH.
 
-Instructors get every nbgrader plugin on the course folder ``build/course``.
+Instructors get every nbgrader plugin on the course folder ``build/course``,
+with an exchange folder (Release and Collect) and, through this module as a
+Jupyter server extension, a formgrader whose assignments table fits beside
+the file browser.
 """
 from __future__ import annotations
 
@@ -52,16 +55,66 @@ def student_config(folder: Path) -> Path:
     return folder
 
 
+# nbgrader's exchange (Release and Collect in the formgrader) files a course's
+# assignments under its id; without one the formgrader disables both.
+COURSE_ID = "dl-course"
+
+
+# Appended to nbgrader's formgrader stylesheet: its assignments table (eleven
+# columns, four of them sortable with 30 px for the arrows) is about 920 px
+# wide, more than the formgrader panel gives it at 1400 px with JupyterLab's
+# file browser open, so its last column was cut. Narrower cell padding makes it
+# fit there; on a narrower screen it scrolls instead of being cut.
+FORMGRADER_CSS = """
+/* grader/lab.py: the assignments table fits beside JupyterLab's file browser */
+.dataTables_wrapper { overflow-x: auto; }
+.table > thead > tr > th, .table > tbody > tr > td, .table > tfoot > tr > td {
+  padding-left: 4px; padding-right: 4px;
+}
+table.dataTable thead > tr > th.sorting, table.dataTable thead > tr > th.sorting_asc,
+table.dataTable thead > tr > th.sorting_desc { padding-right: 20px; }
+"""
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "grader.lab"}]
+
+
+def _load_jupyter_server_extension(serverapp):
+    """Serve nbgrader's formgrader stylesheet with FORMGRADER_CSS appended.
+    Jupyter loads server extensions in the order of their names, and Tornado
+    tries handlers in the order they were added, so this handler ("grader.lab")
+    answers before nbgrader's static files ("nbgrader.server_extensions...")."""
+    from jupyter_server.utils import url_path_join
+    from nbgrader.server_extensions.formgrader import handlers
+    from tornado import web
+
+    css = (Path(handlers.static_path) / "css" / "nbgrader.css").read_text() + FORMGRADER_CSS
+
+    class Stylesheet(web.RequestHandler):
+        def get(self):
+            self.set_header("Content-Type", "text/css; charset=UTF-8")
+            self.write(css)
+
+    path = url_path_join(serverapp.web_app.settings["base_url"], "/formgrader/static/css/nbgrader.css")
+    serverapp.web_app.add_handlers(".*$", [(path, Stylesheet)])
+
+
 def instructor_config(folder: Path, course: Path) -> Path:
     """A Jupyter config dir whose nbgrader settings match the grader's
-    (grader.job.nbgrader_api), so formgrader works on ``course``."""
+    (grader.job.nbgrader_api), so formgrader works on ``course``; its
+    exchange is ``course/exchange``, made here (the formgrader only checks
+    that it exists and is writable, and otherwise turns Release and Collect off)."""
     folder.mkdir(parents=True, exist_ok=True)
+    (course / "exchange").mkdir(parents=True, exist_ok=True)
     config = {
-        "CourseDirectory": {"root": str(course)},
+        "CourseDirectory": {"root": str(course), "course_id": COURSE_ID},
         "Exchange": {"root": str(course / "exchange")},
         "ClearSolutions": {"code_stub": {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}},
     }
     (folder / "nbgrader_config.json").write_text(json.dumps(config, indent=1) + "\n")
+    server = {"ServerApp": {"jpserver_extensions": {"grader.lab": True}}}
+    (folder / "jupyter_server_config.json").write_text(json.dumps(server, indent=1) + "\n")
     return folder
 
 

@@ -1,12 +1,35 @@
-"""Notebooks 01-03 in a real browser, as students see them.
+"""The eight notebooks in a real browser, as students see them.
 
 One students' JupyterLab (started through grader/lab.py, like `make lab`) on a
 temporary work folder holding the blank releases and the solved ones; Debian's
 Chromium driven by Playwright (never a downloaded browser). For each notebook:
-Run All on the blank release reaches the last cell and shows short notes
-instead of tracebacks; Run All on the solved one prints a ✔ under every
-visible test and no error; a widget slider redraws its picture; nbgrader's
-Validate button reports success. Screenshots go to build/screenshots/.
+
+* Run All on the blank release reaches the last cell and shows, for every
+  unanswered exercise, the "Not answered yet" note: a readable box, not a
+  traceback;
+* Run All on the solved one prints a ✔ under every visible test, and the one
+  "ℹ More cases ..." line under a test cell whose checks are all hidden;
+* every control of every widget (sliders, dropdowns, toggle buttons,
+  buttons) is moved and the widget's picture is redrawn;
+* nbgrader's Validate button reports success;
+* no IOPub message, widget error or page error anywhere.
+
+The instructors' formgrader (as `make formgrader` starts it) lists every
+assignment of the course, shows no warning, and its assignments table fits
+at 1400 px beside the file browser.
+
+Screenshots go to build/screenshots/: every figure of every solved notebook
+(NAME/NN.png), the blank release's first screen, its note and its figures,
+the Validate dialog, the formgrader, and index.html, one page that shows
+them all with their notebook and the markdown heading above each figure.
+
+Time: `make test` runs notebooks 01-03 (marker ``browser``), Validate on 02
+only, and the formgrader on their course. The rest carries the marker
+``browser_all`` too and runs in `make test-browser`, which CI runs after
+`make test`: notebooks 04-08, Validate on 01 and 03 (each in a page of its
+own) and on 04-08, the formgrader on their course.
+BROWSER_NOTEBOOKS="04_optimizers 08_cnn" runs everything on the given
+notebooks, whatever the marker.
 """
 from __future__ import annotations
 
@@ -24,25 +47,28 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from browser_screens import Shots, heading_above
 from grader import lab
 from grader.course import Course
 from grader.notebook import nbgrader_meta, solved
-from grader.paths import BUILD
+from grader.paths import BUILD, notebook_names
 from grader.release import build
 
 # nbgrader too: it builds the release and runs the Validate button (kept out of the fast loop)
 pytestmark = [pytest.mark.browser, pytest.mark.nbgrader]
 
-NAMES = os.environ.get("BROWSER_NOTEBOOKS", "01_knn 02_linear 03_backprop").split()
+FAST = ("01_knn", "02_linear", "03_backprop")  # the ones `make test` runs
+# The Validate button re-runs the whole notebook on the server (10-30 s):
+# `make test` clicks it on one notebook, `make test-browser` on the others.
+VALIDATE_FAST = ("02_linear",)
+CHOSEN = os.environ.get("BROWSER_NOTEBOOKS", "").split()
+NAMES = CHOSEN or notebook_names()
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = BUILD / "screenshots"
-# The Validate button re-runs the whole notebook on the server (10-30 s): one
-# notebook proves the button and its server extension work; whether every
-# solution passes nbgrader is test_notebooks.py's job.
-VALIDATE = ("02_linear",)
 RUN_TIMEOUT = 180_000  # ms for one Run All; a notebook takes 10-30 s on 2 cores
+REDRAW_TIMEOUT = 30_000  # ms for a widget to redraw after one control moved
 # JupyterLab settings for the test only: every cell in the DOM (no windowing,
 # so outputs can be read), and no news/update toast over the notebook.
 LAB_SETTINGS = {
@@ -50,6 +76,16 @@ LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                       "checkForUpdates": False},
 }
+HIDDEN_NOTE = "\u2139 More cases of this exercise are checked when your notebook is graded."
+# What JupyterLab and ipywidgets print when a widget cannot be shown or updated.
+WIDGET_ERRORS = re.compile(r"Error (displaying|creating|rendering) widget|Failed to load model class|"
+                           r"Could not create (a )?(model|view)|Loading widget\.\.\.")
+CONSOLE_ERRORS = re.compile(r"widget|comm|iopub|kernel", re.I)
+
+
+def _params(fast=FAST):
+    """Every notebook; those `make test` has no time for carry ``browser_all``."""
+    return [pytest.param(n, marks=() if CHOSEN or n in fast else pytest.mark.browser_all) for n in NAMES]
 
 
 def _browser_or_skip():
@@ -90,16 +126,19 @@ def wait_until_up(server, what):
             time.sleep(0.2)
 
 
+def lab_settings(folder: Path) -> Path:
+    for rel, value in LAB_SETTINGS.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(json.dumps(value))
+    return folder
+
+
 class Lab:
     """A running students' JupyterLab on ``work``."""
 
     def __init__(self, work: Path, tmp: Path):
         self.work, self.port, self.token = work, _free_port(), secrets.token_hex(16)
-        settings = tmp / "lab-settings"
-        for rel, value in LAB_SETTINGS.items():
-            (settings / rel).parent.mkdir(parents=True, exist_ok=True)
-            (settings / rel).write_text(json.dumps(value))
-        env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
+        env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(lab_settings(tmp / "lab-settings")),
                    JUPYTERLAB_WORKSPACES_DIR=str(tmp / "lab-workspaces"))
         self.log = tmp / "lab.log"
         self.proc = lab.start_student_lab(work, tmp / "jupyter-config", self.port, self.token, browser=False,
@@ -130,19 +169,28 @@ class Lab:
             self.proc.wait()
 
 
+def _selected_names(session) -> list[str]:
+    """The notebooks whose tests this pytest session runs (after -m and -k)."""
+    names = {item.callspec.params.get("name") or item.callspec.params.get("validated")
+             for item in session.items if item.module.__name__ == __name__ and hasattr(item, "callspec")}
+    return [n for n in NAMES if n in names]
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, request):
     sync_playwright = _browser_or_skip()
+    names = _selected_names(request.session) or NAMES
     tmp = tmp_path_factory.mktemp("browser")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     releases = tmp / "releases"
-    course = build(Course(tmp / "course"), names=NAMES, target=releases)
+    course = build(Course(tmp / "course"), names=names, target=releases)
     work = tmp / "work"
     lab.copy_missing(releases, work)  # the blank releases, as `make lab` copies them
     (work / "solved").mkdir()
-    for name in NAMES:
+    for name in names:
         nbformat.write(solved(course.release(name), course.source(name)), work / "solved" / f"{name}.ipynb")
     running = Lab(work, tmp)
+    running.course, running.names, running.tmp = course, names, tmp
     try:
         with sync_playwright() as p:
             running.browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -152,7 +200,7 @@ def server(tmp_path_factory):
         running.stop()
 
 
-@pytest.fixture(scope="module", params=NAMES)
+@pytest.fixture(scope="module", params=_params())
 def name(request):
     return request.param
 
@@ -160,12 +208,17 @@ def name(request):
 class Notebook:
     """A notebook open in a browser page of its own; Run All clicked."""
 
-    def __init__(self, server, path, shot):
+    def __init__(self, server, path):
         self.server, self.path = server, path
-        self.screenshot = SCREENSHOTS / shot
+        self.nb = nbformat.read(server.work / path, as_version=4)
         self.started = time.monotonic()
-        self.page = server.browser.new_page(viewport={"width": 1280, "height": 900})
+        # tall enough that the tallest figure fits on screen whole for its screenshot
+        self.page = server.browser.new_page(viewport={"width": 1280, "height": 1600})
         self.page.set_default_timeout(60_000)
+        self.page_errors = []  # uncaught script errors, and console errors about widgets or messages
+        self.page.on("pageerror", lambda e: self.page_errors.append(f"page error: {e}"))
+        self.page.on("console", lambda m: m.type == "error" and CONSOLE_ERRORS.search(m.text)
+                     and self.page_errors.append(f"console: {m.text[:500]}"))
         self.page.goto(server.url(path, re.sub(r"\W", "-", path)))
         # ready: the kernel has started and is idle (Run All earlier opens a
         # "Select Kernel" dialog), and nbgrader's Validate button is in the toolbar
@@ -175,8 +228,8 @@ class Notebook:
         self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
         self.page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
 
-    def wait(self):
-        """Until Run All is over, then take the screenshot."""
+    def wait(self, shot: Path):
+        """Until Run All is over, then a screenshot of the first screen."""
         # Run All marks every code cell [*] at once; done when none is left
         # (also when an error stopped the run early: the assertions say so).
         try:
@@ -187,14 +240,14 @@ class Notebook:
                     return prompts.length > 0 && /\\d/.test(prompts[0]) && !prompts.some(t => t.includes('*'));
                 }""", timeout=RUN_TIMEOUT, polling=500)
         except Exception as e:
-            shot = SCREENSHOTS / ("timeout-" + self.path.replace("/", "-") + ".png")
-            self.page.screenshot(path=str(shot))
+            timeout_shot = SCREENSHOTS / ("timeout-" + self.path.replace("/", "-") + ".png")
+            self.page.screenshot(path=str(timeout_shot))
             raise AssertionError(f"Run All of {self.path} did not finish; prompts {self.code_prompts()}, "
-                                 f"screenshot {shot}") from e
+                                 f"screenshot {timeout_shot}") from e
         self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
-        self.page.screenshot(path=str(self.screenshot))
-        print(f"\n{self.path}: opened and run in {time.monotonic() - self.started:.0f} s; "
-              f"screenshot: {self.screenshot}")
+        self.page.screenshot(path=str(shot))
+        self.seconds = time.monotonic() - self.started
+        print(f"\n{self.path}: opened and run in {self.seconds:.0f} s")
 
     def outputs(self, index=None) -> str:
         """The text of every output area (or of cell ``index``'s)."""
@@ -209,16 +262,36 @@ class Notebook:
     def code_prompts(self) -> list[str]:
         return self.page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
 
+    def problems(self) -> list[str]:
+        """IOPub messages, widget errors and uncaught page errors seen so far."""
+        found = [line for line in self.outputs().splitlines() if "IOPub" in line or WIDGET_ERRORS.search(line)]
+        return found + self.page_errors
+
+    def images(self):
+        """(cell index, image element) of every picture in the outputs, widgets' included."""
+        found = self.page.evaluate("""() => {
+            const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+            return [...document.querySelectorAll('.jp-Notebook .jp-OutputArea img')]
+                .map(img => cells.indexOf(img.closest('.jp-Cell')));
+        }""")
+        imgs = self.page.locator(".jp-Notebook .jp-OutputArea img")
+        return [(cell, imgs.nth(i)) for i, cell in enumerate(found)]
+
 
 @pytest.fixture(scope="module")
 def notebooks(server, name):
     """The blank release and the solved notebook of ``name``, run side by
     side (two kernels keep both cores busy; each notebook is mostly one thread)."""
-    opened = {"blank": Notebook(server, f"{name}.ipynb", f"{name}-blank.png"),
-              "solved": Notebook(server, f"solved/{name}.ipynb", f"{name}-solved.png")}
+    shots = Shots(SCREENSHOTS, name)
+    opened = {"blank": Notebook(server, f"{name}.ipynb"),
+              "solved": Notebook(server, f"solved/{name}.ipynb")}
     try:
+        opened["blank"].wait(shots.path("blank.png"))
+        shots.add("blank.png", "screen", "The blank release after Run All: the last cell ran")
+        opened["solved"].wait(shots.path("solved.png"))
+        shots.add("solved.png", "screen", "The solved notebook after Run All")
         for nb in opened.values():
-            nb.wait()
+            nb.shots = shots
         yield opened
     finally:
         for nb in opened.values():
@@ -244,27 +317,90 @@ def test_blank_runs_to_the_end_with_short_notes(blank):
     text = blank.outputs()
     assert "Traceback" not in text, "an unanswered exercise shows a traceback instead of a short note"
     assert "Not answered yet:" in text
-    assert "IOPub" not in text
     long_notes = [t for t in blank.error_texts() if "NotImplementedError" in t and not t.strip().startswith("Not answered yet:")]
     assert not long_notes, long_notes[0][:1000]
+    assert not blank.problems(), blank.problems()[:5]
 
 
-def test_solved_passes_every_visible_test(solution, name):
+def _luminance(rgb):
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(float(v)) for v in re.findall(r"[\d.]+", rgb)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_the_note_is_readable(blank):
+    """Dark text on a pale background with a left border, words kept whole,
+    and no pink error block under it (JupyterLab's light theme)."""
+    notes = blank.page.locator(".dlc-not-answered")
+    assert notes.count(), "no note box in the blank release"
+    for i in range(notes.count()):
+        style = notes.nth(i).evaluate("""el => {
+            const s = getComputedStyle(el);
+            const child = el.closest('.jp-OutputArea-child');
+            const next = child && child.nextElementSibling;
+            return {color: s.color, background: s.backgroundColor, border: parseFloat(s.borderLeftWidth),
+                    borderStyle: s.borderLeftStyle, wordBreak: s.wordBreak, whiteSpace: s.whiteSpace,
+                    errorShown: !!(next && next.querySelector("[data-mime-type='application/vnd.jupyter.stderr']")
+                                   && next.offsetParent !== null)};
+        }""")
+        dark, pale = _luminance(style["color"]), _luminance(style["background"])
+        assert (pale + 0.05) / (dark + 0.05) >= 7, f"note {i}: contrast too low: {style}"
+        assert pale > 0.8 and style["border"] >= 3 and style["borderStyle"] == "solid", style
+        assert style["wordBreak"] == "normal" and style["whiteSpace"] == "normal", style
+        assert not style["errorShown"], f"note {i}: the pink error output still shows under the box"
+    first = notes.first
+    first.scroll_into_view_if_needed()
+    first.screenshot(path=str(blank.shots.path("note.png")))
+    blank.shots.add("note.png", "blank", "The \"Not answered yet\" note (first one)")
+
+
+def test_blank_figures_are_saved(blank):
+    """The pictures the blank release draws before any answer (data, not empty axes)."""
+    blank.shots.forget(r"blank-\d+\.png")
+    for n, (cell, img) in enumerate(blank.images(), 1):
+        file = f"blank-{n:02d}.png"
+        img.scroll_into_view_if_needed()
+        img.screenshot(path=str(blank.shots.path(file)))
+        blank.shots.add(file, "blank", heading_above(blank.nb.cells, cell) or "(no heading)", cell)
+
+
+def test_solved_passes_every_visible_test(solution):
     prompts = solution.code_prompts()
     assert re.search(r"\d", prompts[-1]), f"Run All stopped early: {prompts}"
-    nb = nbformat.read(solution.server.work / solution.path, as_version=4)
+    nb = solution.nb
     assert solution.cells.count() == len(nb.cells)
-    # visible tests end with passed(...); some test cells hold hidden tests only
-    tests = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "code" and nbgrader_meta(c).get("grade") and "passed(" in c.source]
+    tests = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and nbgrader_meta(c).get("grade")]
     assert tests
+    wrong = []
     for i in tests:
-        text = solution.outputs(i)
-        assert re.search(r"^✔", text, re.M), f"test cell {nbgrader_meta(nb.cells[i])['grade_id']}: {text[-500:]}"
+        text, gid = solution.outputs(i), nbgrader_meta(nb.cells[i])["grade_id"]
+        if "passed(" in nb.cells[i].source:  # a visible test ends with passed(...)
+            if not re.search(r"^✔", text, re.M):
+                wrong.append(f"{gid}: no ✔: {text[-300:]!r}")
+        elif text.strip() != HIDDEN_NOTE:  # all its checks hidden: that one line, nothing else
+            wrong.append(f"{gid} (checks all hidden) should print {HIDDEN_NOTE!r}, printed {text[-300:]!r}")
+    assert not wrong, "\n".join(wrong)
     text = solution.outputs()
-    assert "Traceback" not in text and "IOPub" not in text
+    assert "Traceback" not in text
     errors = [t for t in solution.error_texts() if re.search(r"\w+Error\b", t)]
     assert not errors, errors[0][:1000]
+    assert not solution.problems(), solution.problems()[:5]
+
+
+def test_every_figure_is_saved(solution):
+    """An element screenshot of every picture of the solved notebook, widgets'
+    first pictures included, captioned with the heading above it."""
+    solution.shots.forget(r"\d+\.png")
+    images = solution.images()
+    assert images, "the solved notebook shows no figure"
+    for n, (cell, img) in enumerate(images, 1):
+        file = f"{n:02d}.png"
+        img.scroll_into_view_if_needed()
+        img.screenshot(path=str(solution.shots.path(file)))
+        solution.shots.add(file, "figure", heading_above(solution.nb.cells, cell) or "(no heading)", cell)
+    print(f"{solution.path}: {len(images)} figures saved under {solution.shots.folder}")
 
 
 def test_students_see_only_the_validate_button(solution):
@@ -276,29 +412,176 @@ def test_students_see_only_the_validate_button(solution):
         urllib.request.urlopen(f"http://127.0.0.1:{solution.server.port}/formgrader?token={solution.server.token}")
 
 
-def test_widget_redraws_when_a_slider_moves(solution):
-    page = solution.page
-    widget = page.locator(".jp-OutputArea .jupyter-widgets.widget-vbox").first
-    widget.scroll_into_view_if_needed()
-    picture = widget.locator(".widget-output").first
-    picture.locator("img, svg, pre").first.wait_for()
-    before = picture.inner_html()
-    handle = widget.locator(".widget-slider .noUi-handle").first
-    handle.focus()
-    page.keyboard.press("ArrowRight")  # one step: the slider's value changes, the kernel redraws
-    page.wait_for_function(
-        "([el, before]) => el.innerHTML !== before && el.querySelector('img, svg, pre')",
-        arg=[picture.element_handle(), before], timeout=30_000)
+# Every control of a widget box, in page order (none inside its output).
+CONTROLS = ", ".join(f"{c}:not(.widget-output *)" for c in (
+    ".widget-slider .noUi-handle", ".widget-dropdown select", ".widget-toggle-buttons",
+    "button.widget-button", "button.widget-toggle-button:not(.widget-toggle-buttons *)",
+    ".widget-checkbox input"))
+KIND = """el => el.matches('.noUi-handle') ? 'slider' : el.matches('select') ? 'dropdown'
+    : el.matches('.widget-toggle-buttons') ? 'toggle buttons' : el.matches('input') ? 'checkbox' : 'button'"""
 
 
-def test_validate_button_reports_success(solution, name):
-    if name not in VALIDATE:
-        pytest.skip(f"Validate is clicked on {', '.join(VALIDATE)} only (it re-runs the notebook)")
+def _pictures(box):
+    """The HTML of the box's output areas (what a redraw changes)."""
+    return box.evaluate("box => [...box.querySelectorAll('.widget-output')].map(o => o.innerHTML).join('\\n')")
+
+
+def _move(page, kind, control):
+    """A slider one step from the keyboard (back at its end), a dropdown to
+    another option, toggle buttons to one not selected; click the rest. First
+    the kernel is idle: the last redraw has finished, as a student sees it."""
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+    if kind == "slider":
+        at_end = control.get_attribute("aria-valuenow") == control.get_attribute("aria-valuemax")
+        control.focus()
+        page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
+    elif kind == "dropdown":
+        current = control.evaluate("s => s.value")
+        others = [o for o in control.evaluate("s => [...s.options].map(o => o.value)") if o != current]
+        control.select_option(others[0])
+    elif kind == "toggle buttons":
+        control.locator("button:not(.mod-active)").first.click()
+    else:
+        control.click()
+
+
+def _redrawn(page, box, before, what):
+    try:
+        page.wait_for_function(
+            """([box, before]) => {
+                const now = [...box.querySelectorAll('.widget-output')].map(o => o.innerHTML).join('\\n');
+                return now !== before && box.querySelector('.widget-output img, .widget-output svg, .widget-output pre');
+            }""", arg=[box.element_handle(), before], timeout=REDRAW_TIMEOUT, polling=100)
+    except Exception as e:
+        state = box.evaluate("""box => ({focus: document.activeElement && document.activeElement.className,
+            sliders: [...box.querySelectorAll('.noUi-handle')].map(h => h.getAttribute('aria-valuenow')),
+            readouts: [...box.querySelectorAll('.widget-readout')].map(r => r.textContent),
+            active: [...box.querySelectorAll('.mod-active')].map(b => b.textContent),
+            cell: box.closest('.jp-Cell').querySelector('.jp-OutputArea').innerText.slice(-1500),
+            kernel: document.querySelector('.jp-Notebook-ExecutionIndicator').dataset.status})""")
+        page.wait_for_timeout(5000)
+        state["changed 5 s later"] = _pictures(box) != before
+        raise AssertionError(f"{what}: the widget's output did not redraw; {state}") from e
+    text = "\n".join(box.locator(".widget-output").all_inner_texts())
+    assert "Traceback" not in text and not re.search(r"\w+Error\b", text), f"{what}: {text[-1000:]}"
+
+
+def test_every_widget_control_redraws(solution):
     page = solution.page
-    page.locator(".validate-button").click()  # saves, then nbgrader runs the notebook on the server
+    boxes = page.locator(".jp-OutputArea-output > .jupyter-widgets.widget-vbox")
+    assert boxes.count(), "the solved notebook shows no widget"
+    moved = []
+    for b in range(boxes.count()):
+        box = boxes.nth(b)
+        box.scroll_into_view_if_needed()
+        box.locator(".widget-output").first.locator("img, svg, pre").first.wait_for()
+        controls = box.locator(CONTROLS)
+        kinds = [controls.nth(i).evaluate(KIND) for i in range(controls.count())]
+        assert kinds, f"widget {b} has no control"
+        for i, kind in enumerate(kinds):
+            what = f"widget {b + 1}, control {i + 1} ({kind})"
+            if kind == "button" and "slider" in kinds:
+                # a button sets something back: move a slider first, so that it shows
+                before = _pictures(box)
+                _move(page, "slider", controls.nth(kinds.index("slider")))
+                _redrawn(page, box, before, what + ", the slider moved before it")
+            before = _pictures(box)
+            _move(page, kind, controls.nth(i))
+            _redrawn(page, box, before, what)
+            moved.append(kind)
+    assert not solution.problems(), solution.problems()[:5]
+    print(f"{solution.path}: {len(moved)} controls moved ({', '.join(moved)}), each redrew its widget")
+
+
+def _validate(page, name):
+    """Click Validate (it saves the notebook, then nbgrader runs it on the
+    server: as long as a Run All) and expect success."""
+    shots = Shots(SCREENSHOTS, name)
+    started = time.monotonic()
+    page.locator(".validate-button").click()
     dialog = page.locator(".jp-Dialog")
     dialog.locator("#validation-message").wait_for(timeout=RUN_TIMEOUT)
     text = dialog.inner_text()
-    page.screenshot(path=str(solution.screenshot.with_name(solution.screenshot.stem + "-validate.png")))
+    page.screenshot(path=str(shots.path("validate.png")))
+    shots.add("validate.png", "screen", "Validate on the solved notebook")
+    print(f"\n{name}: validated in {time.monotonic() - started:.0f} s")
     assert "Success! Your notebook passes all the tests." in text, text[:2000]
     dialog.get_by_role("button", name="Ok").click()
+
+
+def test_validate_button_reports_success(solution, name):
+    if not CHOSEN and name in FAST and name not in VALIDATE_FAST:
+        pytest.skip(f"`make test` clicks Validate on {', '.join(VALIDATE_FAST)} only; "
+                    "`make test-browser` on this one (test_validate_in_a_page_of_its_own)")
+    _validate(solution.page, name)
+
+
+@pytest.mark.browser_all
+@pytest.mark.parametrize("validated", [] if CHOSEN else [n for n in FAST if n not in VALIDATE_FAST])
+def test_validate_in_a_page_of_its_own(server, validated):
+    """Validate on the notebooks `make test` runs but does not validate."""
+    page = server.browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.set_default_timeout(60_000)
+        page.goto(server.url(f"solved/{validated}.ipynb", f"validate-{validated}"))
+        page.locator("#jp-main-statusbar").get_by_text(re.compile(r"ipykernel\) \| Idle$")).wait_for()
+        page.locator(".validate-button").wait_for()
+        _validate(page, validated)
+    finally:
+        page.close()
+        server.shutdown_kernels()
+
+
+def _assert_fits(frame, when):
+    fit = frame.evaluate("""() => {
+        const table = document.querySelector('#main-table').closest('table');
+        return {right: table.getBoundingClientRect().right, width: document.documentElement.clientWidth,
+                scroll: document.documentElement.scrollWidth};
+    }""")
+    assert fit["right"] <= fit["width"] and fit["scroll"] <= fit["width"], f"the table is cut ({when}): {fit}"
+
+
+@pytest.mark.parametrize("run", ["make test", pytest.param("make test-browser", marks=pytest.mark.browser_all)])
+def test_formgrader_lists_every_assignment_and_fits(server, tmp_path, run):
+    """The instructors' formgrader on this run's course (each of the two
+    browser runs has its own): every assignment listed, no warning (the
+    exchange exists), and at 1400 px with the file browser open the
+    assignments table ends inside the panel."""
+    import test_browser_sanitized
+
+    course = server.course.root
+    lab_settings(tmp_path / "lab-settings")
+    formgrader = test_browser_sanitized.Formgrader(course, tmp_path)
+    try:
+        page = server.browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(60_000)
+        page.goto(f"http://127.0.0.1:{formgrader.port}/lab/workspaces/formgrader?token={formgrader.token}")
+        page.locator(".jp-DirListing-item").first.wait_for()  # the file browser is open (JupyterLab's default)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Formgrader$")).click()
+        page.frame_locator("iframe").first.locator("#main-table tr").first.wait_for()
+        frame = next(f for f in page.frames if "/formgrader/manage_assignments" in f.url)
+        frame.wait_for_function("n => document.querySelectorAll('#main-table tr').length >= n",
+                                arg=len(server.names))
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SCREENSHOTS / f"formgrader-{run.replace(' ', '-')}.png"))
+        listed = frame.locator("#main-table tr td:first-child").all_inner_texts()
+        assert sorted(t.strip() for t in listed) == sorted(server.names), listed
+        warnings = [t for t in frame.locator(".alert").all_inner_texts() if t.strip()]
+        assert not warnings, warnings
+        _assert_fits(frame, "drafts")
+        # Release works (the exchange is there), and the table still fits with its wider "released" row
+        first = server.names[0]
+        frame.locator("#main-table tr", has_text=first).locator("td.release a").click()
+        frame.locator("#success-modal, #error-modal").wait_for()
+        assert frame.locator("#success-modal").count(), frame.locator("#error-modal").inner_text()[:2000]
+        assert (course / "exchange" / lab.COURSE_ID / "outbound" / first).is_dir()
+        frame.locator("#success-modal .modal-footer button").click()
+        frame.locator("#main-table tr", has_text=first).get_by_text("released").wait_for()
+        _assert_fits(frame, "one released")
+        frame.locator("#main-table tr", has_text=first).locator("td.release a").click()  # unrelease: as it was
+        frame.locator("#success-modal .modal-footer button").click()
+        frame.locator("#main-table tr", has_text=first).get_by_text("draft").wait_for()
+        page.close()
+    finally:
+        formgrader.stop()

@@ -3,6 +3,7 @@ one worker, two workers and a Dask cluster give the same grades; a run
 killed part-way resumes to the same files."""
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -93,9 +94,12 @@ def test_a_knn_class_of_typical_answers_and_broken_hand_ins(tmp_path):
 
 RUN = textwrap.dedent("""
     import sys
+    import warnings
     from pathlib import Path
+    from sqlalchemy.exc import SAWarning
     from grader.autograde import autograde_class
     from grader.course import Course
+    warnings.filterwarnings("default", category=SAWarning)  # over any filter: nbgrader's writes must not warn
     course = Course(sys.argv[1], timeout=20, solutions=Path(sys.argv[2]))
     autograde_class("00_tiny", sys.argv[3], out=sys.argv[4], course=course,
                     workers=int(sys.argv[5]) if len(sys.argv) > 5 else 1, progress=False, preflight=False)
@@ -115,9 +119,11 @@ def _tiny_class(folder, n=8):
     return folder / "subs"
 
 
-def _run(args, **kw):
-    return subprocess.Popen([sys.executable, "-c", RUN, *map(str, args)], start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+def _run(args, log=None):
+    """`autograde_class` in a process of its own; what it prints goes to ``log``."""
+    with open(log or os.devnull, "w") as out:
+        return subprocess.Popen([sys.executable, "-c", RUN, *map(str, args)], start_new_session=True,
+                                stdout=out, stderr=subprocess.STDOUT)
 
 
 def test_two_workers_and_dask_give_the_same_grades(tmp_path):
@@ -142,8 +148,13 @@ def test_a_killed_run_resumes_to_the_same_files(tmp_path):
     """Killed after 3 of 6 jobs (one worker), then started again: the same
     files as one run with two workers, and nothing graded twice."""
     subs = _tiny_class(tmp_path, n=6)
-    whole = _run([tmp_path / "c1", FIXTURES, subs, tmp_path / "whole", 2])
+    whole = _run([tmp_path / "c1", FIXTURES, subs, tmp_path / "whole", 2], log=tmp_path / "whole.log")
     assert whole.wait(timeout=300) == 0
+    # The instructor's terminal: the table and where the files are, no warning
+    # meant for developers (nbgrader's SQLAlchemy "not in session", a traceback).
+    printed = (tmp_path / "whole.log").read_text()
+    assert "6 students. Grades:" in printed
+    assert not re.search(r"\w*Warning\b|Traceback", printed), printed[:3000]
 
     partial = _run([tmp_path / "c2", FIXTURES, subs, tmp_path / "resumed"])
     jobs = tmp_path / "resumed" / "jobs"

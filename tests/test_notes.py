@@ -60,3 +60,15 @@ def test_a_name_an_exercise_makes_is_one_line_a_typo_in_a_function_a_traceback(r
 
 def test_run_all_reaches_the_last_cell(ran):
     assert ran[-1].outputs[0].text == "the last cell ran\n"
+
+
+def test_the_note_shows_as_a_readable_box_before_the_error(ran):
+    """JupyterLab draws errors orange-on-pink and breaks them mid-word: the
+    student sees the note as HTML (dark on pale, a left border, words kept
+    whole); the error after it stays, for nbgrader and plain front ends."""
+    outputs = ran[2].outputs
+    assert [o.output_type for o in outputs] == ["display_data", "error"]
+    box = outputs[0].data
+    assert box["text/plain"] == outputs[1].traceback[0]
+    assert 'class="dlc-not-answered"' in box["text/html"] and "word-break: normal" in box["text/html"]
+    assert "<strong>Not answered yet:</strong> write <code>svm_loss</code>" in box["text/html"]

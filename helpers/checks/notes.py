@@ -12,10 +12,21 @@ error output) and Run All goes on (every code cell of the release carries the
 ``raises-exception`` tag). A cell that then reads a value such an exercise
 would have made gets one line too (a NameError in a cell's own code). Errors
 raised inside libraries or inside a function keep their full traceback.
+
+What a student sees is the note as a small HTML box (dark text on a pale
+yellow background with a left border, wrapped between words), not the error
+output: JupyterLab draws every error on pink in a monospace block that
+breaks lines mid-word, and nothing an error output holds can change that. The
+error output still follows the box (with the same words, plain), and a style
+rule in the box hides it in JupyterLab; where that rule does not apply (an
+untrusted notebook reopened, another front end, nbconvert) the plain error
+is what shows.
 """
 from __future__ import annotations
 
+import html
 import os
+import re
 
 
 def in_a_cell(filename):
@@ -59,12 +70,38 @@ def _short(etype, value, tb):
     return undefined(name) if name and frame.f_code.co_name == "<module>" else None
 
 
+# Light-theme colours stated outright, so the box reads the same in any theme.
+BOX = ("background: #fff8e1; color: #1f2328; border-left: 4px solid #d29922; padding: 6px 12px; "
+       "margin: 2px 0; white-space: normal; word-break: normal; overflow-wrap: break-word; "
+       "font-family: var(--jp-content-font-family, sans-serif); font-size: var(--jp-content-font-size1, 14px); "
+       "line-height: 1.5")
+# Hides the error output right after a note (JupyterLab's layout of output areas).
+HIDE_ERROR = ("<style>.jp-OutputArea-child:has(.dlc-not-answered) + .jp-OutputArea-child"
+              ":has([data-mime-type='application/vnd.jupyter.stderr']) {display: none;}</style>")
+
+
+def as_html(note: str) -> str:
+    """The note as a box, its `names` as code and "Not answered yet:" in bold."""
+    text = html.escape(note, quote=False)
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+    text = re.sub(r"^([^:]+:)", r"<strong>\1</strong>", text)
+    return f'<div class="dlc-not-answered" style="{BOX}">{text}</div>{HIDE_ERROR}'
+
+
+def _show(note):
+    from IPython.display import display
+
+    display({"text/html": as_html(note), "text/plain": note}, raw=True)
+
+
 def _handler(shell, etype, value, tb, tb_offset=None):
     note = _short(etype, value, tb)
     if note is None:
         stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
     else:
-        stb = [f"\x1b[33m{note}\x1b[0m"]
+        if os.environ.get("DL_COURSE_GRADING") != "1":  # the grader keeps plain text only
+            _show(note)
+        stb = [note]
     # IPython discards what a custom handler returns: send the error output
     # ourselves, so the cell still counts as failed.
     shell._showtraceback(etype, value, stb)
