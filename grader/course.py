@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +19,6 @@ from .notebook import read_source
 from .paths import COURSE, SOLUTIONS
 from .sandbox import Limits
 
-# nbgrader's gradebook emits SQLAlchemy warnings on every autograde; they say
-# nothing to an instructor.
-warnings.filterwarnings("ignore", module="nbgrader")
-warnings.filterwarnings("ignore", message=".*not in session.*")
 
 @dataclass
 class CellGrade:
