@@ -45,10 +45,11 @@ demo: $(VENV)/.installed sandbox  ## build, execute every solution, autograde th
 test: $(VENV)/.installed sandbox browser  ## the test suite within 10 minutes on 2 cores (CI runs it, then test-browser)
 	$(PY) -m pytest -n auto --maxprocesses 4 --dist loadfile --durations=15 -m "not browser_all"
 
-# The browser work `make test` has no time for (marker browser_all): notebooks
-# 04-08 in JupyterLab, Validate on all but 02, the formgrader on their course.
-test-browser: $(VENV)/.installed browser  ## the rest of the browser test (CI runs it after make test)
-	$(PY) -m pytest -m browser_all --durations=15 tests/test_browser.py
+# The browser work and figure checks `make test` has no time for (marker
+# browser_all): notebooks 03-08 in JupyterLab and in the figure check, Validate
+# on all but 02, the formgrader on their course.
+test-browser: $(VENV)/.installed browser  ## the rest of the browser test and figure check (CI runs it after make test)
+	$(PY) -m pytest -n auto --maxprocesses 2 --dist loadfile -m browser_all --durations=15 tests/test_browser.py tests/test_figures.py
 
 build: $(VENV)/.installed  ## rebuild the student release in notebooks/
 	$(PY) -m grader build

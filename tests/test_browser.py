@@ -23,11 +23,11 @@ Screenshots go to build/screenshots/: every figure of every solved notebook
 the Validate dialog, the formgrader, and index.html, one page that shows
 them all with their notebook and the markdown heading above each figure.
 
-Time: `make test` runs notebooks 01-03 (marker ``browser``), Validate on 02
-only, and the formgrader on their course. The rest carries the marker
-``browser_all`` too and runs in `make test-browser`, which CI runs after
-`make test`: notebooks 04-08, Validate on 01 and 03 (each in a page of its
-own) and on 04-08, the formgrader on their course.
+Time: `make test` runs notebooks 01-02 (tests/budget.py; marker ``browser``),
+Validate on 02 only, and the formgrader on their course. The rest carries the
+marker ``browser_all`` too and runs in `make test-browser`, which CI runs
+after `make test`: notebooks 03-08, Validate on 01 (in a page of its own)
+and on 03-08, the formgrader on their course.
 BROWSER_NOTEBOOKS="04_optimizers 08_cnn" runs everything on the given
 notebooks, whatever the marker.
 """
@@ -48,6 +48,7 @@ import nbformat
 import pytest
 
 from browser_screens import Shots, heading_above
+from budget import MAKE_TEST_NOTEBOOKS
 from grader import lab
 from grader.course import Course
 from grader.notebook import nbgrader_meta, solved
@@ -57,7 +58,7 @@ from grader.release import build
 # nbgrader too: it builds the release and runs the Validate button (kept out of the fast loop)
 pytestmark = [pytest.mark.browser, pytest.mark.nbgrader]
 
-FAST = ("01_knn", "02_linear", "03_backprop")  # the ones `make test` runs
+FAST = MAKE_TEST_NOTEBOOKS  # the ones `make test` runs
 # The Validate button re-runs the whole notebook on the server (10-30 s):
 # `make test` clicks it on one notebook, `make test-browser` on the others.
 VALIDATE_FAST = ("02_linear",)

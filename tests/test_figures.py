@@ -10,6 +10,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from grader import figures  # noqa: E402
 from grader.paths import notebook_names  # noqa: E402
+from budget import MAKE_TEST_NOTEBOOKS  # noqa: E402
 
 
 def good_figure():
@@ -70,7 +71,8 @@ def test_a_picture_in_grey_needs_no_colour_bar_but_a_heat_map_does():
 
 
 @pytest.mark.nbgrader
-@pytest.mark.parametrize("name", notebook_names())
+@pytest.mark.parametrize("name", [pytest.param(n, marks=() if n in MAKE_TEST_NOTEBOOKS else pytest.mark.browser_all)
+                                  for n in notebook_names()])
 def test_every_figure_of_the_course_passes(name):
     """The solution's figures pass the check, and the blank release draws no
     figure in a cell that an unanswered exercise stops."""
