@@ -46,8 +46,8 @@ test: $(VENV)/.installed sandbox browser  ## the test suite within 10 minutes on
 	$(PY) -m pytest -n auto --maxprocesses 4 --dist loadfile --durations=15 -m "not browser_all"
 
 # The browser work and figure checks `make test` has no time for (marker
-# browser_all): notebooks 03-08 in JupyterLab and in the figure check, Validate
-# on all but 02, the formgrader on their course.
+# browser_all): notebooks 02-08 in JupyterLab and in the figure check, Validate
+# on all eight, the formgrader on their course.
 test-browser: $(VENV)/.installed browser  ## the rest of the browser test and figure check (CI runs it after make test)
 	$(PY) -m pytest -n auto --maxprocesses 2 --dist loadfile -m browser_all --durations=15 tests/test_browser.py tests/test_figures.py
 
